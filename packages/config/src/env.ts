@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { ConfigError, type ConfigProblem } from './errors';
+
+/**
+ * One environment variable: its name, how to parse it, and its default.
+ * A spec object maps config field names to these; `parseEnv` turns a whole spec into
+ * a typed config object, reporting every bad variable at once.
+ */
+export interface EnvVar<T> {
+  readonly variable: string;
+  readonly schema: z.ZodType<T>;
+  readonly defaultValue?: string;
+}
+
+export type EnvSpec = Record<string, EnvVar<unknown>>;
+export type ConfigOf<S extends EnvSpec> = { [K in keyof S]: S[K] extends EnvVar<infer T> ? T : never };
+
+export function envVar<T>(variable: string, schema: z.ZodType<T>, defaultValue?: string): EnvVar<T> {
+  return defaultValue === undefined ? { variable, schema } : { variable, schema, defaultValue };
+}
+
+export function parseEnv<S extends EnvSpec>(spec: S, env: Record<string, string | undefined>): ConfigOf<S> {
+  const problems: ConfigProblem[] = [];
+  const out: Record<string, unknown> = {};
+  for (const [field, v] of Object.entries(spec)) {
+    const raw = env[v.variable] ?? v.defaultValue;
+    if (raw === undefined || raw === '') {
+      problems.push({ variable: v.variable, message: 'is required but not set' });
+      continue;
+    }
+    const parsed = v.schema.safeParse(raw);
+    if (parsed.success) out[field] = parsed.data;
+    else problems.push({ variable: v.variable, message: `${parsed.error.issues.map((i) => i.message).join('; ')} (got ${JSON.stringify(raw)})` });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return out as ConfigOf<S>;
+}
+
+// ---- field parsers shared by every service
+
+export const port = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number')
+  .transform(Number)
+  .refine((n) => n >= 0 && n <= 65535, 'must be a port number from 0 to 65535');
+
+export const positiveInt = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number')
+  .transform(Number)
+  .refine((n) => n > 0 && Number.isSafeInteger(n), 'must be a positive whole number');
+
+/** `host:port[,host:port…]` */
+export const brokerList = z
+  .string()
+  .transform((s) => s.split(',').map((b) => b.trim()).filter((b) => b.length > 0))
+  .refine((list) => list.length > 0, 'must list at least one host:port')
+  .refine((list) => list.every((b) => /^[^\s:]+:\d{1,5}$/.test(b)), 'each broker must be host:port');
+
+export const url = (protocols: readonly string[]) =>
+  z.string().refine((s) => {
+    try {
+      return protocols.includes(new URL(s).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL with scheme ${protocols.join(' or ')}`);
+
+export const logLevel = z.enum(['debug', 'info', 'warn', 'error', 'silent']);
+
+export const bool = z
+  .string()
+  .transform((s) => s.toLowerCase())
+  .refine((s) => ['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'].includes(s), 'must be true or false')
+  .transform((s) => ['1', 'true', 'yes', 'on'].includes(s));

@@ -1,0 +1,3 @@
+export { ConfigError, type ConfigProblem } from './errors';
+export { envVar, parseEnv, port, positiveInt, brokerList, url, logLevel, bool, type EnvVar, type EnvSpec, type ConfigOf } from './env';
+export { commonEnv } from './stack';

@@ -1,0 +1,2 @@
+export { createJsonLogger, noopLogger, type Logger, type LogFields, type LogLevel, type JsonLoggerOptions } from './logger';
+export { createMetricsRegistry } from './metrics';

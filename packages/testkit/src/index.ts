@@ -1,0 +1,14 @@
+export { endpointsFromEnv, chooseStackSource, parseEnvLines, type StackEndpoints, type StackSource } from './endpoints';
+export { localStack, STACK_SCRIPT, type ServerName } from './local-stack';
+export { uniqueName } from './names';
+export {
+  createTestTopic,
+  createTestPgSchema,
+  createTestClickHouseDatabase,
+  testKafka,
+  withSearchPath,
+  withDatabase,
+  type TestTopic,
+  type TestPgSchema,
+  type TestClickHouseDatabase,
+} from './resources';

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the npm dependencies when they are missing or older than the lockfile, then builds
+# (tsc -b: type checks every project and emits dist/ for the services). Sourced by start.sh and test.sh.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+command -v node >/dev/null 2>&1 || { echo "[bootstrap] ERROR: Node.js 20+ is required (node not found)" >&2; exit 1; }
+node_major="$(node -p 'process.versions.node.split(".")[0]')"
+[ "$node_major" -ge 20 ] || { echo "[bootstrap] ERROR: Node.js 20+ is required (found $(node --version))" >&2; exit 1; }
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "[bootstrap] installing npm dependencies" >&2
+  npm ci --no-audit --no-fund --loglevel=error >&2
+fi
+
+echo "[bootstrap] building (tsc -b)" >&2
+npx --no-install tsc -b

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# `npm start`: install and build, bring up the local stack (unless TRACKSTREAM_* endpoints are given),
+# then run every service that exists, printing where each listens. Ctrl-C stops the services;
+# the stack keeps running until `npm run stack:stop`.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/bootstrap.sh
+
+if [ -z "${TRACKSTREAM_KAFKA_BROKERS:-}${TRACKSTREAM_PG_URL:-}${TRACKSTREAM_CLICKHOUSE_URL:-}" ]; then
+  bash deploy/local/stack.sh start
+  set -a; eval "$(bash deploy/local/stack.sh env)"; set +a
+fi
+
+LOG_DIR="${TRACKSTREAM_LOG_DIR:-.stack/logs}"
+mkdir -p "$LOG_DIR"
+
+# name | entry point | where it answers. A service is started once its build output exists.
+SERVICES=(
+  "ingest-gateway|services/ingest-gateway/dist/main.js|http://127.0.0.1:${TRACKSTREAM_GATEWAY_PORT:-8080}"
+  "projector-postgres|services/projector/dist/main.js --projection postgres|http://127.0.0.1:${TRACKSTREAM_PROJECTOR_POSTGRES_PORT:-8082}/metrics"
+  "projector-clickhouse|services/projector/dist/main.js --projection clickhouse|http://127.0.0.1:${TRACKSTREAM_PROJECTOR_CLICKHOUSE_PORT:-8083}/metrics"
+  "query-api|services/query-api/dist/main.js|http://127.0.0.1:${TRACKSTREAM_QUERY_PORT:-8081}"
+)
+
+pids=()
+stop_services() {
+  trap - INT TERM EXIT
+  [ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+  echo "services stopped; the stack is still running (npm run stack:stop to stop it)"
+}
+trap stop_services INT TERM EXIT
+
+echo
+echo "Trackstream"
+echo "  kafka       ${TRACKSTREAM_KAFKA_BROKERS}"
+echo "  postgres    ${TRACKSTREAM_PG_URL}"
+echo "  clickhouse  ${TRACKSTREAM_CLICKHOUSE_URL}"
+started=0
+for entry in "${SERVICES[@]}"; do
+  IFS='|' read -r name cmd where <<<"$entry"
+  main="${cmd%% *}"
+  [ -f "$main" ] || continue
+  # shellcheck disable=SC2086
+  node $cmd >>"$LOG_DIR/$name.log" 2>&1 &
+  pids+=("$!")
+  printf '  %-20s %s  (log %s)\n' "$name" "$where" "$LOG_DIR/$name.log"
+  started=$((started + 1))
+done
+[ "$started" -gt 0 ] || echo "  (no services built yet)"
+echo
+echo "Ctrl-C stops the services; npm run stack:stop stops Kafka, Postgres and ClickHouse."
+
+if [ "$started" -eq 0 ]; then
+  trap - INT TERM EXIT
+  exit 0
+fi
+# Stop everything when any service exits: a half-running system is worse than a clear failure.
+wait -n "${pids[@]}" || true
+echo "a service exited; see its log in $LOG_DIR" >&2
+exit 1
