@@ -10,7 +10,7 @@ node_major="$(node -p 'process.versions.node.split(".")[0]')"
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "[bootstrap] installing npm dependencies" >&2
-  npm ci --no-audit --no-fund --loglevel=error >&2
+  npm install --no-audit --no-fund --loglevel=error >&2
 fi
 
 echo "[bootstrap] building (tsc -b)" >&2
