@@ -74,7 +74,8 @@ apt_install() {
   local missing=()
   local pkg
   for pkg in "$@"; do
-    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+    # `dpkg -s` succeeds for removed-but-configured packages too, so read the status itself.
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   command -v apt-get >/dev/null 2>&1 || die "Debian packages missing (${missing[*]}) and apt-get is not available; install them by hand"
@@ -100,6 +101,7 @@ wait_ready() { # name pid log check-command...
     if ! pid_alive "$pid"; then
       say "$name exited during start-up; last lines of $log:"
       tail -n 25 "$log" >&2 || true
+      [ -z "${STARTUP_OUTPUT:-}" ] || { say "and of $STARTUP_OUTPUT:"; tail -n 10 "$STARTUP_OUTPUT" >&2 || true; }
       die "$name failed to start; full log: $log"
     fi
     if [ "$waited" -ge "$((READY_TIMEOUT * 2))" ]; then
@@ -261,7 +263,10 @@ pg_stop() {
 
 # ---------------------------------------------------------------- ClickHouse
 
-ch_install() { command -v clickhouse-server >/dev/null 2>&1 || apt_install clickhouse-server clickhouse-client; }
+ch_install() {
+  command -v clickhouse-server >/dev/null 2>&1 || apt_install clickhouse-server clickhouse-client
+  command -v clickhouse-server >/dev/null 2>&1 || die "ClickHouse: clickhouse-server not found after installing the Debian package clickhouse-server"
+}
 
 ch_configure() {
   mkdir -p "$CH_HOME/data" "$CH_HOME/tmp" "$CH_HOME/user_files" "$CH_HOME/format_schemas"
@@ -340,7 +345,7 @@ ch_start() {
   touch "$CH_ERR_LOG"
   (cd "$CH_HOME" && exec clickhouse-server --config-file="$CH_HOME/config.xml") >>"$CH_HOME/stdout.log" 2>&1 </dev/null &
   echo $! >"$RUN_DIR/clickhouse.pid"
-  wait_ready ClickHouse "$!" "$CH_ERR_LOG" ch_ready
+  STARTUP_OUTPUT="$CH_HOME/stdout.log" wait_ready ClickHouse "$!" "$CH_ERR_LOG" ch_ready
   ch_query "CREATE DATABASE IF NOT EXISTS $DB_NAME" >/dev/null \
     || die "ClickHouse: could not create database $DB_NAME; log: $CH_ERR_LOG"
 }
