@@ -93,6 +93,47 @@ async function waitReady(port, child) {
   throw new Error('gateway not ready within 30 s');
 }
 
+function scrape(port) {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: '/metrics' }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve(parseMetrics(text)));
+    }).on('error', reject);
+  });
+}
+
+/** name{labels} → value, labels in the text's order. */
+function parseMetrics(text) {
+  const out = new Map();
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:]+)(\{[^}]*\})? (\S+)$/.exec(line);
+    if (m) out.set(m[1] + (m[2] ?? ''), Number(m[3]));
+  }
+  return out;
+}
+
+/** Quantile of a prom histogram between two scrapes, as the upper bound of the bucket it falls in. */
+function histogramQuantile(before, after, name, labelFilter, q) {
+  const buckets = [];
+  for (const [k, v] of after) {
+    if (!k.startsWith(name + '_bucket{') || !k.includes(labelFilter)) continue;
+    const le = /le="([^"]+)"/.exec(k)[1];
+    buckets.push([le === '+Inf' ? Infinity : Number(le), v - (before.get(k) ?? 0)]);
+  }
+  buckets.sort((a, b) => a[0] - b[0]);
+  const total = buckets.at(-1)?.[1] ?? 0;
+  const hit = buckets.find(([, c]) => c >= q * total);
+  return hit ? hit[0] * 1000 : NaN;
+}
+
+function sumMatching(before, after, prefix) {
+  let sum = 0;
+  for (const [k, v] of after) if (k.startsWith(prefix)) sum += v - (before.get(k) ?? 0);
+  return sum;
+}
+
 function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -156,7 +197,19 @@ async function main() {
     await closedLoop(port, bodies, 3); // warm-up: JIT, connections, producer
     const t = await closedLoop(port, bodies, DURATION_S);
     const half = t.batchesPerSecond / 2;
+    const m0 = await scrape(port);
+    const cpu0 = process.cpuUsage();
     const l = await openLoop(port, bodies, half, DURATION_S);
+    const loadCpu = process.cpuUsage(cpu0);
+    const m1 = await scrape(port);
+    const where = {
+      producerP50: histogramQuantile(m0, m1, 'trackstream_gateway_producer_latency_seconds', 'outcome="ok"', 0.5),
+      producerP99: histogramQuantile(m0, m1, 'trackstream_gateway_producer_latency_seconds', 'outcome="ok"', 0.99),
+      gatewayCpuS: sumMatching(m0, m1, 'process_cpu_seconds_total'),
+      gcS: sumMatching(m0, m1, 'nodejs_gc_duration_seconds_sum'),
+      loopLagMaxMs: [...m1].filter(([k]) => k.startsWith('nodejs_eventloop_lag_max_seconds'))[0]?.[1] * 1000,
+      loadGenCpuS: (loadCpu.user + loadCpu.system) / 1e6,
+    };
 
     const mb = (bodies.reduce((n, b) => n + b.length, 0) / bodies.length / 1024).toFixed(1);
     console.log(`\nIngest gateway benchmark — ${new Date().toISOString()}`);
@@ -169,6 +222,11 @@ async function main() {
     ];
     const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
     for (const r of rows) console.log('| ' + r.map((v, c) => String(v).padEnd(widths[c])).join(' | ') + ' |');
+    console.log(
+      `\nat half rate, over ${DURATION_S} s: producer (append→Kafka ack) p50 ≤ ${where.producerP50} ms, p99 ≤ ${where.producerP99} ms (histogram buckets); ` +
+        `gateway CPU ${where.gatewayCpuS.toFixed(1)} s of which GC ${where.gcS.toFixed(2)} s; event-loop lag max ${where.loopLagMaxMs?.toFixed(0)} ms; ` +
+        `load generator CPU ${where.loadGenCpuS.toFixed(1)} s; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
+    );
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
