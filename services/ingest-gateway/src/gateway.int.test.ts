@@ -1,3 +1,4 @@
+import * as net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { decodePositionsToken, LIMITS } from '@trackstream/events';
 import { endpointsFromEnv, uniqueName } from '@trackstream/testkit';
@@ -227,5 +228,59 @@ describe('ingest gateway under a burst beyond its in-flight budget', () => {
 
     // The gateway recovers: with the burst over, a batch is accepted again.
     expect((await postEvents(gw.url, { events: [metricsEventJson(`run-${randomUUID()}`, 3)] })).status).toBe(202);
+  });
+});
+
+describe('ingest gateway deadlines and shutdown', () => {
+  const DEADLINE_MS = 1500;
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({ brokers: endpointsFromEnv().kafkaBrokers, topic: uniqueName('gateway_deadline'), deadlineMs: DEADLINE_MS });
+  });
+  afterAll(async () => {
+    await gw.stop();
+    await deleteTopic(gw.kafka, gw.topic);
+  });
+
+  /** A raw HTTP/1.1 POST whose body is sent in two parts: the second after `between()` settles, or never if it returns null. */
+  function slowPost(body: string, split: number, between: () => Promise<void> | null): Promise<{ status: number; text: string; ms: number }> {
+    const port = Number(new URL(gw.url).port);
+    return new Promise((resolve, reject) => {
+      const started = Date.now();
+      const socket = net.connect(port, '127.0.0.1');
+      let text = '';
+      socket.on('data', (d) => (text += d.toString()));
+      socket.on('error', reject);
+      socket.on('close', () => resolve({ status: Number(/^HTTP\/1\.1 (\d+)/.exec(text)?.[1] ?? 0), text, ms: Date.now() - started }));
+      socket.write(`POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`);
+      socket.write(body.slice(0, split));
+      const wait = between();
+      if (wait) void wait.then(() => socket.write(body.slice(split)));
+    });
+  }
+
+  it('given a client that stops sending its body, when the deadline passes, then it gets 408 instead of a hang', async () => {
+    const body = JSON.stringify({ events: sampleEventsJson() });
+    const res = await slowPost(body, 20, () => null);
+    expect(res.status).toBe(408);
+    expect(res.text).toContain('REQUEST_TIMEOUT');
+    expect(res.ms).toBeGreaterThanOrEqual(DEADLINE_MS - 50);
+    expect(res.ms).toBeLessThan(DEADLINE_MS + 1000);
+  });
+
+  it('given a request in flight, when the gateway shuts down, then that request still gets its 202 and new connections are refused', async () => {
+    const events = sampleEventsJson();
+    const body = JSON.stringify({ events });
+    let stopped: Promise<void> | undefined;
+    const res = await slowPost(body, 20, async () => {
+      await new Promise((r) => setTimeout(r, 200)); // admitted: headers are in
+      stopped = gw.running.stop(5000);
+      await new Promise((r) => setTimeout(r, 200));
+    });
+    expect(res.status).toBe(202);
+    await stopped;
+    await expect(fetch(`${gw.url}/healthz`)).rejects.toThrow();
+    const stored = new Set((await gw.readEvents()).map((r) => r.event.event_id));
+    for (const e of events) expect(stored.has(e.event_id as string)).toBe(true);
   });
 });
