@@ -85,7 +85,9 @@ function nodeSchema(node: ResolvedNode, records: Map<string, z.ZodType>): z.ZodT
     case 'map': {
       const keyAttrs: Record<string, unknown> = { 'trackstream.minLength': 1 };
       if (node.attrs['trackstream.keyMaxLength'] !== undefined) keyAttrs['trackstream.maxLength'] = node.attrs['trackstream.keyMaxLength'];
-      return z.record(stringSchema(keyAttrs), nodeSchema(node.values, records));
+      // A "__proto__" key cannot be an own property of a plain object once copied: it would vanish silently.
+      const key = stringSchema(keyAttrs).refine((k) => k !== '__proto__', 'key "__proto__" is reserved');
+      return z.record(key, nodeSchema(node.values, records));
     }
     case 'record': {
       const known = records.get(node.fullName);

@@ -72,7 +72,7 @@ function problemsFromIssues(issues: readonly z.core.$ZodIssue[], prefix: PathSeg
       case 'invalid_key':
         for (const inner of issue.issues) {
           const p = problemsFromIssues([inner], [], index)[0]!;
-          out.push({ index, path: formatPath(path), message: `key ${p.message.replace(/^must/, 'must')}` });
+          out.push({ index, path: formatPath(path), message: p.message.startsWith('key ') ? p.message : `key ${p.message}` });
         }
         break;
       case 'too_big': {
