@@ -59,6 +59,11 @@ function problemsFromIssues(issues: readonly z.core.$ZodIssue[], prefix: PathSeg
   for (const issue of issues) {
     const path = [...prefix, ...(issue.path as PathSegment[])];
     const input = (issue as { input?: unknown }).input;
+    // JSON has no undefined: a value-level issue about `undefined` is about a field that is missing.
+    if (input === undefined && issue.code !== 'unrecognized_keys' && issue.code !== 'invalid_key') {
+      out.push({ index, path: formatPath(path), message: 'is required' });
+      continue;
+    }
     switch (issue.code) {
       case 'unrecognized_keys':
         for (const key of issue.keys) out.push({ index, path: formatPath([...path, key]), message: 'is not a known field' });
@@ -66,7 +71,7 @@ function problemsFromIssues(issues: readonly z.core.$ZodIssue[], prefix: PathSeg
       case 'invalid_type':
         out.push({
           index, path: formatPath(path),
-          message: input === undefined ? 'is required' : `must be ${expectedName(issue.expected)}, got ${describe(input)}`,
+          message: `must be ${expectedName(issue.expected)}, got ${describe(input)}`,
         });
         break;
       case 'invalid_key':
