@@ -205,4 +205,3 @@ export function parseEventBatchText(raw: string): ParseBatchResult {
   return { ok: false, problems };
 }
 
-export type { EventType };
