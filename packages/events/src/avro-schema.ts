@@ -45,7 +45,7 @@ function fullNameOf(name: string, namespace: string | undefined): string {
 /** The validation metadata the schemas may carry (see schemas/README.md); a misspelt one must not pass silently. */
 export const KNOWN_ATTRIBUTES = new Set([
   'trackstream.format', 'trackstream.minLength', 'trackstream.maxLength', 'trackstream.keyMaxLength',
-  'trackstream.maxItems', 'trackstream.minimum', 'trackstream.origin',
+  'trackstream.maxItems', 'trackstream.maxEntries', 'trackstream.minimum', 'trackstream.origin',
 ]);
 
 function attributesOf(obj: Record<string, unknown>): Record<string, unknown> {

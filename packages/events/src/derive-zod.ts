@@ -97,11 +97,16 @@ function nodeSchema(node: ResolvedNode, records: Map<string, z.ZodType>): z.ZodT
     case 'map': {
       const keyAttrs: Record<string, unknown> = { 'trackstream.minLength': 1 };
       if (node.attrs['trackstream.keyMaxLength'] !== undefined) keyAttrs['trackstream.maxLength'] = node.attrs['trackstream.keyMaxLength'];
+      const maxEntries = node.attrs['trackstream.maxEntries'] === undefined ? Infinity : limit(node.attrs['trackstream.maxEntries'], 'trackstream.maxEntries');
+      // Checked before the entries are, so an oversized map costs one count, not a validation of every entry.
       // zod skips a "__proto__" key (JSON.parse makes it an own property); it would vanish silently, so refuse it.
       return z
         .unknown()
         .superRefine((v, ctx) => {
-          if (typeof v === 'object' && v !== null && Object.prototype.hasOwnProperty.call(v, '__proto__')) {
+          if (typeof v !== 'object' || v === null || Array.isArray(v)) return;
+          const entries = Object.keys(v).length;
+          if (entries > maxEntries) ctx.addIssue({ code: 'custom', message: `must have at most ${maxEntries} entries (got ${entries})`, input: v });
+          if (Object.prototype.hasOwnProperty.call(v, '__proto__')) {
             ctx.addIssue({ code: 'custom', path: ['__proto__'], message: 'key "__proto__" is reserved', input: v });
           }
         })

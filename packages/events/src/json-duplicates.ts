@@ -19,12 +19,14 @@ function isSpace(c: number): boolean {
 
 /**
  * Finds every member name that occurs twice in one JSON object. `raw` must be valid JSON (parse it first): this is a
- * scan for what JSON.parse hides, not a parser. One pass, no allocation for values.
+ * scan for what JSON.parse hides, not a parser. One pass, no allocation for values. Stops early once `maxConflicts`
+ * duplicates with different values were found.
  */
-export function findDuplicateKeys(raw: string): DuplicateKey[] {
+export function findDuplicateKeys(raw: string, maxConflicts = Infinity): DuplicateKey[] {
   const n = raw.length;
   const out: DuplicateKey[] = [];
   const path: PathSegment[] = [];
+  let conflicts = 0;
   let i = 0;
 
   const skipSpace = () => {
@@ -112,7 +114,9 @@ export function findDuplicateKeys(raw: string): DuplicateKey[] {
         if (index) index.set(key, keys.length - 1);
         else if (keys.length > 16) index = new Map(keys.map((k, n) => [k, n]));
       } else {
-        out.push({ path: [...path, key], sameValue: sameJson(valueTextAt(starts[previous]!), raw.slice(start, i)) });
+        const sameValue = sameJson(valueTextAt(starts[previous]!), raw.slice(start, i));
+        out.push({ path: [...path, key], sameValue });
+        if (!sameValue && ++conflicts >= maxConflicts) throw STOP;
       }
       skipSpace();
       if (raw.charCodeAt(i) === COMMA) { i++; continue; }
@@ -136,9 +140,15 @@ export function findDuplicateKeys(raw: string): DuplicateKey[] {
     }
   };
 
-  value(0);
+  try {
+    value(0);
+  } catch (err) {
+    if (err !== STOP) throw err;
+  }
   return out;
 }
+
+const STOP = Symbol('enough duplicates found');
 
 function sameJson(a: string, b: string): boolean {
   return a === b || deepEqual(JSON.parse(a), JSON.parse(b));

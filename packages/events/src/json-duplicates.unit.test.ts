@@ -36,4 +36,10 @@ describe('findDuplicateKeys', () => {
     const deep = '['.repeat(100_000) + ']'.repeat(100_000);
     expect(findDuplicateKeys(`{"a":${deep},"b":1,"a":2}`)).toEqual([{ path: ['a'], sameValue: false }]);
   });
+
+  test('given a limit on conflicts, when more are present, then the scan stops there', () => {
+    const raw = `{${Array.from({ length: 50 }, (_, i) => `"a":${i}`).join(',')}}`;
+    expect(findDuplicateKeys(raw, 5)).toHaveLength(5);
+    expect(findDuplicateKeys(raw)).toHaveLength(49);
+  });
 });

@@ -165,19 +165,29 @@ export function parseEventBatch(body: unknown): ParseBatchResult {
   }
   const parsed: TrackstreamEvent[] = [];
   const firstIndexOfId = new Map<string, number>();
-  events.forEach((value, i) => {
-    const r = validateEvent(value, ['events', i], i);
+  for (let i = 0; i < events.length && problems.length < LIMITS.problemsPerResponse; i++) {
+    const r = validateEvent(events[i], ['events', i], i);
     if (!r.ok) {
       problems.push(...r.problems);
-      return;
+      continue;
     }
     parsed.push(r.event);
     // Projections apply an event_id once: a second event with the same id in one batch would be silently dropped.
     const first = firstIndexOfId.get(r.event.event_id);
     if (first === undefined) firstIndexOfId.set(r.event.event_id, i);
     else problems.push({ index: i, path: `events[${i}].event_id`, message: `duplicates the event_id of events[${first}]` });
-  });
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, events: parsed };
+  }
+  return problems.length > 0 ? { ok: false, problems: capped(problems) } : { ok: true, events: parsed };
+}
+
+/** At most LIMITS.problemsPerResponse problems, the last saying that more were left out. */
+function capped(problems: ValidationProblem[]): ValidationProblem[] {
+  const max = LIMITS.problemsPerResponse;
+  if (problems.length <= max) return problems;
+  return [
+    ...problems.slice(0, max - 1),
+    { index: null, path: '', message: `more problems than the ${max} listed; validation stopped there (fix these and retry)` },
+  ];
 }
 
 /**
@@ -192,16 +202,17 @@ export function parseEventBatchText(raw: string): ParseBatchResult {
   } catch (err) {
     return { ok: false, problems: [{ index: null, path: '', message: `the body is not valid JSON: ${(err as Error).message}` }] };
   }
-  const duplicates: ValidationProblem[] = findDuplicateKeys(raw)
+  const duplicates: ValidationProblem[] = findDuplicateKeys(raw, LIMITS.problemsPerResponse)
     .filter((d) => !d.sameValue)
     .map((d) => {
       const index = d.path[0] === 'events' && typeof d.path[1] === 'number' ? d.path[1] : null;
       return { index, path: formatPath(d.path), message: 'appears more than once in the same object with different values' };
     });
+  if (duplicates.length >= LIMITS.problemsPerResponse) return { ok: false, problems: capped([...duplicates, ...duplicates.slice(0, 1)]) };
   const result = parseEventBatch(body);
   if (duplicates.length === 0) return result;
   const problems = [...duplicates, ...(result.ok ? [] : result.problems)];
   problems.sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
-  return { ok: false, problems };
+  return { ok: false, problems: capped(problems) };
 }
 

@@ -323,6 +323,33 @@ describe('parseEventBatch: every class of bad event', () => {
   });
 });
 
+describe('parseEventBatch: bounded work and output for hostile bodies', () => {
+  test('given a params map with more than 1000 entries, when parsed, then the map is refused as a whole', () => {
+    const params = Object.fromEntries(Array.from({ length: LIMITS.entriesPerMap + 1 }, (_, i) => [`k${i}`, 'v']));
+    expect(problemsAfter((es) => { es[indexOf('params_logged')]!.payload.params = params; })).toEqual([
+      problem('params_logged', 'payload.params', 'must have at most 1000 entries (got 1001)'),
+    ]);
+  });
+
+  test('given more problems than a response lists, when parsed, then the first ones are listed and the last says more exist', () => {
+    const bad = Array.from({ length: 1000 }, () => ({ type: 'metrics_logged', payload: { points: Array.from({ length: 10 }, () => ({ key: 1 })) } }));
+    const result = parseEventBatch({ events: bad });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toHaveLength(LIMITS.problemsPerResponse);
+    expect(result.problems[0]!.index).toBe(0);
+    expect(result.problems[result.problems.length - 1]).toEqual({ index: null, path: '', message: expect.stringMatching(/^more problems than the 1000 listed/) });
+  });
+
+  test('given thousands of conflicting duplicate keys, when the raw text is parsed, then the listed problems are capped too', () => {
+    const params = Array.from({ length: 5000 }, (_, i) => `"lr":"${i}"`).join(',');
+    const raw = JSON.stringify(validBatch()).replace('"lr":"0.01"', params);
+    const result = parseEventBatchText(raw);
+    expect(!result.ok && result.problems.length).toBe(LIMITS.problemsPerResponse);
+    expect(!result.ok && result.problems[0]).toEqual({ index: 2, path: 'events[2].payload.params.lr', message: expect.stringMatching(/more than once/) });
+  });
+});
+
 describe('parseEventBatchText: the raw body', () => {
   test.each(['', '{', '{"events": [}', 'NaN', '{"events":[{"occurred_at": NaN}]}'])('given malformed JSON %j, when parsed, then one batch-level problem says so', (raw) => {
     expect(parseEventBatchText(raw)).toEqual({ ok: false, problems: [{ index: null, path: '', message: expect.stringMatching(/^the body is not valid JSON: /) }] });
