@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { eventCatalogue } from './catalogue';
 import { fieldShape, recordSchema } from './derive-zod';
-import { EVENT_TYPES, type EventType, type TrackstreamEvent } from './generated/types';
+import { EVENT_TYPES, type TrackstreamEvent } from './generated/types';
 import { findDuplicateKeys } from './json-duplicates';
 import { LIMITS } from './limits';
 import { formatPath, type PathSegment } from './path';
