@@ -3,7 +3,8 @@
 //   phase 1 (throughput): closed loop, CONCURRENCY requests in flight, for DURATION_S; accepted points/s.
 //   phase 2 (latency):    open loop at half the measured rate, for DURATION_S; p50/p99 of the 202 round trip.
 // Usage: npm run bench:gateway   (env: TRACKSTREAM_KAFKA_BROKERS, BENCH_DURATION_S=15, BENCH_CONCURRENCY=8,
-//        BENCH_CPU_PROF=1 writes a V8 CPU profile of the gateway to bench/results/tmp/)
+//        BENCH_CPU_PROF=1 writes a V8 CPU profile of the gateway to bench/results/tmp/,
+//        BENCH_GATEWAY_NODE_ARGS="--flag ..." passes node flags to the gateway process only)
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -185,7 +186,10 @@ async function openLoop(port, bodies, batchesPerSecond, seconds) {
 async function main() {
   const topic = `bench_gateway_${Date.now().toString(36)}`;
   const port = await freePort();
-  const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.join(ROOT, 'bench/results/tmp')] : [];
+  const nodeArgs = [
+    ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.join(ROOT, 'bench/results/tmp')] : []),
+    ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  ];
   const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'services/ingest-gateway/dist/main.js')], {
     env: { ...process.env, TRACKSTREAM_KAFKA_BROKERS: BROKERS, TRACKSTREAM_GATEWAY_PORT: String(port), TRACKSTREAM_GATEWAY_HOST: '127.0.0.1', TRACKSTREAM_EVENTS_TOPIC: topic, TRACKSTREAM_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
