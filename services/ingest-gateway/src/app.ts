@@ -116,11 +116,14 @@ export function createGateway(opts: GatewayOptions): Gateway {
   function admit() {
     return (req: Request, res: Response, next: NextFunction) => {
       if (shuttingDown) return next(new GatewayError('SHUTTING_DOWN', 'the gateway is shutting down', { retryAfterSeconds: 1 }));
-      if (!req.is('application/json')) {
+      // null: no body at all, which the handler answers as an empty batch.
+      if (req.is('application/json') === false) {
         return next(new GatewayError('UNSUPPORTED_MEDIA_TYPE', `Content-Type must be application/json (got ${req.get('content-type') ?? 'none'})`));
       }
       const declared = req.get('content-length');
-      const length = declared === undefined ? LIMITS.batchBytes : Number(declared);
+      // Without a declared length (chunked), reserve the most a body may be.
+      const parsedLength = declared === undefined ? NaN : Number(declared);
+      const length = Number.isSafeInteger(parsedLength) && parsedLength >= 0 ? parsedLength : LIMITS.batchBytes;
       if (length > LIMITS.batchBytes) {
         res.set('Connection', 'close');
         return next(new GatewayError('PAYLOAD_TOO_LARGE', `request body of ${length} bytes is over the limit of ${LIMITS.batchBytes} bytes`));

@@ -165,6 +165,12 @@ describe('ingest gateway against Kafka', () => {
       expect(await gw.endOffsets()).toEqual(offsets);
     });
 
+    it('given an empty body, when posted, then 400 says so', async () => {
+      const res = await fetch(`${gw.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' } });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as any).error).toMatchObject({ code: 'MALFORMED_JSON', message: expect.stringMatching(/empty/) });
+    });
+
     it('given a body that is not JSON by media type, when posted, then 415', async () => {
       const res = await fetch(`${gw.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"events":[]}' });
       expect(res.status).toBe(415);
