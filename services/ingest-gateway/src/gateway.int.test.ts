@@ -72,6 +72,20 @@ describe('ingest gateway against Kafka', () => {
     expect(decodePositionsToken(res.body.token)).toEqual({ topic: gw.topic, positions: highest });
   });
 
+  it('given a batch near the 4 MiB limit for a single run, when posted, then it is stored whole in one partition and can be read back', async () => {
+    const run = `run-big-${randomUUID().slice(0, 8)}`;
+    const events = Array.from({ length: 480 }, (_, i) => metricsEventJson(run, 100, i));
+    const body = JSON.stringify({ events });
+    expect(body.length).toBeGreaterThan(3 * 1024 * 1024);
+    expect(body.length).toBeLessThan(LIMITS.batchBytes);
+    const res = await postEvents(gw.url, body);
+    expect(res.status).toBe(202);
+    const positions = decodePositionsToken(res.body.token).positions;
+    expect(Object.keys(positions)).toHaveLength(1);
+    const stored = (await gw.readEvents()).filter((r) => r.event.run_id === run);
+    expect(stored.map((r) => r.event.event_id)).toEqual(events.map((e) => e.event_id));
+  });
+
   it('given no principal header, when posted, then the events are stored as written by anonymous', async () => {
     const [experiment] = sampleEventsJson();
     expect((await postEvents(gw.url, { events: [experiment] })).status).toBe(202);
