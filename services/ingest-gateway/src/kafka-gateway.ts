@@ -1,5 +1,4 @@
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
 import { KafkaEventLog, createKafkaClient, createKafkaProbe, ensureTopic, type KafkaLogLevel } from '@trackstream/kafka';
 import type { Logger } from '@trackstream/telemetry';
 import { createGateway, type Gateway, type GatewayOptions } from './app';
@@ -10,7 +9,6 @@ export interface KafkaGatewayOptions extends Omit<GatewayOptions, 'eventLog' | '
   /** Partitions if the topic has to be created. Default 12. */
   partitions?: number;
   kafkaLogLevel?: KafkaLogLevel;
-  registry?: Registry;
 }
 
 export interface RunningGateway {
