@@ -210,7 +210,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
     metrics.producerLatency.observe({ outcome: 'ok' }, seconds(started));
     metrics.batchEvents.observe(stored.length);
     metrics.batchBytes.observe(raw.length);
-    for (const e of stored) metrics.eventsAccepted.inc({ type: e.type });
+    const byType = new Map<string, number>();
+    for (const e of stored) byType.set(e.type, (byType.get(e.type) ?? 0) + 1);
+    for (const [type, n] of byType) metrics.eventsAccepted.inc({ type }, n);
     res.status(202).json({ accepted: stored.length, token: encodePositionsToken(positions) });
   }
 
