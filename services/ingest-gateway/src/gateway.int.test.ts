@@ -194,6 +194,7 @@ describe('ingest gateway against Kafka', () => {
 
   it('given traffic, when /metrics is scraped, then it reports latency by route and status, events by type, batches, in-flight bytes, producer latency and breaker state', async () => {
     expect((await postEvents(gw.url, { events: sampleEventsJson() })).status).toBe(202);
+    expect((await postEvents(gw.url, { events: [{ type: 'nonsense' }] })).status).toBe(400);
     const text = await (await fetch(`${gw.url}/metrics`)).text();
     expect(sample(text, 'trackstream_gateway_request_duration_seconds_count', { route: '/v1/events', method: 'POST', status: '202' })).toBeGreaterThan(0);
     expect(sample(text, 'trackstream_gateway_request_duration_seconds_count', { route: '/v1/events', method: 'POST', status: '400' })).toBeGreaterThan(0);
