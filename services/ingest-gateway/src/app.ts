@@ -221,6 +221,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
     registry,
     async listen(port, host = '0.0.0.0') {
       server = app.listen(port, host);
+      // The deadline starts once the headers are in; a client trickling its headers is cut off by Node itself.
+      server.headersTimeout = Math.max(deadlineMs, 5000);
+      server.requestTimeout = 2 * deadlineMs + 1000;
       await once(server, 'listening');
       return server.address() as AddressInfo;
     },
