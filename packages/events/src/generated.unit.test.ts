@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readCatalogueDir, renderCatalogueModule, renderTypesModule } from './codegen';
+
+const SCHEMAS = join(__dirname, '../../../schemas/trackstream.events.v1');
+
+describe('generated modules', () => {
+  const { source, released } = readCatalogueDir(SCHEMAS);
+
+  test('given the schemas in schemas/, when the generated modules are rendered, then they equal the committed ones', () => {
+    const hint = 'src/generated is stale: run `npm run generate -w @trackstream/events` and commit the result';
+    expect({ hint, text: readFileSync(join(__dirname, 'generated/catalogue.ts'), 'utf8') }).toEqual({ hint, text: renderCatalogueModule(source) });
+    expect({ hint, text: readFileSync(join(__dirname, 'generated/types.ts'), 'utf8') }).toEqual({ hint, text: renderTypesModule(source) });
+  });
+
+  test('given the catalogue manifest, then every version has its fingerprint recorded (released)', () => {
+    expect(released).toEqual([]);
+  });
+});
+
+describe('the generator', () => {
+  const { mkdtempSync, writeFileSync, cpSync } = jest.requireActual<typeof import('node:fs')>('node:fs');
+  const { tmpdir } = jest.requireActual<typeof import('node:os')>('node:os');
+
+  test('given a released schema edited in place, when the catalogue directory is read, then it is refused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'catalogue-'));
+    cpSync(SCHEMAS, dir, { recursive: true });
+    const schema = JSON.parse(readFileSync(join(dir, 'event.v1.avsc'), 'utf8'));
+    schema.fields.push({ name: 'extra', type: ['null', 'string'], default: null });
+    writeFileSync(join(dir, 'event.v1.avsc'), JSON.stringify(schema));
+    expect(() => readCatalogueDir(dir)).toThrow(/released schemas never change/);
+  });
+
+  test('given a new version with no recorded fingerprint, when read, then it is reported as being released', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'catalogue-'));
+    cpSync(SCHEMAS, dir, { recursive: true });
+    const schema = JSON.parse(readFileSync(join(dir, 'event.v1.avsc'), 'utf8'));
+    schema.fields.push({ name: 'extra', type: ['null', 'string'], default: null });
+    writeFileSync(join(dir, 'event.v2.avsc'), JSON.stringify(schema));
+    const manifest = JSON.parse(readFileSync(join(dir, 'catalogue.json'), 'utf8'));
+    manifest.versions.push({ version: 2, file: 'event.v2.avsc', fingerprint: null });
+    writeFileSync(join(dir, 'catalogue.json'), JSON.stringify(manifest));
+    const { source, released } = readCatalogueDir(dir);
+    expect(released).toEqual([2]);
+    expect(source.versions.map((v) => v.version)).toEqual([1, 2]);
+    expect(renderTypesModule(source)).toMatch(/schema version 2/);
+  });
+});
