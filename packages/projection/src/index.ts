@@ -1,0 +1,1 @@
+export { ProjectionError, type DecodedRecord, type ProjectionBatch, type ProjectionSink } from './ports';
