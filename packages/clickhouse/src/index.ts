@@ -1,0 +1,2 @@
+export { identifier, join, literal, numberLiteral, qualified, raw, sql, stringLiteral, SqlFragment, SqlLiteralError, type SqlScalar, type SqlValue } from './sql';
+export { DEFAULT_DATABASE, TABLES, ddlStatements, summarySelect } from './schema';
