@@ -1,0 +1,142 @@
+import { eventToJson, type StoredEvent } from '@trackstream/events';
+
+/**
+ * The ClickHouse projection as a pure function: decoded records in, table rows out, no I/O. The same records
+ * always give the same rows (nothing here reads a clock or a counter), which is what makes redelivery harmless.
+ */
+
+/**
+ * A Float64 as JSONEachRow carries it. JSON has no NaN/Infinity and JSON.stringify drops the sign of -0, so those
+ * travel as strings that ClickHouse 18.16 and current releases both parse into the exact double.
+ */
+export type JsonFloat = number | 'nan' | 'inf' | '-inf' | '-0';
+
+export interface MetricPointRow {
+  project: string;
+  experiment_id: string;
+  run_id: string;
+  key: string;
+  step: number;
+  timestamp: number;
+  value: JsonFloat;
+  event_id: string;
+  point_index: number;
+  /** UInt64 as a decimal string: offsets may pass 2^53. */
+  offset: string;
+}
+
+export interface EventRow {
+  event_id: string;
+  type: string;
+  project: string;
+  experiment_id: string;
+  run_id: string | null;
+  occurred_at: number;
+  received_at: number;
+  principal: string;
+  /** The payload in the contract's JSON form (eventToJson: non-finite metric values as "NaN"/"Infinity"/"-Infinity"). */
+  payload: string;
+  partition: number;
+  offset: string;
+}
+
+export interface CheckpointRow {
+  topic: string;
+  partition: number;
+  next_offset: string;
+  updated_at: number;
+}
+
+/** A record whose data ClickHouse could not store (e.g. a step outside Int64): poison, never retried. */
+export interface RejectedRecord {
+  offset: string;
+  reason: string;
+}
+
+export interface ProjectedRows {
+  points: MetricPointRow[];
+  events: EventRow[];
+  /** offset of the record each row came from, index for index: maps a server error at row N to its record. */
+  pointOffsets: string[];
+  rejected: RejectedRecord[];
+}
+
+export interface RecordInput {
+  offset: string;
+  event: StoredEvent;
+}
+
+export function toJsonFloat(v: number): JsonFloat {
+  if (Number.isNaN(v)) return 'nan';
+  if (v === Infinity) return 'inf';
+  if (v === -Infinity) return '-inf';
+  if (Object.is(v, -0)) return '-0';
+  return v;
+}
+
+const INT64_LIMIT = 2 ** 63;
+
+function int64Problem(name: string, v: number): string | null {
+  if (!Number.isInteger(v) || v >= INT64_LIMIT || v < -INT64_LIMIT) return `${name} ${v} is not an Int64`;
+  return null;
+}
+
+function recordProblem(e: StoredEvent): string | null {
+  const checks: (string | null)[] = [int64Problem('occurred_at', e.occurred_at), int64Problem('received_at', e.received_at)];
+  if (e.received_at < 0) checks.push(`received_at ${e.received_at} is negative`);
+  if (e.type === 'metrics_logged') {
+    e.payload.points.forEach((p, i) => {
+      checks.push(int64Problem(`points[${i}].step`, p.step), int64Problem(`points[${i}].timestamp`, p.timestamp));
+    });
+  }
+  return checks.find((c) => c !== null) ?? null;
+}
+
+/** Rows for one partition's records, in log order. */
+export function toRows(records: readonly RecordInput[], partition: number): ProjectedRows {
+  const out: ProjectedRows = { points: [], events: [], pointOffsets: [], rejected: [] };
+  for (const { offset, event } of records) {
+    const problem = recordProblem(event);
+    if (problem !== null) {
+      out.rejected.push({ offset, reason: problem });
+      continue;
+    }
+    const json = eventToJson(event) as { payload: unknown };
+    out.events.push({
+      event_id: event.event_id,
+      type: event.type,
+      project: event.project,
+      experiment_id: event.experiment_id,
+      run_id: event.run_id,
+      occurred_at: event.occurred_at,
+      received_at: event.received_at,
+      principal: event.principal,
+      payload: JSON.stringify(json.payload),
+      partition,
+      offset,
+    });
+    if (event.type !== 'metrics_logged') continue;
+    // run_id is required for every type but experiment_created; the validator guarantees it.
+    const runId = event.run_id ?? '';
+    event.payload.points.forEach((p, i) => {
+      out.points.push({
+        project: event.project,
+        experiment_id: event.experiment_id,
+        run_id: runId,
+        key: p.key,
+        step: p.step,
+        timestamp: p.timestamp,
+        value: toJsonFloat(p.value),
+        event_id: event.event_id,
+        point_index: i,
+        offset,
+      });
+      out.pointOffsets.push(offset);
+    });
+  }
+  return out;
+}
+
+export function checkpointRow(topic: string, partition: number, nextOffset: string, nowMs: number): CheckpointRow {
+  return { topic, partition, next_offset: nextOffset, updated_at: nowMs };
+}

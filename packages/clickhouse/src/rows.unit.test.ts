@@ -1,0 +1,70 @@
+import { asRecords, everyEventType, metrics } from './testing/fixtures';
+import { checkpointRow, toJsonFloat, toRows } from './rows';
+
+describe('toRows', () => {
+  it('given one event of every type, then one event row each, in log order, with partition and offset', () => {
+    const events = everyEventType('run-1');
+    const rows = toRows(asRecords(events, 100), 3);
+
+    expect(rows.rejected).toEqual([]);
+    expect(rows.events.map((r) => [r.type, r.offset, r.partition])).toEqual(events.map((e, i) => [e.type, String(100 + i), 3]));
+    const created = rows.events[0]!;
+    expect(created).toMatchObject({ event_id: events[0]!.event_id, project: 'vision', experiment_id: 'exp-7', run_id: null, principal: 'sdk:alice' });
+    expect(created.received_at).toBe(events[0]!.received_at);
+    expect(JSON.parse(created.payload)).toEqual({ name: "it's \\ \u0000 ünï 🚀", description: null, tags: { team: 'risk' } });
+  });
+
+  it('given a metrics event, then one point row per point, identified by event and index', () => {
+    const e = metrics('run-1', 1000, [
+      { key: 'loss', value: 0.5, step: 1, timestamp: 1001 },
+      { key: 'loss', value: 0.4, step: 1, timestamp: 1002 },
+    ]);
+    const rows = toRows(asRecords([e], 7), 0);
+
+    expect(rows.points).toEqual([
+      { project: 'vision', experiment_id: 'exp-7', run_id: 'run-1', key: 'loss', step: 1, timestamp: 1001, value: 0.5, event_id: e.event_id, point_index: 0, offset: '7' },
+      { project: 'vision', experiment_id: 'exp-7', run_id: 'run-1', key: 'loss', step: 1, timestamp: 1002, value: 0.4, event_id: e.event_id, point_index: 1, offset: '7' },
+    ]);
+    expect(rows.pointOffsets).toEqual(['7', '7']);
+  });
+
+  it('given non-finite and negative-zero values, then they travel as strings both ClickHouse versions parse', () => {
+    const e = metrics('run-1', 1000, [NaN, Infinity, -Infinity, -0, 0, 1.5].map((value, step) => ({ key: 'k', value, step })));
+    const rows = toRows(asRecords([e]), 0);
+
+    expect(rows.points.map((p) => p.value)).toEqual(['nan', 'inf', '-inf', '-0', 0, 1.5]);
+    // The payload keeps the contract's JSON spelling.
+    expect(JSON.parse(rows.events[0]!.payload).points.map((p: { value: unknown }) => p.value)).toEqual(['NaN', 'Infinity', '-Infinity', 0, 0, 1.5]);
+  });
+
+  it('given the same records twice, then byte-identical rows (nothing depends on time or order of calls)', () => {
+    const records = asRecords(everyEventType('run-1'), 5);
+    expect(JSON.stringify(toRows(records, 1))).toBe(JSON.stringify(toRows(records, 1)));
+  });
+
+  it('given a step outside Int64, then the record is rejected by offset and the others still make rows', () => {
+    const good = metrics('run-1', 1000, [{ key: 'k', value: 1, step: 1 }]);
+    const bad = metrics('run-1', 1000, [{ key: 'k', value: 1, step: 1e300 }]);
+    const rows = toRows(asRecords([good, bad], 10), 0);
+
+    expect(rows.rejected).toEqual([{ offset: '11', reason: 'points[0].step 1e+300 is not an Int64' }]);
+    expect(rows.events.map((r) => r.offset)).toEqual(['10']);
+    expect(rows.points.map((r) => r.offset)).toEqual(['10']);
+  });
+
+  it('given no records, then no rows', () => {
+    expect(toRows([], 0)).toEqual({ points: [], events: [], pointOffsets: [], rejected: [] });
+  });
+});
+
+describe('toJsonFloat', () => {
+  it('keeps finite numbers and spells the rest', () => {
+    expect([1, -2.5, 0, NaN, Infinity, -Infinity, -0].map(toJsonFloat)).toEqual([1, -2.5, 0, 'nan', 'inf', '-inf', '-0']);
+  });
+});
+
+describe('checkpointRow', () => {
+  it('records the next offset as given', () => {
+    expect(checkpointRow('t', 2, '18446744073709551615', 99)).toEqual({ topic: 't', partition: 2, next_offset: '18446744073709551615', updated_at: 99 });
+  });
+});
