@@ -34,16 +34,30 @@ function errorCode(err: unknown): string | undefined {
   return typeof code === 'string' || typeof code === 'number' ? String(code) : undefined;
 }
 
+/**
+ * The server's error code. @clickhouse/client parses only the current error format ("Code: 27. DB::Exception");
+ * 18.16 writes "Code: 27, e.displayText() = …", which the client leaves as a plain Error without `code`.
+ */
+function serverCode(err: unknown, message: string): number | undefined {
+  const code = errorCode(err);
+  if (code !== undefined && /^\d+$/.test(code)) return Number(code);
+  const m = /^Code: (\d+)[,.]/.exec(message);
+  return m ? Number(m[1]) : undefined;
+}
+
 /** What went wrong, judged from the error @clickhouse/client threw (or a Node network error). */
 export function classifyFailure(err: unknown): FailureKind {
   const code = errorCode(err);
   const message = err instanceof Error ? err.message : String(err);
   if (code !== undefined && NETWORK_CODES.has(code)) return { kind: 'unavailable' };
+  const server = serverCode(err, message);
   // @clickhouse/client: "Timeout error." on request timeout; Node: "socket hang up".
-  if (/timeout|socket hang up|ECONNREFUSED|ECONNRESET/i.test(message) && !(code && /^\d+$/.test(code))) return { kind: 'unavailable' };
-  if (code !== undefined && /^\d+$/.test(code)) {
-    const serverCode = Number(code);
-    if (DATA_REJECTED_CODES.has(serverCode)) {
+  if (server === undefined && /timeout|socket hang up|ECONNREFUSED|ECONNRESET/i.test(message)) return { kind: 'unavailable' };
+  if (server !== undefined) {
+    const serverCode = server;
+    // "Unknown field found while parsing JSONEachRow" is the table's fault (an old schema), not the record's:
+    // calling it poison would send every record to the DLQ.
+    if (DATA_REJECTED_CODES.has(serverCode) && !/Unknown field/i.test(message)) {
       // JSONEachRow parse errors name the 1-based row of the insert: "(at row 3)".
       const m = /\(at row (\d+)\)/.exec(message);
       return { kind: 'data', serverCode, row: m ? Number(m[1]) : null };

@@ -23,6 +23,20 @@ describe('classifyFailure', () => {
     expect(classifyFailure(err)).toEqual({ kind: 'data', serverCode: 27, row: 3 });
   });
 
+  it('given a ClickHouse 18.16 error, which the client leaves without a code, then the code from its message', () => {
+    const err = new Error('Code: 131, e.displayText() = DB::Exception: Too large value for FixedString(4): (while read the value of key k): (at row 2)\n, e.what() = DB::Exception\n');
+    expect(classifyFailure(err)).toEqual({ kind: 'data', serverCode: 131, row: 2 });
+    expect(classifyFailure(new Error('Code: 252, e.displayText() = DB::Exception: Too many parts (300)'))).toEqual({ kind: 'server', serverCode: 252 });
+  });
+
+  it('given a server error that mentions a timeout, then a server failure, not a network one', () => {
+    expect(classifyFailure(server(159, 'Timeout exceeded: elapsed 5 seconds'))).toEqual({ kind: 'server', serverCode: 159 });
+  });
+
+  it('given an unknown JSON field (the table is older than the sink), then a server failure', () => {
+    expect(classifyFailure(server(117, 'Unknown field found while parsing JSONEachRow format: value_bits: (at row 1)'))).toEqual({ kind: 'server', serverCode: 117 });
+  });
+
   it('given a type error without a row, then data without a row', () => {
     expect(classifyFailure(server(53, 'Type mismatch'))).toEqual({ kind: 'data', serverCode: 53, row: null });
   });

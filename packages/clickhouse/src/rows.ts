@@ -5,12 +5,6 @@ import { eventToJson, type StoredEvent } from '@trackstream/events';
  * always give the same rows (nothing here reads a clock or a counter), which is what makes redelivery harmless.
  */
 
-/**
- * A Float64 as JSONEachRow carries it. JSON has no NaN/Infinity and JSON.stringify drops the sign of -0, so those
- * travel as strings that ClickHouse 18.16 and current releases both parse into the exact double.
- */
-export type JsonFloat = number | 'nan' | 'inf' | '-inf' | '-0';
-
 export interface MetricPointRow {
   project: string;
   experiment_id: string;
@@ -18,7 +12,11 @@ export interface MetricPointRow {
   key: string;
   step: number;
   timestamp: number;
-  value: JsonFloat;
+  /**
+   * The value's IEEE-754 bits as a decimal UInt64; the table derives `value` from them. JSON has no NaN/Infinity,
+   * drops the sign of -0, and 18.16 parses some decimal doubles 1-2 ULP off: bits carry every double exactly.
+   */
+  value_bits: string;
   event_id: string;
   point_index: number;
   /** UInt64 as a decimal string: offsets may pass 2^53. */
@@ -66,12 +64,12 @@ export interface RecordInput {
   event: StoredEvent;
 }
 
-export function toJsonFloat(v: number): JsonFloat {
-  if (Number.isNaN(v)) return 'nan';
-  if (v === Infinity) return 'inf';
-  if (v === -Infinity) return '-inf';
-  if (Object.is(v, -0)) return '-0';
-  return v;
+const bitsBuffer = Buffer.alloc(8);
+
+/** A double's IEEE-754 bits as an unsigned decimal (the little-endian reading matches reinterpretAsString). */
+export function float64Bits(v: number): string {
+  bitsBuffer.writeDoubleLE(v);
+  return bitsBuffer.readBigUInt64LE(0).toString();
 }
 
 const INT64_LIMIT = 2 ** 63;
@@ -126,7 +124,7 @@ export function toRows(records: readonly RecordInput[], partition: number): Proj
         key: p.key,
         step: p.step,
         timestamp: p.timestamp,
-        value: toJsonFloat(p.value),
+        value_bits: float64Bits(p.value),
         event_id: event.event_id,
         point_index: i,
         offset,

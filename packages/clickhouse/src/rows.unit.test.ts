@@ -1,5 +1,5 @@
 import { asRecords, everyEventType, metrics } from './testing/fixtures';
-import { checkpointRow, toJsonFloat, toRows } from './rows';
+import { checkpointRow, float64Bits, toRows } from './rows';
 
 describe('toRows', () => {
   it('given one event of every type, then one event row each, in log order, with partition and offset', () => {
@@ -22,17 +22,24 @@ describe('toRows', () => {
     const rows = toRows(asRecords([e], 7), 0);
 
     expect(rows.points).toEqual([
-      { project: 'vision', experiment_id: 'exp-7', run_id: 'run-1', key: 'loss', step: 1, timestamp: 1001, value: 0.5, event_id: e.event_id, point_index: 0, offset: '7' },
-      { project: 'vision', experiment_id: 'exp-7', run_id: 'run-1', key: 'loss', step: 1, timestamp: 1002, value: 0.4, event_id: e.event_id, point_index: 1, offset: '7' },
+      { project: 'vision', experiment_id: 'exp-7', run_id: 'run-1', key: 'loss', step: 1, timestamp: 1001, value_bits: float64Bits(0.5), event_id: e.event_id, point_index: 0, offset: '7' },
+      { project: 'vision', experiment_id: 'exp-7', run_id: 'run-1', key: 'loss', step: 1, timestamp: 1002, value_bits: float64Bits(0.4), event_id: e.event_id, point_index: 1, offset: '7' },
     ]);
     expect(rows.pointOffsets).toEqual(['7', '7']);
   });
 
-  it('given non-finite and negative-zero values, then they travel as strings both ClickHouse versions parse', () => {
+  it('given non-finite and negative-zero values, then their IEEE-754 bits travel (JSON has no form for them)', () => {
     const e = metrics('run-1', 1000, [NaN, Infinity, -Infinity, -0, 0, 1.5].map((value, step) => ({ key: 'k', value, step })));
     const rows = toRows(asRecords([e]), 0);
 
-    expect(rows.points.map((p) => p.value)).toEqual(['nan', 'inf', '-inf', '-0', 0, 1.5]);
+    expect(rows.points.map((p) => p.value_bits)).toEqual([
+      '9221120237041090560', // 0x7FF8000000000000
+      '9218868437227405312', // 0x7FF0000000000000
+      '18442240474082181120', // 0xFFF0000000000000
+      '9223372036854775808', // 0x8000000000000000
+      '0',
+      '4609434218613702656', // 0x3FF8000000000000
+    ]);
     // The payload keeps the contract's JSON spelling.
     expect(JSON.parse(rows.events[0]!.payload).points.map((p: { value: unknown }) => p.value)).toEqual(['NaN', 'Infinity', '-Infinity', 0, 0, 1.5]);
   });
@@ -57,9 +64,13 @@ describe('toRows', () => {
   });
 });
 
-describe('toJsonFloat', () => {
-  it('keeps finite numbers and spells the rest', () => {
-    expect([1, -2.5, 0, NaN, Infinity, -Infinity, -0].map(toJsonFloat)).toEqual([1, -2.5, 0, 'nan', 'inf', '-inf', '-0']);
+describe('float64Bits', () => {
+  it('reads back as the same double', () => {
+    for (const v of [1, -2.5, 0.1, 5e-324, Number.MAX_VALUE, -Infinity]) {
+      const buf = Buffer.alloc(8);
+      buf.writeBigUInt64LE(BigInt(float64Bits(v)));
+      expect(buf.readDoubleLE(0)).toBe(v);
+    }
   });
 });
 

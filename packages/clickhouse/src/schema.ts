@@ -26,7 +26,10 @@ export const METRIC_POINT_COLUMNS = {
   key: 'String',
   step: 'Int64',
   timestamp: 'Int64',
-  value: 'Float64',
+  value_bits: 'UInt64',
+  // 18.16's JSON number parser is off by 1-2 ULP for some doubles (e.g. 1.3556530576914529e-306), so the sink sends
+  // the IEEE-754 bits and the server derives the value: every double, NaN, ±inf and -0 is stored bit for bit.
+  value: 'Float64 MATERIALIZED reinterpretAsFloat64(reinterpretAsString(value_bits))',
   event_id: 'String',
   point_index: 'UInt32',
   offset: 'UInt64',

@@ -1,4 +1,4 @@
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { ProjectionBatch, ProjectionSink } from '@trackstream/projection';
 import { noopLogger, type Logger } from '@trackstream/telemetry';
 import { classifyFailure, rejectedError, retriableError } from './errors';
@@ -39,7 +39,13 @@ export class ClickHouseSink implements ProjectionSink {
     this.database = opts.database ?? DEFAULT_DATABASE;
     this.client =
       opts.client ??
-      createClient({ url: opts.url!, request_timeout: opts.requestTimeoutMs ?? 30_000, clickhouse_settings: {} });
+      createClient({
+        url: opts.url!,
+        request_timeout: opts.requestTimeoutMs ?? 30_000,
+        // The client would print every failed request to the console; the sink reports each one as a
+        // ProjectionError instead, and the runtime logs it through the injected logger.
+        log: { level: ClickHouseLogLevel.OFF },
+      });
     this.ownsClient = !opts.client;
     this.maxRows = opts.maxRowsPerInsert ?? 200_000;
     this.log = (opts.logger ?? noopLogger).child({ sink: 'clickhouse', database: this.database });
