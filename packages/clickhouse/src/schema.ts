@@ -18,6 +18,14 @@ export const TABLES = {
   checkpoints: 'checkpoints',
 } as const;
 
+/**
+ * ReplacingMergeTree keeps the row with the highest version. A producer retry can put an event in the log twice;
+ * projections apply an event id once, so the copy that counts is the first delivery (lowest offset; a run's
+ * events share one partition): version = bitNot(offset) = 2^64-1-offset. The server computes it, so the sink
+ * never sends it and `SELECT *` never shows it.
+ */
+const FIRST_DELIVERY_WINS = 'UInt64 MATERIALIZED bitNot(offset)';
+
 /** Column → ClickHouse type, in insert order. The row types in rows.ts follow the same names. */
 export const METRIC_POINT_COLUMNS = {
   project: 'String',
@@ -33,6 +41,7 @@ export const METRIC_POINT_COLUMNS = {
   event_id: 'String',
   point_index: 'UInt32',
   offset: 'UInt64',
+  dedup_version: FIRST_DELIVERY_WINS,
 } as const;
 
 export const EVENT_COLUMNS = {
@@ -47,6 +56,7 @@ export const EVENT_COLUMNS = {
   payload: 'String',
   partition: 'UInt32',
   offset: 'UInt64',
+  dedup_version: FIRST_DELIVERY_WINS,
 } as const;
 
 export const CHECKPOINT_COLUMNS = {
@@ -69,18 +79,16 @@ export function ddlStatements(database: string = DEFAULT_DATABASE): SqlFragment[
     sql`CREATE DATABASE IF NOT EXISTS ${identifier(database)}`,
 
     // A point's identity is (event_id, point_index): two events may log the same key and step, and both points
-    // count. ver = offset: if a producer retry put an event in the log twice, FINAL keeps the later copy
-    // (same values), so the summary's tie-breaks stay deterministic.
+    // count; a redelivered or retried event's points collapse into one.
     sql`CREATE TABLE IF NOT EXISTS ${t(TABLES.metricPoints)} (
   ${raw(columns(METRIC_POINT_COLUMNS))}
-) ENGINE = ReplacingMergeTree(offset)
+) ENGINE = ReplacingMergeTree(dedup_version)
 ORDER BY (project, run_id, key, step, event_id, point_index)`,
 
-    // One row per event_id (the contract's idempotency key), whatever the log holds: a producer retry that put
-    // the event in the log twice keeps the latest delivery (ver = received_at).
+    // One row per event_id (the contract's idempotency key), whatever the log holds.
     sql`CREATE TABLE IF NOT EXISTS ${t(TABLES.events)} (
   ${raw(columns(EVENT_COLUMNS))}
-) ENGINE = ReplacingMergeTree(received_at)
+) ENGINE = ReplacingMergeTree(dedup_version)
 ORDER BY event_id`,
 
     // Next offset per partition; a checkpoint never moves backwards, so readers take max(next_offset) and

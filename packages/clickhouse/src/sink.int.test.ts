@@ -158,6 +158,16 @@ describe('ClickHouseSink against ClickHouse', () => {
     }
   });
 
+  it('a producer retry (same event at a later offset, even applied first) keeps the first delivery', async () => {
+    const e = metrics('r', 1, [{ key: 'k', value: 2, step: 1 }]);
+    await sink.apply(batch([e], 50));
+    await sink.apply(batch([e], 7));
+    const events = await rows(sql`SELECT event_id, offset FROM ${qualified(ch.database, TABLES.events)} FINAL`.text);
+    const points = await rows(sql`SELECT event_id, offset, value FROM ${qualified(ch.database, TABLES.metricPoints)} FINAL`.text);
+    expect(events).toEqual([{ event_id: e.event_id, offset: '7' }]);
+    expect(points).toEqual([{ event_id: e.event_id, offset: '7', value: 2 }]);
+  });
+
   it('per-run summaries follow the points: count, NaN-free min/max/mean and the last value by step', async () => {
     await sink.apply(batch([
       metrics('r', 1, [{ key: 'k', value: 3, step: 2, timestamp: 10 }, { key: 'k', value: NaN, step: 5, timestamp: 10 }]),
