@@ -27,7 +27,7 @@ ORDER BY run_id, key`;
  * The examples docs/clickhouse.md shows analysts (database `trackstream`), kept here so tests run them on both
  * engines and check the document still contains them verbatim.
  */
-export function analystExamples(database: string): Record<'lossCurve' | 'bestRunsByFinalValMetric' | 'eventsPerTypePerDay' | 'runSummaries', SqlFragment> {
+export function analystExamples(database: string): Record<'lossCurve' | 'bestRunsByFinalValMetric' | 'eventsPerTypePerDay' | 'runSummaries' | 'runOutcomes', SqlFragment> {
   const points = qualified(database, TABLES.metricPoints);
   const events = qualified(database, TABLES.events);
   const summaries = qualified(database, TABLES.runMetricSummaries);
@@ -50,5 +50,9 @@ ORDER BY day, type`,
 FROM ${summaries}
 WHERE project = 'vision' AND run_id IN ('run-42', 'run-43')
 ORDER BY run_id, key`,
+    runOutcomes: sql`SELECT run_id, visitParamExtractString(payload, 'status') AS status, visitParamExtractInt(payload, 'end_time') AS end_time
+FROM ${events} FINAL
+WHERE project = 'vision' AND type = 'run_completed'
+ORDER BY run_id`,
   };
 }
