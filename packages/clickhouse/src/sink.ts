@@ -78,8 +78,14 @@ export class ClickHouseSink implements ProjectionSink {
     const poison = rows.rejected[0];
     if (poison) throw rejectedError(poison.reason, poison.offset);
 
-    await this.insert(TABLES.metricPoints, rows.points, rows.pointOffsets);
-    await this.insert(TABLES.events, rows.events, rows.events.map((e) => e.offset));
+    // The two inserts are independent; running them side by side lets the server parse one while the client
+    // serialises the other. allSettled: the checkpoint must wait for both, even when one fails.
+    const outcomes = await Promise.allSettled([
+      this.insert(TABLES.metricPoints, rows.points, rows.pointOffsets),
+      this.insert(TABLES.events, rows.events, rows.events.map((e) => e.offset)),
+    ]);
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
     // Only now is the data acknowledged: the checkpoint may move.
     await this.insert(TABLES.checkpoints, [checkpointRow(batch.topic, batch.partition, batch.nextOffset, this.now())], null);
     this.log.debug('batch applied', {
