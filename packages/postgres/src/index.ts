@@ -1,5 +1,5 @@
 export { PostgresSink, type PostgresSinkOptions } from './sink';
-export { readProjection } from './snapshot';
+export { readProjection, type ProjectionSnapshot, type ProjectedTable } from './snapshot';
 export { INDEXED_VALUE_PREFIX } from './schema';
 export {
   apply,

@@ -5,9 +5,12 @@ import { quoteSchema } from './schema';
  * Every projected row of `schema`, canonically ordered, bigint columns as numbers: what tests compare
  * (crash runs against uninterrupted runs, one batch against many). Checkpoints and applied ids are left out.
  */
-export async function readProjection(pool: Pool, schema: string): Promise<Record<string, Record<string, unknown>[]>> {
+export type ProjectedTable = 'experiments' | 'experiment_tags' | 'runs' | 'params' | 'param_conflicts' | 'tags' | 'latest_metrics' | 'artifacts' | 'lineage';
+export type ProjectionSnapshot = Record<ProjectedTable, Record<string, unknown>[]>;
+
+export async function readProjection(pool: Pool, schema: string): Promise<ProjectionSnapshot> {
   const s = quoteSchema(schema);
-  const tables: Record<string, string> = {
+  const tables: Record<ProjectedTable, string> = {
     experiments: 'experiment_id',
     experiment_tags: 'experiment_id, key',
     runs: 'run_id',
@@ -18,8 +21,8 @@ export async function readProjection(pool: Pool, schema: string): Promise<Record
     artifacts: 'run_id, path',
     lineage: "run_id, direction, kind, name, COALESCE(version, ''), COALESCE(digest, '')",
   };
-  const out: Record<string, Record<string, unknown>[]> = {};
-  for (const [table, order] of Object.entries(tables)) {
+  const out = {} as ProjectionSnapshot;
+  for (const [table, order] of Object.entries(tables) as [ProjectedTable, string][]) {
     const { rows } = await pool.query<Record<string, unknown>>(`SELECT * FROM ${s}.${table} ORDER BY ${order}`);
     out[table] = rows.map(normalise);
   }

@@ -75,6 +75,8 @@ export class ProjectionRuntime {
   private readonly resumeTimers = new Map<number, NodeJS.Timeout>();
   private readonly pendingCommits = new Map<number, string>();
   private timers: NodeJS.Timeout[] = [];
+  private generation = 0;
+  private assignmentSynced: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: ProjectionRuntimeOptions) {
     this.log = opts.logger.child({ component: 'projection-runtime', projection: opts.sink.name, topic: opts.topic });
@@ -118,7 +120,7 @@ export class ProjectionRuntime {
   async stop(): Promise<void> {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
-    for (const t of this.timers) clearInterval(t);
+    for (const t of this.timers) clearTimeout(t);
     for (const t of this.resumeTimers.values()) clearTimeout(t);
     this.resumeTimers.clear();
     await this.commitAdvisoryOffsets();
@@ -140,17 +142,45 @@ export class ProjectionRuntime {
   private onAssignment(partitions: number[]): void {
     // Another member may have advanced any partition meanwhile: forget what we knew and reread the sink.
     this.assigned = [...partitions].sort((a, b) => a - b);
+    this.generation++;
     this.checkpoints.clear();
     this.soughtTo.clear();
     this.pendingCommits.clear();
     this.opts.metrics.partitionsRevoked();
     this.log.info('partitions assigned', { partitions: this.assigned });
+    this.assignmentSynced = this.seekToSinkCheckpoints(this.generation, 1);
+  }
+
+  /**
+   * Seeks every assigned partition to the sink's checkpoint. Needed even when no record is waiting: Kafka's
+   * committed offset may be ahead of the store (projection rebuilt), and then no batch would ever show the gap.
+   */
+  private async seekToSinkCheckpoints(generation: number, attempt: number): Promise<void> {
+    try {
+      const stored = await this.opts.sink.loadCheckpoints(this.opts.topic);
+      if (generation !== this.generation || this.state === 'stopped') return;
+      for (const partition of this.assigned) {
+        const cp = BigInt(stored.get(partition) ?? '0');
+        this.checkpoints.set(partition, cp);
+        this.soughtTo.set(partition, cp);
+        this.consumer.seek({ topic: this.opts.topic, partition, offset: cp.toString() });
+      }
+    } catch (err) {
+      const delay = backoffDelay(attempt, this.opts.backoff ?? DEFAULT_BACKOFF);
+      this.log.warn('cannot read sink checkpoints after assignment; retrying', { err: messageOf(err), delayMs: delay });
+      const timer = setTimeout(() => {
+        this.timers = this.timers.filter((t) => t !== timer);
+        if (generation === this.generation && this.state !== 'stopped') this.assignmentSynced = this.seekToSinkCheckpoints(generation, attempt + 1);
+      }, delay);
+      this.timers.push(timer);
+    }
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const partition = batch.partition;
     if (batch.isEmpty()) return;
+    await this.assignmentSynced;
     const firstOffset = BigInt(batch.firstOffset() ?? batch.messages[0]!.offset);
 
     let checkpoint: bigint;

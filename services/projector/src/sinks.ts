@@ -1,0 +1,14 @@
+import { PostgresSink } from '@trackstream/postgres';
+import type { ProjectionSink } from '@trackstream/projection';
+import type { Logger } from '@trackstream/telemetry';
+import type { ProjectorConfig } from './config';
+
+/** The one place that knows which adapter backs which projection. */
+export function createSink(cfg: ProjectorConfig, logger: Logger): ProjectionSink {
+  switch (cfg.projection) {
+    case 'postgres':
+      return new PostgresSink({ connectionString: cfg.pgUrl, schema: cfg.pgSchema, logger });
+    case 'clickhouse':
+      throw new Error('the clickhouse projection is not wired in yet (@trackstream/clickhouse)');
+  }
+}
