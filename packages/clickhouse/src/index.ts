@@ -17,3 +17,4 @@ export { analystExamples, checkpointsQuery, runMetricSummariesQuery } from './qu
 export { toRows, float64Bits, checkpointRow, type MetricPointRow, type EventRow, type CheckpointRow, type ProjectedRows, type RejectedRecord } from './rows';
 export { classifyFailure, type FailureKind } from './errors';
 export { ClickHouseSink, type ClickHouseSinkOptions } from './sink';
+export { readProjection, type ClickHouseProjectionSnapshot } from './snapshot';

@@ -32,7 +32,10 @@ export interface EventRow {
   occurred_at: number;
   received_at: number;
   principal: string;
-  /** The payload in the contract's JSON form (eventToJson: non-finite metric values as "NaN"/"Infinity"/"-Infinity"). */
+  /**
+   * The payload in the contract's JSON form (eventToJson: non-finite metric values as "NaN"/"Infinity"/"-Infinity"),
+   * keys sorted: the same event gives the same text whether it came from Avro (schema order) or was built in code.
+   */
   payload: string;
   partition: number;
   offset: string;
@@ -62,6 +65,19 @@ export interface ProjectedRows {
 export interface RecordInput {
   offset: string;
   event: StoredEvent;
+}
+
+/** JSON.stringify with every object's keys in sorted order (arrays keep theirs). */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value).sort()) out[k] = sortKeys((value as Record<string, unknown>)[k]);
+  return out;
 }
 
 const bitsBuffer = Buffer.alloc(8);
@@ -109,7 +125,7 @@ export function toRows(records: readonly RecordInput[], partition: number): Proj
       occurred_at: event.occurred_at,
       received_at: event.received_at,
       principal: event.principal,
-      payload: JSON.stringify(json.payload),
+      payload: canonicalJson(json.payload),
       partition,
       offset,
     });

@@ -1,5 +1,5 @@
 import { asRecords, everyEventType, metrics } from './testing/fixtures';
-import { checkpointRow, float64Bits, toRows } from './rows';
+import { canonicalJson, checkpointRow, float64Bits, toRows } from './rows';
 
 describe('toRows', () => {
   it('given one event of every type, then one event row each, in log order, with partition and offset', () => {
@@ -42,6 +42,16 @@ describe('toRows', () => {
     ]);
     // The payload keeps the contract's JSON spelling.
     expect(JSON.parse(rows.events[0]!.payload).points.map((p: { value: unknown }) => p.value)).toEqual(['NaN', 'Infinity', '-Infinity', 0, 0, 1.5]);
+  });
+
+  it('given the same event built with its keys in another order, then the same payload text', () => {
+    const a = everyEventType('run-1').find((e) => e.type === 'artifact_logged')!;
+    const p = a.payload as Record<string, unknown>;
+    const reordered = { ...a, payload: Object.fromEntries(Object.entries(p).reverse()) } as typeof a;
+    const [x, y] = [toRows(asRecords([a]), 0), toRows(asRecords([reordered]), 0)];
+    expect(y.events[0]!.payload).toBe(x.events[0]!.payload);
+    expect(x.events[0]!.payload).toBe(canonicalJson(p));
+    expect(Object.keys(JSON.parse(x.events[0]!.payload))).toEqual(['media_type', 'path', 'sha256', 'size_bytes', 'uri']);
   });
 
   it('given the same records twice, then byte-identical rows (nothing depends on time or order of calls)', () => {
