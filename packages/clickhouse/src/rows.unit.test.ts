@@ -1,3 +1,4 @@
+import { eventToJson } from '@trackstream/events';
 import { asRecords, everyEventType, metrics } from './testing/fixtures';
 import { canonicalJson, checkpointRow, float64Bits, toRows } from './rows';
 
@@ -52,6 +53,13 @@ describe('toRows', () => {
     expect(y.events[0]!.payload).toBe(x.events[0]!.payload);
     expect(x.events[0]!.payload).toBe(canonicalJson(p));
     expect(Object.keys(JSON.parse(x.events[0]!.payload))).toEqual(['media_type', 'path', 'sha256', 'size_bytes', 'uri']);
+  });
+
+  it('given a metrics event, then its payload text is the canonical JSON (fast path and generic path agree)', () => {
+    const e = metrics('run-1', 1000, [{ key: 'a"\\', value: NaN, step: 1, timestamp: 5 }, { key: 'b', value: -2.5e-300, step: 2, timestamp: 6 }]);
+    const payload = toRows(asRecords([e]), 0).events[0]!.payload;
+    expect(payload).toBe(canonicalJson((eventToJson(e) as { payload: unknown }).payload));
+    expect(JSON.parse(payload)).toEqual({ points: [{ key: 'a"\\', step: 1, timestamp: 5, value: 'NaN' }, { key: 'b', step: 2, timestamp: 6, value: -2.5e-300 }] });
   });
 
   it('given the same records twice, then byte-identical rows (nothing depends on time or order of calls)', () => {
