@@ -7,7 +7,7 @@ import { EVENT_TYPES } from '@trackstream/events';
 import { ClickHouseSink } from './sink';
 import { runMetricSummariesQuery, checkpointsQuery } from './queries';
 import { TABLES } from './schema';
-import { qualified, sql } from './sql';
+import { identifier, qualified, sql } from './sql';
 import { asRecords, everyEventType, metrics } from './testing/fixtures';
 
 const TOPIC = 'trackstream.events.v1';
@@ -73,6 +73,21 @@ describe('ClickHouseSink against ClickHouse', () => {
     await sink.setup();
     const tables = await rows<{ name: string }>(sql`SELECT name FROM system.tables WHERE database = ${ch.database} ORDER BY name`.text);
     expect(tables.map((t) => t.name)).toEqual(['checkpoints', 'events', 'metric_points', 'run_metric_summaries']);
+  });
+
+  it('creates the database the URL names and keeps to it', async () => {
+    const name = `${ch.database}_from_url`;
+    const fromUrl = new ClickHouseSink({ url: ch.url.replace(ch.database, name) });
+    try {
+      expect(fromUrl.database).toBe(name);
+      await fromUrl.setup();
+      await fromUrl.apply(batch(everyEventType('r'), 0));
+      const got = await rows<{ n: string }>(sql`SELECT count() AS n FROM ${qualified(name, TABLES.events)} FINAL`.text);
+      expect(got).toEqual([{ n: String(everyEventType().length) }]);
+    } finally {
+      await fromUrl.close();
+      await ch.client.command({ query: sql`DROP DATABASE IF EXISTS ${identifier(name)}`.text });
+    }
   });
 
   it('lands every event type in raw events, with its payload in the contract JSON form', async () => {

@@ -8,16 +8,31 @@ import { DEFAULT_DATABASE, TABLES, ddlStatements } from './schema';
 import { qualified } from './sql';
 
 export interface ClickHouseSinkOptions {
-  /** ClickHouse HTTP URL (credentials may be in it). Ignored when `client` is given. */
+  /**
+   * ClickHouse HTTP URL (credentials may be in it), e.g. TRACKSTREAM_CLICKHOUSE_URL
+   * `http://127.0.0.1:8123/trackstream`: a path names the database. Ignored when `client` is given.
+   */
   url?: string;
   /** A client the caller owns (close() leaves it open). */
   client?: ClickHouseClient;
+  /** Overrides the URL's database; default `trackstream`. */
   database?: string;
   /** Rows per INSERT; a batch with more points is sent in several inserts. */
   maxRowsPerInsert?: number;
   requestTimeoutMs?: number;
   logger?: Logger;
   now?: () => number;
+}
+
+/**
+ * The URL's path names the database, but the client must not send it as the session database: setup() creates
+ * that database, and a request naming a missing one fails. Every statement names its tables in full instead.
+ */
+export function splitDatabase(url: string): { serverUrl: string; database: string | undefined } {
+  const u = new URL(url);
+  const path = decodeURIComponent(u.pathname.replace(/^\/+|\/+$/g, ''));
+  u.pathname = '/';
+  return { serverUrl: u.toString(), database: path === '' ? undefined : path };
 }
 
 /**
@@ -36,11 +51,12 @@ export class ClickHouseSink implements ProjectionSink {
 
   constructor(opts: ClickHouseSinkOptions) {
     if (!opts.client && !opts.url) throw new Error('ClickHouseSink needs a url or a client');
-    this.database = opts.database ?? DEFAULT_DATABASE;
+    const server = opts.url === undefined ? undefined : splitDatabase(opts.url);
+    this.database = opts.database ?? server?.database ?? DEFAULT_DATABASE;
     this.client =
       opts.client ??
       createClient({
-        url: opts.url!,
+        url: server!.serverUrl,
         request_timeout: opts.requestTimeoutMs ?? 30_000,
         // The client would print every failed request to the console; the sink reports each one as a
         // ProjectionError instead, and the runtime logs it through the injected logger.
