@@ -95,6 +95,8 @@ export class ProjectionRuntime {
     });
     this.consumer = this.kafka.consumer({
       groupId: opts.groupId,
+      // The events topic is the system of record: it is created on purpose (partitions, retention), never by a read.
+      allowAutoTopicCreation: false,
       sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
       maxBytesPerPartition: opts.maxBytesPerPartition ?? 4 * 1024 * 1024,
       maxBytes: Math.max(16 * 1024 * 1024, 4 * (opts.maxBytesPerPartition ?? 4 * 1024 * 1024)),
@@ -102,7 +104,7 @@ export class ProjectionRuntime {
       retry: { retries: 8, restartOnFailure: async () => true } });
     // The DLQ is at-least-once anyway (a crash after the send and before the checkpoint re-sends; readers dedupe on
     // the source-offset header), so a plain acks=all producer whose retries stay bounded is the better trade.
-    this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
     this.admin = this.kafka.admin();
   }
 

@@ -1,4 +1,5 @@
 import { ConfigError } from '@trackstream/config';
+import { createKafkaClient, ensureTopic } from '@trackstream/kafka';
 import { createProjectorHttpServer, ProjectionRuntime, ProjectorMetrics } from '@trackstream/projection';
 import { createJsonLogger, createMetricsRegistry } from '@trackstream/telemetry';
 import { loadProjectorConfig } from './config';
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
   const registry = createMetricsRegistry(`projector-${cfg.projection}`);
   const metrics = new ProjectorMetrics(registry, cfg.projection);
   const sink = createSink(cfg, logger);
-  const runtime = new ProjectionRuntime({
+  const runtimeOptions = {
     brokers: cfg.kafkaBrokers,
     topic: cfg.topic,
     dlqTopic: cfg.dlqTopic,
@@ -31,7 +32,8 @@ async function main(): Promise<void> {
     partitionsConsumedConcurrently: cfg.concurrency,
     backoff: { initialMs: 250, maxMs: cfg.backoffMaxMs },
     sessionTimeoutMs: cfg.sessionTimeoutMs,
-  });
+  };
+  let runtime = new ProjectionRuntime(runtimeOptions);
 
   const server = createProjectorHttpServer({
     registry,
@@ -59,13 +61,18 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
-  // The sink may be down at start (setup fails): keep trying instead of exiting, like a running projector would.
+  // The store may be down or the events topic not created yet: keep trying instead of exiting, with a fresh
+  // runtime each time so nothing half-connected is reused.
+  const admin = createKafkaClient({ clientId: `${cfg.groupId}-admin`, brokers: cfg.kafkaBrokers, logger });
   for (let attempt = 1; ; attempt++) {
     try {
+      await ensureTopic(admin, { topic: cfg.dlqTopic, partitions: 3 });
       await runtime.start();
       return;
     } catch (err) {
       if (stopping) return;
+      await runtime.stop().catch(() => undefined);
+      runtime = new ProjectionRuntime(runtimeOptions);
       const delay = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
       logger.error('projector start failed; retrying', { err: err instanceof Error ? err.message : String(err), attempt, delayMs: delay });
       await new Promise((r) => setTimeout(r, delay));
