@@ -7,7 +7,8 @@
 //   burst       (postgres):   projector running; a steady rate for 10 s, then 10× that rate for BURST_S,
 //                             then lag (sum over partitions) sampled until it is 0 → drain time after the burst
 // Usage: npm run bench:projector  (env: TRACKSTREAM_KAFKA_BROKERS / _PG_URL / _CLICKHOUSE_URL,
-//        BENCH_RUNS=6000, BENCH_METRIC_EVENTS=1500, BENCH_STEADY_RATE=500, BENCH_BURST_S=20, BENCH_ONLY=lifecycle,…)
+//        BENCH_CPU_PROF=1 writes a V8 CPU profile of the projector to bench/results/tmp/,
+//        BENCH_RUNS=15000, BENCH_METRIC_EVENTS=1500, BENCH_STEADY_RATE=500, BENCH_BURST_S=20, BENCH_ONLY=lifecycle,…)
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
@@ -29,7 +30,7 @@ const MAIN = path.join(ROOT, 'services/projector/dist/main.js');
 const BROKERS = (process.env.TRACKSTREAM_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const PG_URL = process.env.TRACKSTREAM_PG_URL ?? 'postgres://trackstream:trackstream@127.0.0.1:5432/trackstream';
 const CH_URL = process.env.TRACKSTREAM_CLICKHOUSE_URL ?? 'http://127.0.0.1:8123/trackstream';
-const RUNS = Number(process.env.BENCH_RUNS ?? 6000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 15000);
 const METRIC_EVENTS = Number(process.env.BENCH_METRIC_EVENTS ?? 1500);
 const STEADY_RATE = Number(process.env.BENCH_STEADY_RATE ?? 500);
 const BURST_S = Number(process.env.BENCH_BURST_S ?? 20);
@@ -122,7 +123,8 @@ async function highWatermarkSum(topic) {
 }
 
 function startProjector(projection, env) {
-  const child = spawn(process.execPath, [MAIN, '--projection', projection], {
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench/results/tmp')}`] : [];
+  const child = spawn(process.execPath, [...prof, MAIN, '--projection', projection], {
     env: { ...process.env, TRACKSTREAM_KAFKA_BROKERS: BROKERS.join(','), TRACKSTREAM_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
