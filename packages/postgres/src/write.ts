@@ -8,14 +8,24 @@ import type { ProjectionState } from './model';
 export async function writeState(c: PoolClient, s: string, st: ProjectionState): Promise<void> {
   const byKey = <T>(m: Map<string, T>) => [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
 
+  // Placeholders (from run events) must not lock an existing experiment row: every partition's runs share it,
+  // and DO UPDATE would serialise their transactions on that row. Only experiment_created updates.
   const experiments = byKey(st.experiments);
-  if (experiments.length > 0) {
+  const created = experiments.filter((e) => e.created_at !== null);
+  const placeholders = experiments.filter((e) => e.created_at === null);
+  if (placeholders.length > 0) {
+    await c.query(
+      `INSERT INTO ${s}.experiments (experiment_id, project) SELECT * FROM unnest($1::text[], $2::text[])
+       ON CONFLICT (experiment_id) DO NOTHING`,
+      [col(placeholders, 'experiment_id'), col(placeholders, 'project')],
+    );
+  }
+  if (created.length > 0) {
     await c.query(
       `INSERT INTO ${s}.experiments AS e (experiment_id, project, name, description, created_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
-       ON CONFLICT (experiment_id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description, created_at = EXCLUDED.created_at
-       WHERE EXCLUDED.created_at IS NOT NULL`,
-      [col(experiments, 'experiment_id'), col(experiments, 'project'), col(experiments, 'name'), col(experiments, 'description'), col(experiments, 'created_at')],
+       ON CONFLICT (experiment_id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description, created_at = EXCLUDED.created_at`,
+      [col(created, 'experiment_id'), col(created, 'project'), col(created, 'name'), col(created, 'description'), col(created, 'created_at')],
     );
   }
 
