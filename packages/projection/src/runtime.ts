@@ -195,6 +195,8 @@ export class ProjectionRuntime {
     const partition = batch.partition;
     if (batch.isEmpty()) return;
     await this.assignmentSynced;
+    // Fetched before the seek to the sink checkpoint took effect: drop it, the refetch starts at the checkpoint.
+    if (payload.isStale()) return;
     const firstOffset = BigInt(batch.firstOffset() ?? batch.messages[0]!.offset);
 
     let checkpoint: bigint;
