@@ -25,6 +25,8 @@ export interface ProjectionRuntimeOptions {
   kafkaCommitIntervalMs?: number;
   lagRefreshIntervalMs?: number;
   decode?: (value: Buffer) => StoredEvent;
+  /** How fast the group notices a member that died without leaving (SIGKILL): its partitions wait this long. */
+  sessionTimeoutMs?: number;
 }
 
 export interface RuntimeHealth {
@@ -89,7 +91,11 @@ export class ProjectionRuntime {
       logCreator: kafkaLogCreator(this.log),
       retry: { retries: 8 },
     });
-    this.consumer = this.kafka.consumer({ groupId: opts.groupId, retry: { retries: 8, restartOnFailure: async () => true } });
+    this.consumer = this.kafka.consumer({
+      groupId: opts.groupId,
+      sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: Math.max(500, Math.floor((opts.sessionTimeoutMs ?? 30_000) / 10)),
+      retry: { retries: 8, restartOnFailure: async () => true } });
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     this.admin = this.kafka.admin();
   }

@@ -23,6 +23,7 @@ function specFor(projection: ProjectionName, env: Record<string, string | undefi
     pgSchema: envVar('TRACKSTREAM_PG_SCHEMA', pgSchema, 'public'),
     maxRecordsPerApply: envVar('TRACKSTREAM_PROJECTOR_BATCH_SIZE', positiveInt, '1000'),
     concurrency: envVar('TRACKSTREAM_PROJECTOR_CONCURRENCY', positiveInt, '2'),
+    sessionTimeoutMs: envVar('TRACKSTREAM_PROJECTOR_SESSION_TIMEOUT_MS', positiveInt, '30000'),
     backoffMaxMs: envVar('TRACKSTREAM_PROJECTOR_BACKOFF_MAX_MS', positiveInt, '30000'),
   };
 }

@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     maxRecordsPerApply: cfg.maxRecordsPerApply,
     partitionsConsumedConcurrently: cfg.concurrency,
     backoff: { initialMs: 250, maxMs: cfg.backoffMaxMs },
+    sessionTimeoutMs: cfg.sessionTimeoutMs,
   });
 
   const server = createProjectorHttpServer({

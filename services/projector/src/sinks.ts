@@ -1,3 +1,4 @@
+import { ClickHouseSink } from '@trackstream/clickhouse';
 import { PostgresSink } from '@trackstream/postgres';
 import type { ProjectionSink } from '@trackstream/projection';
 import type { Logger } from '@trackstream/telemetry';
@@ -9,6 +10,6 @@ export function createSink(cfg: ProjectorConfig, logger: Logger): ProjectionSink
     case 'postgres':
       return new PostgresSink({ connectionString: cfg.pgUrl, schema: cfg.pgSchema, logger });
     case 'clickhouse':
-      throw new Error('the clickhouse projection is not wired in yet (@trackstream/clickhouse)');
+      return new ClickHouseSink({ url: cfg.clickhouseUrl, logger });
   }
 }
