@@ -139,10 +139,11 @@ export class ClickHouseSink implements ProjectionSink {
    */
   private async explain(err: unknown, table: string, rows: readonly object[], offsets: readonly string[] | null, chunkStart: number) {
     const failure = classifyFailure(err);
-    if (failure.kind !== 'data') return retriableError(err, `insert into ${table}`);
+    // Rows of no record (the checkpoint) cannot be poison: whatever refused them is the server's or schema's state.
+    if (failure.kind !== 'data' || offsets === null) return retriableError(err, `insert into ${table}`);
     const message = err instanceof Error ? err.message : String(err);
-    const suspect = failure.row === null || offsets === null ? undefined : offsets[chunkStart + failure.row - 1];
-    if (suspect === undefined || offsets === null) return rejectedError(message, undefined, err);
+    const suspect = failure.row === null ? undefined : offsets[chunkStart + failure.row - 1];
+    if (suspect === undefined) return rejectedError(message, undefined, err);
     const own = rows.filter((_, i) => offsets[i] === suspect);
     try {
       await this.send(table, own);
