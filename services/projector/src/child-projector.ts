@@ -12,9 +12,16 @@ export interface ChildProjector {
   exited: Promise<number | string | null>;
 }
 
+/** The built ingest gateway, for end-to-end tests through HTTP. */
+export const GATEWAY_MAIN = path.resolve(__dirname, '../../ingest-gateway/dist/main.js');
+
 export function spawnProjector(projection: 'postgres' | 'clickhouse', env: Record<string, string>): ChildProjector {
-  if (!fs.existsSync(PROJECTOR_MAIN)) throw new Error(`${PROJECTOR_MAIN} is missing: run \`npx tsc -b\` first`);
-  const child = spawn(process.execPath, [PROJECTOR_MAIN, '--projection', projection], {
+  return spawnService(PROJECTOR_MAIN, ['--projection', projection], env);
+}
+
+export function spawnService(main: string, args: string[], env: Record<string, string>): ChildProjector {
+  if (!fs.existsSync(main)) throw new Error(`${main} is missing: run \`npx tsc -b\` first`);
+  const child = spawn(process.execPath, [main, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -17,8 +17,8 @@ function specFor(projection: ProjectionName, env: Record<string, string | undefi
   return {
     ...commonEnv,
     port: envVar(portVar, port, DEFAULT_PORTS[projection]),
-    topic: envVar('TRACKSTREAM_PROJECTOR_TOPIC', topicName, EVENTS_TOPIC),
-    dlqTopic: envVar('TRACKSTREAM_PROJECTOR_DLQ_TOPIC', topicName, DLQ_TOPIC),
+    topic: envVar('TRACKSTREAM_EVENTS_TOPIC', topicName, EVENTS_TOPIC),
+    dlqTopic: envVar('TRACKSTREAM_DLQ_TOPIC', topicName, DLQ_TOPIC),
     groupId: envVar('TRACKSTREAM_PROJECTOR_GROUP_ID', z.string().min(1), `trackstream-projector-${projection}`),
     pgSchema: envVar('TRACKSTREAM_PG_SCHEMA', pgSchema, 'public'),
     maxRecordsPerApply: envVar('TRACKSTREAM_PROJECTOR_BATCH_SIZE', positiveInt, '1000'),
