@@ -57,8 +57,6 @@ export interface RejectedRecord {
 export interface ProjectedRows {
   points: MetricPointRow[];
   events: EventRow[];
-  /** offset of the record each row came from, index for index: maps a server error at row N to its record. */
-  pointOffsets: string[];
   rejected: RejectedRecord[];
 }
 
@@ -146,7 +144,7 @@ function recordProblem(e: StoredEvent): string | null {
 
 /** Rows for one partition's records, in log order. */
 export function toRows(records: readonly RecordInput[], partition: number): ProjectedRows {
-  const out: ProjectedRows = { points: [], events: [], pointOffsets: [], rejected: [] };
+  const out: ProjectedRows = { points: [], events: [], rejected: [] };
   for (const { offset, event } of records) {
     const problem = recordProblem(event);
     if (problem !== null) {
@@ -182,7 +180,6 @@ export function toRows(records: readonly RecordInput[], partition: number): Proj
         point_index: i,
         offset,
       });
-      out.pointOffsets.push(offset);
     });
   }
   return out;
