@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload, type KafkaMessage, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type EachBatchPayload, type KafkaMessage, type Producer } from 'kafkajs';
 import { decodeEvent, type StoredEvent } from '@trackstream/events';
 import type { Logger } from '@trackstream/telemetry';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
@@ -25,6 +25,8 @@ export interface ProjectionRuntimeOptions {
   kafkaCommitIntervalMs?: number;
   lagRefreshIntervalMs?: number;
   decode?: (value: Buffer) => StoredEvent;
+  /** Kafka fetch size per partition: bigger batches mean fewer, larger store writes (default 4 MiB). */
+  maxBytesPerPartition?: number;
   /** How fast the group notices a member that died without leaving (SIGKILL): its partitions wait this long. */
   sessionTimeoutMs?: number;
 }
@@ -94,9 +96,13 @@ export class ProjectionRuntime {
     this.consumer = this.kafka.consumer({
       groupId: opts.groupId,
       sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
+      maxBytesPerPartition: opts.maxBytesPerPartition ?? 4 * 1024 * 1024,
+      maxBytes: Math.max(16 * 1024 * 1024, 4 * (opts.maxBytesPerPartition ?? 4 * 1024 * 1024)),
       heartbeatInterval: Math.max(500, Math.floor((opts.sessionTimeoutMs ?? 30_000) / 10)),
       retry: { retries: 8, restartOnFailure: async () => true } });
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    // The DLQ is at-least-once anyway (a crash after the send and before the checkpoint re-sends; readers dedupe on
+    // the source-offset header), so a plain acks=all producer whose retries stay bounded is the better trade.
+    this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     this.admin = this.kafka.admin();
   }
 
