@@ -73,7 +73,9 @@ export function canonicalJson(value: unknown): string {
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
+  // No prototype: a decoded map may hold a "__proto__" key as data, which assignment on a plain object would
+  // turn into a prototype change, dropping the key from the payload.
+  const out: Record<string, unknown> = Object.create(null);
   for (const k of Object.keys(value).sort()) out[k] = sortKeys((value as Record<string, unknown>)[k]);
   return out;
 }

@@ -71,6 +71,12 @@ describe('toRows', () => {
     expect(JSON.parse(toRows(asRecords([extra]), 0).events[0]!.payload).points[0].unit).toBe('s');
   });
 
+  it('given a map with a "__proto__" key (decoded maps keep it as data), then the payload keeps it', () => {
+    const e = everyEventType('run-1').find((x) => x.type === 'params_logged')!;
+    const withProto = { ...e, payload: { params: JSON.parse('{"z":"2","__proto__":"x","a":"1"}') } } as typeof e;
+    expect(toRows(asRecords([withProto]), 0).events[0]!.payload).toBe('{"params":{"__proto__":"x","a":"1","z":"2"}}');
+  });
+
   it('given the same records twice, then byte-identical rows (nothing depends on time or order of calls)', () => {
     const records = asRecords(everyEventType('run-1'), 5);
     expect(JSON.stringify(toRows(records, 1))).toBe(JSON.stringify(toRows(records, 1)));
