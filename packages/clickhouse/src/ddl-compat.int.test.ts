@@ -101,6 +101,6 @@ describe('DDL and queries on ClickHouse 18.16 and a current ClickHouse (chdb)', 
 
   it('sees each redelivered event once on 18.16 (the fixture was inserted twice; the engines agree on every query above)', async () => {
     const rs = await ch.client.query({ query: sql`SELECT count() AS n FROM ${qualified(ch.database, TABLES.events)} FINAL`.text, format: 'JSONEachRow' });
-    expect(await rs.json()).toEqual([{ n: String(2 * everyEventType().length + 1) }]);
+    expect(normalise(await rs.json())).toEqual([{ n: String(2 * everyEventType().length + 1) }]);
   });
 });
