@@ -10,6 +10,9 @@ command -v "$PYTHON" >/dev/null 2>&1 || { echo "[chdb] ERROR: $PYTHON not found 
 if [ "$("$PYTHON" -c 'import importlib.metadata as m; print(m.version("chdb-core"))' 2>/dev/null || true)" = "$CHDB_VERSION" ]; then
   exit 0
 fi
-echo "[chdb] installing chdb-core==$CHDB_VERSION (pip --user)" >&2
-"$PYTHON" -m pip install --user --disable-pip-version-check --quiet "chdb-core==$CHDB_VERSION" >&2
+# --user outside a virtualenv (no root needed); inside one, pip refuses --user and installs into the venv.
+user_flag="--user"
+"$PYTHON" -c 'import sys; sys.exit(0 if sys.prefix != sys.base_prefix else 1)' && user_flag=""
+echo "[chdb] installing chdb-core==$CHDB_VERSION (pip ${user_flag:-into the virtualenv})" >&2
+"$PYTHON" -m pip install $user_flag --disable-pip-version-check --quiet "chdb-core==$CHDB_VERSION" >&2
 "$PYTHON" -c 'import chdb' >&2

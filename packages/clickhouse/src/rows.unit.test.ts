@@ -26,7 +26,6 @@ describe('toRows', () => {
       { project: 'vision', experiment_id: 'exp-7', run_id: 'run-1', key: 'loss', step: 1, timestamp: 1001, value_bits: float64Bits(0.5), event_id: e.event_id, point_index: 0, offset: '7' },
       { project: 'vision', experiment_id: 'exp-7', run_id: 'run-1', key: 'loss', step: 1, timestamp: 1002, value_bits: float64Bits(0.4), event_id: e.event_id, point_index: 1, offset: '7' },
     ]);
-    expect(rows.pointOffsets).toEqual(['7', '7']);
   });
 
   it('given non-finite and negative-zero values, then their IEEE-754 bits travel (JSON has no form for them)', () => {
@@ -56,10 +55,26 @@ describe('toRows', () => {
   });
 
   it('given a metrics event, then its payload text is the canonical JSON (fast path and generic path agree)', () => {
-    const e = metrics('run-1', 1000, [{ key: 'a"\\', value: NaN, step: 1, timestamp: 5 }, { key: 'b', value: -2.5e-300, step: 2, timestamp: 6 }]);
+    const e = metrics('run-1', 1000, [
+      { key: 'a"\\\u0000ü', value: NaN, step: 1, timestamp: 5 },
+      { key: 'b', value: -2.5e-300, step: -2, timestamp: 6 },
+      { key: 'c', value: Infinity, step: 2 ** 60, timestamp: 7 },
+      { key: 'd', value: -Infinity, step: 3, timestamp: 8 },
+      { key: 'e', value: -0, step: 4, timestamp: 9 },
+      { key: 'f', value: 1e21, step: 5, timestamp: 10 },
+    ]);
     const payload = toRows(asRecords([e]), 0).events[0]!.payload;
     expect(payload).toBe(canonicalJson((eventToJson(e) as { payload: unknown }).payload));
-    expect(JSON.parse(payload)).toEqual({ points: [{ key: 'a"\\', step: 1, timestamp: 5, value: 'NaN' }, { key: 'b', step: 2, timestamp: 6, value: -2.5e-300 }] });
+    expect(JSON.parse(payload).points.map((p: { value: unknown }) => p.value)).toEqual(['NaN', -2.5e-300, 'Infinity', '-Infinity', 0, 1e21]);
+    // A point with a field this code does not know (a later schema version) keeps it.
+    const extra = { ...e, payload: { points: [{ key: 'k', value: 1, step: 1, timestamp: 1, unit: 's' }] } } as unknown as typeof e;
+    expect(JSON.parse(toRows(asRecords([extra]), 0).events[0]!.payload).points[0].unit).toBe('s');
+  });
+
+  it('given a map with a "__proto__" key (decoded maps keep it as data), then the payload keeps it', () => {
+    const e = everyEventType('run-1').find((x) => x.type === 'params_logged')!;
+    const withProto = { ...e, payload: { params: JSON.parse('{"z":"2","__proto__":"x","a":"1"}') } } as typeof e;
+    expect(toRows(asRecords([withProto]), 0).events[0]!.payload).toBe('{"params":{"__proto__":"x","a":"1","z":"2"}}');
   });
 
   it('given the same records twice, then byte-identical rows (nothing depends on time or order of calls)', () => {
@@ -78,7 +93,7 @@ describe('toRows', () => {
   });
 
   it('given no records, then no rows', () => {
-    expect(toRows([], 0)).toEqual({ points: [], events: [], pointOffsets: [], rejected: [] });
+    expect(toRows([], 0)).toEqual({ points: [], events: [], rejected: [] });
   });
 });
 

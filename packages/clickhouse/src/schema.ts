@@ -8,6 +8,10 @@ import { identifier, qualified, raw, sql, type SqlFragment } from './sql';
  * Redelivery: a crash between the data insert and the checkpoint makes the projector insert some records again.
  * Every table is a ReplacingMergeTree whose sorting key is the row's identity, and a redelivered record produces
  * byte-identical rows, so reads with FINAL (or the summary view, which uses FINAL) see each row once.
+ *
+ * No PARTITION BY: a point's only times are producer-chosen, and a partition key derived from them would
+ * let one odd batch span hundreds of partitions, which the server refuses ("too many partitions for single INSERT
+ * block") on every retry, stalling the projector. One partition per table is fine at this scale.
  */
 export const DEFAULT_DATABASE = 'trackstream';
 

@@ -51,7 +51,8 @@ describe('ClickHouseSink against ClickHouse', () => {
   });
 
   async function rows<T = Record<string, unknown>>(query: string): Promise<T[]> {
-    const rs = await ch.client.query({ query, format: 'JSONEachRow' });
+    // 64-bit integers as strings whatever the server version (18.16 quotes them by default, current ones do not).
+    const rs = await ch.client.query({ query, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 1 } });
     return rs.json<T>();
   }
 
@@ -151,6 +152,19 @@ describe('ClickHouseSink against ClickHouse', () => {
     expect(Number(totals.n)).toBe(3 * (40 * 2 + 7));
   });
 
+  it('a batch larger than one insert is sent in chunks and lands whole', async () => {
+    const events = sweep(2, 30);
+    const small = new ClickHouseSink({ url: ch.url, database: ch.database, maxRowsPerInsert: 7 });
+    try {
+      await small.apply(batch(events, 0));
+    } finally {
+      await small.close();
+    }
+    const totals = (await snapshot()) as { totals: { n: string }[]; perType: { n: string }[] };
+    expect(Number(totals.totals[0]!.n)).toBe(2 * (30 * 2 + 7));
+    expect(totals.perType.reduce((a, r) => a + Number(r.n), 0)).toBe(events.length);
+  });
+
   it('overlapping and out-of-date batches yield the results of one clean pass', async () => {
     const events = sweep(4, 30);
     const n = events.length;
@@ -204,10 +218,13 @@ describe('ClickHouseSink against ClickHouse', () => {
     expect(await sink.loadCheckpoints(TOPIC)).toEqual(new Map());
   });
 
-  it('maps a row the server refuses to its record, after checking that record alone is refused', async () => {
+  it.each([
+    ['one insert', undefined],
+    ['inserts of 2 rows (the refused row is in a later chunk)', 2],
+  ])('maps a row the server refuses to its record, after checking that record alone is refused (%s)', async (_label, maxRowsPerInsert) => {
     // A table whose key column holds at most 4 bytes stands in for any server-side refusal of one record's data.
     const db = await createTestClickHouseDatabase('ch_sink_narrow');
-    const narrow = new ClickHouseSink({ url: db.url, database: db.database });
+    const narrow = new ClickHouseSink({ url: db.url, database: db.database, ...(maxRowsPerInsert ? { maxRowsPerInsert } : {}) });
     try {
       await db.client.command({
         query: sql`CREATE TABLE ${qualified(db.database, TABLES.metricPoints)} (project String, experiment_id String, run_id String, key FixedString(4), step Int64, timestamp Int64, value_bits UInt64, value Float64 MATERIALIZED reinterpretAsFloat64(reinterpretAsString(value_bits)), event_id String, point_index UInt32, offset UInt64) ENGINE = MergeTree() ORDER BY step`.text,

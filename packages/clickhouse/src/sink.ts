@@ -97,7 +97,7 @@ export class ClickHouseSink implements ProjectionSink {
     // The two inserts are independent; running them side by side lets the server parse one while the client
     // serialises the other. allSettled: the checkpoint must wait for both, even when one fails.
     const outcomes = await Promise.allSettled([
-      this.insert(TABLES.metricPoints, rows.points, rows.pointOffsets),
+      this.insert(TABLES.metricPoints, rows.points, rows.points.map((p) => p.offset)),
       this.insert(TABLES.events, rows.events, rows.events.map((e) => e.offset)),
     ]);
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
@@ -117,7 +117,10 @@ export class ClickHouseSink implements ProjectionSink {
     if (this.ownsClient) await this.client.close();
   }
 
-  /** Inserts rows in chunks; `offsets[i]` names the record row i came from (null: rows of no record). */
+  /**
+   * Inserts rows in chunks; `offsets[i]` names the record row i came from (null: rows of no record), which maps a
+   * server error at row N to its record.
+   */
   private async insert<Row extends object>(table: string, rows: readonly Row[], offsets: readonly string[] | null): Promise<void> {
     for (let start = 0; start < rows.length; start += this.maxRows) {
       const chunk = rows.slice(start, start + this.maxRows);
@@ -139,10 +142,11 @@ export class ClickHouseSink implements ProjectionSink {
    */
   private async explain(err: unknown, table: string, rows: readonly object[], offsets: readonly string[] | null, chunkStart: number) {
     const failure = classifyFailure(err);
-    if (failure.kind !== 'data') return retriableError(err, `insert into ${table}`);
+    // Rows of no record (the checkpoint) cannot be poison: whatever refused them is the server's or schema's state.
+    if (failure.kind !== 'data' || offsets === null) return retriableError(err, `insert into ${table}`);
     const message = err instanceof Error ? err.message : String(err);
-    const suspect = failure.row === null || offsets === null ? undefined : offsets[chunkStart + failure.row - 1];
-    if (suspect === undefined || offsets === null) return rejectedError(message, undefined, err);
+    const suspect = failure.row === null ? undefined : offsets[chunkStart + failure.row - 1];
+    if (suspect === undefined) return rejectedError(message, undefined, err);
     const own = rows.filter((_, i) => offsets[i] === suspect);
     try {
       await this.send(table, own);
