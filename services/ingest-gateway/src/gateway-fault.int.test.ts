@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import * as net from 'node:net';
+import { KafkaEventLog, createKafkaClient } from '@trackstream/kafka';
+import { noopLogger } from '@trackstream/telemetry';
 import { startDedicatedServers, uniqueName, type DedicatedServers } from '@trackstream/testkit';
+import { createGateway, type Gateway } from './app';
 import { metricsEventJson, postEvents, startTestGateway, type TestGateway } from './test-support';
+
+const batch = () => Array.from({ length: 5 }, () => metricsEventJson(`run-${randomUUID().slice(0, 8)}`, 3));
 
 // Stops and restarts Kafka, so it runs against a private Kafka of its own: never the shared one.
 describe('ingest gateway while Kafka goes away and comes back', () => {
@@ -21,8 +27,6 @@ describe('ingest gateway while Kafka goes away and comes back', () => {
     await gw?.stop();
     await servers?.cleanup();
   }, 120_000);
-
-  const batch = () => Array.from({ length: 5 }, () => metricsEventJson(`run-${randomUUID().slice(0, 8)}`, 3));
 
   it('given Kafka stopped, then every request gets 503 with Retry-After within the deadline; once Kafka is back, batches are accepted again without a gateway restart', async () => {
     const accepted: string[] = [];
@@ -76,4 +80,58 @@ describe('ingest gateway while Kafka goes away and comes back', () => {
     const stored = new Set((await gw.readEvents()).map((r) => r.event.event_id));
     for (const id of accepted) expect(stored.has(id)).toBe(true);
   }, 180_000);
+});
+
+describe('ingest gateway in front of a Kafka that accepts connections but never answers', () => {
+  const DEADLINE_MS = 1500;
+  let blackHole: net.Server;
+  const sockets = new Set<net.Socket>();
+  let gateway: Gateway;
+  let eventLog: KafkaEventLog;
+  let url: string;
+
+  beforeAll(async () => {
+    // A listener that takes every connection and says nothing: the hung broker no error message reveals.
+    blackHole = net.createServer((s) => {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    });
+    await new Promise<void>((r) => blackHole.listen(0, '127.0.0.1', r));
+    const brokers = [`127.0.0.1:${(blackHole.address() as net.AddressInfo).port}`];
+    const kafka = createKafkaClient({ clientId: 'gateway-black-hole', brokers, logger: noopLogger });
+    eventLog = new KafkaEventLog({ kafka, topic: 'never_answered', logger: noopLogger, sendTimeoutMs: 10_000 });
+    gateway = createGateway({
+      eventLog,
+      checkReady: () => Promise.reject(new Error('no answer')),
+      logger: noopLogger,
+      deadlineMs: DEADLINE_MS,
+      breaker: { resetTimeoutMs: 1000, volumeThreshold: 2 },
+    });
+    const address = await gateway.listen(0, '127.0.0.1');
+    url = `http://127.0.0.1:${address.port}`;
+  });
+  afterAll(async () => {
+    await gateway.close(1000);
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => blackHole.close(r));
+    await eventLog.close();
+  }, 30_000);
+
+  it('given Kafka hangs, then requests get 503 DEADLINE_EXCEEDED with Retry-After at the deadline, then fail fast once the circuit opens', async () => {
+    const answers: { status: number; ms: number; code: string; retryAfter: string | null }[] = [];
+    for (let i = 0; i < 4; i++) {
+      const started = Date.now();
+      const res = await postEvents(url, { events: batch() });
+      answers.push({ status: res.status, ms: Date.now() - started, code: res.body.error?.code, retryAfter: res.headers.get('retry-after') });
+    }
+    expect(answers.map((a) => a.status)).toEqual([503, 503, 503, 503]);
+    expect(answers[0]!.code).toBe('DEADLINE_EXCEEDED');
+    expect(answers[0]!.ms).toBeGreaterThanOrEqual(DEADLINE_MS - 50);
+    for (const a of answers) {
+      expect(a.ms).toBeLessThan(DEADLINE_MS + 500);
+      expect(Number(a.retryAfter)).toBeGreaterThanOrEqual(1);
+    }
+    expect(answers.at(-1)).toMatchObject({ code: 'LOG_UNAVAILABLE' });
+    expect(answers.at(-1)!.ms).toBeLessThan(300);
+  }, 30_000);
 });

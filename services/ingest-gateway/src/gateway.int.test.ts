@@ -57,7 +57,8 @@ describe('ingest gateway against Kafka', () => {
     expect(res.status).toBe(202);
     expect(res.body.accepted).toBe(sent.length);
 
-    const records = await gw.readEvents();
+    const ids = new Set(sent.map((e) => e.event_id));
+    const records = (await gw.readEvents()).filter((r) => ids.has(r.event.event_id));
     expect(records).toHaveLength(sent.length);
     const byId = new Map(records.map((r) => [r.event.event_id, r]));
     for (const json of sent) {
@@ -70,6 +71,20 @@ describe('ingest gateway against Kafka', () => {
     const highest: Record<number, string> = {};
     for (const r of records) highest[r.partition] = r.offset;
     expect(decodePositionsToken(res.body.token)).toEqual({ topic: gw.topic, positions: highest });
+  });
+
+  it('given a batch near the 4 MiB limit for a single run, when posted, then it is stored whole in one partition and can be read back', async () => {
+    const run = `run-big-${randomUUID().slice(0, 8)}`;
+    const events = Array.from({ length: 480 }, (_, i) => metricsEventJson(run, 100, i));
+    const body = JSON.stringify({ events });
+    expect(body.length).toBeGreaterThan(3 * 1024 * 1024);
+    expect(body.length).toBeLessThan(LIMITS.batchBytes);
+    const res = await postEvents(gw.url, body);
+    expect(res.status).toBe(202);
+    const positions = decodePositionsToken(res.body.token).positions;
+    expect(Object.keys(positions)).toHaveLength(1);
+    const stored = (await gw.readEvents()).filter((r) => r.event.run_id === run);
+    expect(stored.map((r) => r.event.event_id)).toEqual(events.map((e) => e.event_id));
   });
 
   it('given no principal header, when posted, then the events are stored as written by anonymous', async () => {
@@ -165,6 +180,12 @@ describe('ingest gateway against Kafka', () => {
       expect(await gw.endOffsets()).toEqual(offsets);
     });
 
+    it('given an empty body, when posted, then 400 says so', async () => {
+      const res = await fetch(`${gw.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' } });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as any).error).toMatchObject({ code: 'MALFORMED_JSON', message: expect.stringMatching(/empty/) });
+    });
+
     it('given a body that is not JSON by media type, when posted, then 415', async () => {
       const res = await fetch(`${gw.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"events":[]}' });
       expect(res.status).toBe(415);
@@ -174,6 +195,7 @@ describe('ingest gateway against Kafka', () => {
 
   it('given traffic, when /metrics is scraped, then it reports latency by route and status, events by type, batches, in-flight bytes, producer latency and breaker state', async () => {
     expect((await postEvents(gw.url, { events: sampleEventsJson() })).status).toBe(202);
+    expect((await postEvents(gw.url, { events: [{ type: 'nonsense' }] })).status).toBe(400);
     const text = await (await fetch(`${gw.url}/metrics`)).text();
     expect(sample(text, 'trackstream_gateway_request_duration_seconds_count', { route: '/v1/events', method: 'POST', status: '202' })).toBeGreaterThan(0);
     expect(sample(text, 'trackstream_gateway_request_duration_seconds_count', { route: '/v1/events', method: 'POST', status: '400' })).toBeGreaterThan(0);
