@@ -27,7 +27,7 @@ export function createProjectorHttpServer(opts: ProjectorHttpOptions): Server {
     if (req.method === 'GET' && path === '/healthz') {
       const h = opts.health();
       res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: h.ok ? 'ok' : 'unhealthy', ...{ details: h.details } }));
+      res.end(JSON.stringify({ status: h.ok ? 'ok' : 'unhealthy', details: h.details }));
       return;
     }
     res.writeHead(404, { 'content-type': 'application/json' });
