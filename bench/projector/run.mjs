@@ -89,10 +89,12 @@ async function createTopic(topic) {
   await admin.disconnect();
 }
 
+/** Deletes the topic and the DLQ topic the projector made for it. */
 async function deleteTopic(topic) {
   const admin = kafka.admin();
   await admin.connect();
-  await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+  const existing = await admin.listTopics();
+  await admin.deleteTopics({ topics: [topic, `${topic}_dlq`].filter((t) => existing.includes(t)) }).catch(() => undefined);
   await admin.disconnect();
 }
 
