@@ -13,5 +13,14 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm install --no-audit --no-fund --loglevel=error >&2
 fi
 
+# >>> clickhouse: chdb-core (packages/clickhouse) >>>
+# A current ClickHouse engine embedded in Python (pip --user, ~180 MB once, a no-op afterwards).
+# packages/clickhouse/src/ddl-compat.int.test.ts runs every DDL statement and query template through it as well as
+# through the stack's ClickHouse 18.16 (the test also calls this script itself). Not needed to run the services,
+# so a failure here only warns.
+bash packages/clickhouse/scripts/ensure-chdb.sh \
+  || echo "[bootstrap] WARNING: chdb-core not installed; the ClickHouse compatibility test will fail" >&2
+# <<< clickhouse <<<
+
 echo "[bootstrap] building (tsc -b)" >&2
 npx --no-install tsc -b

@@ -1,0 +1,20 @@
+export {
+  identifier,
+  join,
+  literal,
+  numberLiteral,
+  qualified,
+  raw,
+  sql,
+  stringLiteral,
+  SqlFragment,
+  SqlLiteralError,
+  type SqlScalar,
+  type SqlValue,
+} from './sql';
+export { DEFAULT_DATABASE, TABLES, ddlStatements, summarySelect } from './schema';
+export { analystExamples, checkpointsQuery, runMetricSummariesQuery } from './queries';
+export { toRows, float64Bits, checkpointRow, type MetricPointRow, type EventRow, type CheckpointRow, type ProjectedRows, type RejectedRecord } from './rows';
+export { classifyFailure, type FailureKind } from './errors';
+export { ClickHouseSink, type ClickHouseSinkOptions } from './sink';
+export { readProjection, type ClickHouseProjectionSnapshot } from './snapshot';

@@ -1,0 +1,79 @@
+import type { StoredEvent } from '@trackstream/events';
+import type { DecodedRecord } from '@trackstream/projection';
+
+/** Test data shared by this package's tests: one event of every type, with hostile strings and non-finite values. */
+
+const T0 = 1_763_900_000_000;
+let counter = 0;
+
+export function eventId(): string {
+  counter += 1;
+  const hex = counter.toString(16).padStart(12, '0');
+  return `00000000-0000-4000-8000-${hex}`;
+}
+
+const envelope = (runId: string | null, at: number) => ({
+  event_id: eventId(),
+  project: 'vision',
+  experiment_id: 'exp-7',
+  run_id: runId,
+  occurred_at: at,
+  received_at: at + 5,
+  principal: 'sdk:alice',
+});
+
+/** Every event type once for `runId` (plus its experiment), in a plausible order. */
+export function everyEventType(runId = 'run-42'): StoredEvent[] {
+  return [
+    { ...envelope(null, T0), type: 'experiment_created', payload: { name: "it's \\ \u0000 ünï 🚀", description: null, tags: { team: 'risk' } } },
+    {
+      ...envelope(runId, T0 + 1),
+      type: 'run_started',
+      payload: {
+        run_name: "x' OR 1=1 --",
+        user: 'alice',
+        parent_run_id: null,
+        source: { git_commit: 'abc123', git_branch: 'main', git_dirty: false, entry_point: 'train.py', host: 'gpu-1' },
+        start_time: T0 + 1,
+        tags: { 'mlflow.note': 'line\nbreak' },
+        context: { argv: '--lr 0.01' },
+      },
+    },
+    { ...envelope(runId, T0 + 2), type: 'params_logged', payload: { params: { lr: '0.01', "evil'": "'; DROP TABLE events; --" } } },
+    { ...envelope(runId, T0 + 3), type: 'tags_set', payload: { tags: { stage: 'train' } } },
+    { ...envelope(runId, T0 + 4), type: 'tags_deleted', payload: { keys: ['stage'] } },
+    metrics(runId, T0 + 5, [
+      { key: 'loss', value: 0.9, step: 0 },
+      { key: 'loss', value: NaN, step: 1 },
+      { key: 'loss', value: 0.5, step: 2 },
+      { key: 'val_acc', value: Infinity, step: 0 },
+      { key: 'val_acc', value: -Infinity, step: 1 },
+      { key: 'val_acc', value: -0, step: 2 },
+      { key: 'val_acc', value: 0.75, step: 3 },
+    ]),
+    {
+      ...envelope(runId, T0 + 6),
+      type: 'artifact_logged',
+      payload: { path: 'model/weights.bin', uri: 's3://bucket/weights.bin', size_bytes: 1024, sha256: null, media_type: 'application/octet-stream' },
+    },
+    {
+      ...envelope(runId, T0 + 7),
+      type: 'lineage_recorded',
+      payload: { inputs: [{ kind: 'dataset', name: 'imagenet', version: '1', digest: null }], outputs: [{ kind: 'model', name: 'resnet', version: null, digest: 'sha256:00' }] },
+    },
+    { ...envelope(runId, T0 + 8), type: 'run_completed', payload: { status: 'FINISHED', end_time: T0 + 8 } },
+  ];
+}
+
+export function metrics(runId: string, at: number, points: { key: string; value: number; step: number; timestamp?: number }[]): StoredEvent {
+  return {
+    ...envelope(runId, at),
+    type: 'metrics_logged',
+    payload: { points: points.map((p) => ({ key: p.key, value: p.value, step: p.step, timestamp: p.timestamp ?? at })) },
+  };
+}
+
+/** Records with consecutive offsets from `first`. */
+export function asRecords(events: readonly StoredEvent[], first = 0): DecodedRecord[] {
+  return events.map((event, i) => ({ offset: String(first + i), event }));
+}

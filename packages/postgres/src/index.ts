@@ -1,0 +1,23 @@
+export { PostgresSink, type PostgresSinkOptions } from './sink';
+export { readProjection, type ProjectionSnapshot, type ProjectedTable } from './snapshot';
+export { INDEXED_VALUE_PREFIX } from './schema';
+export {
+  apply,
+  fold,
+  project,
+  emptyState,
+  mergeMetric,
+  mergeRun,
+  mergeStatus,
+  isLater,
+  compareValues,
+  TERMINAL_STATUSES,
+  type Change,
+  type ProjectionState,
+  type ExperimentRow,
+  type RunRow,
+  type ParamRow,
+  type MetricRow,
+  type ArtifactRow,
+  type LineageRow,
+} from './model';

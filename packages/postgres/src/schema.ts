@@ -1,0 +1,108 @@
+/** Postgres identifiers we interpolate: checked once, then always double-quoted. */
+export function quoteSchema(schema: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid Postgres schema name: ${JSON.stringify(schema)}`);
+  return `"${schema}"`;
+}
+
+/**
+ * Long param and tag values (up to 6000 / 5000 chars) do not fit a btree entry (2704 bytes), so value indexes
+ * cover this prefix; a search uses `left(value, 200) = left($v, 200) AND value = $v` to reach the index.
+ */
+export const INDEXED_VALUE_PREFIX = 200;
+
+/** Idempotent DDL for the projection in schema `s` (already quoted). Times are epoch milliseconds (bigint). */
+export function ddl(s: string): string[] {
+  const p = INDEXED_VALUE_PREFIX;
+  return [
+    `CREATE SCHEMA IF NOT EXISTS ${s}`,
+    `CREATE TABLE IF NOT EXISTS ${s}.experiments (
+       experiment_id text PRIMARY KEY,
+       project text NOT NULL,
+       name text,
+       description text,
+       created_at bigint)`,
+    `CREATE INDEX IF NOT EXISTS experiments_project_name ON ${s}.experiments (project, name)`,
+    `CREATE TABLE IF NOT EXISTS ${s}.experiment_tags (
+       experiment_id text NOT NULL,
+       key text NOT NULL,
+       value text NOT NULL,
+       PRIMARY KEY (experiment_id, key))`,
+    `CREATE TABLE IF NOT EXISTS ${s}.runs (
+       run_id text PRIMARY KEY,
+       experiment_id text NOT NULL,
+       project text NOT NULL,
+       run_name text,
+       user_name text,
+       parent_run_id text,
+       status text,
+       start_time bigint,
+       end_time bigint,
+       source_git_commit text,
+       source_git_branch text,
+       source_git_dirty boolean,
+       source_entry_point text,
+       source_host text,
+       context jsonb)`,
+    `CREATE INDEX IF NOT EXISTS runs_experiment_start ON ${s}.runs (experiment_id, start_time DESC, run_id)`,
+    `CREATE INDEX IF NOT EXISTS runs_parent ON ${s}.runs (parent_run_id) WHERE parent_run_id IS NOT NULL`,
+    `CREATE TABLE IF NOT EXISTS ${s}.params (
+       run_id text NOT NULL,
+       key text NOT NULL,
+       value text NOT NULL,
+       event_id uuid NOT NULL,
+       logged_at bigint NOT NULL,
+       PRIMARY KEY (run_id, key))`,
+    `CREATE INDEX IF NOT EXISTS params_key_value ON ${s}.params (key, left(value, ${p}))`,
+    `CREATE TABLE IF NOT EXISTS ${s}.param_conflicts (
+       run_id text NOT NULL,
+       key text NOT NULL,
+       value text NOT NULL,
+       event_id uuid NOT NULL,
+       logged_at bigint NOT NULL,
+       PRIMARY KEY (run_id, key, event_id))`,
+    `CREATE TABLE IF NOT EXISTS ${s}.tags (
+       run_id text NOT NULL,
+       key text NOT NULL,
+       value text NOT NULL,
+       PRIMARY KEY (run_id, key))`,
+    `CREATE INDEX IF NOT EXISTS tags_key_value ON ${s}.tags (key, left(value, ${p}))`,
+    `CREATE TABLE IF NOT EXISTS ${s}.latest_metrics (
+       run_id text NOT NULL,
+       key text NOT NULL,
+       value double precision NOT NULL,
+       step bigint NOT NULL,
+       "timestamp" bigint NOT NULL,
+       min_value double precision,
+       max_value double precision,
+       count bigint NOT NULL,
+       PRIMARY KEY (run_id, key))`,
+    `CREATE INDEX IF NOT EXISTS latest_metrics_key_value ON ${s}.latest_metrics (key, value)`,
+    `CREATE TABLE IF NOT EXISTS ${s}.artifacts (
+       run_id text NOT NULL,
+       path text NOT NULL,
+       uri text NOT NULL,
+       size_bytes bigint,
+       sha256 text,
+       media_type text,
+       logged_at bigint NOT NULL,
+       PRIMARY KEY (run_id, path))`,
+    `CREATE TABLE IF NOT EXISTS ${s}.lineage (
+       run_id text NOT NULL,
+       direction text NOT NULL,
+       kind text NOT NULL,
+       name text NOT NULL,
+       version text,
+       digest text,
+       logged_at bigint NOT NULL)`,
+    `CREATE UNIQUE INDEX IF NOT EXISTS lineage_identity ON ${s}.lineage (run_id, direction, kind, name, (COALESCE(version, '')), (COALESCE(digest, '')))`,
+    `CREATE INDEX IF NOT EXISTS lineage_ref ON ${s}.lineage (kind, name)`,
+    `CREATE TABLE IF NOT EXISTS ${s}.projector_checkpoints (
+       topic text NOT NULL,
+       partition integer NOT NULL,
+       next_offset bigint NOT NULL,
+       updated_at timestamptz NOT NULL DEFAULT now(),
+       PRIMARY KEY (topic, partition))`,
+    // One row per event ever applied: a producer retry re-sends the same event_id at another offset.
+    `CREATE TABLE IF NOT EXISTS ${s}.projector_applied_events (event_id uuid PRIMARY KEY)`,
+  ];
+}

@@ -1,0 +1,38 @@
+import type { Pool } from 'pg';
+import { quoteSchema } from './schema';
+
+/**
+ * Every projected row of `schema`, canonically ordered, bigint columns as numbers: what tests compare
+ * (crash runs against uninterrupted runs, one batch against many). Checkpoints and applied ids are left out.
+ */
+export type ProjectedTable = 'experiments' | 'experiment_tags' | 'runs' | 'params' | 'param_conflicts' | 'tags' | 'latest_metrics' | 'artifacts' | 'lineage';
+export type ProjectionSnapshot = Record<ProjectedTable, Record<string, unknown>[]>;
+
+export async function readProjection(pool: Pool, schema: string): Promise<ProjectionSnapshot> {
+  const s = quoteSchema(schema);
+  const tables: Record<ProjectedTable, string> = {
+    experiments: 'experiment_id',
+    experiment_tags: 'experiment_id, key',
+    runs: 'run_id',
+    params: 'run_id, key',
+    param_conflicts: 'run_id, key, event_id',
+    tags: 'run_id, key',
+    latest_metrics: 'run_id, key',
+    artifacts: 'run_id, path',
+    lineage: "run_id, direction, kind, name, COALESCE(version, ''), COALESCE(digest, '')",
+  };
+  const out = {} as ProjectionSnapshot;
+  for (const [table, order] of Object.entries(tables) as [ProjectedTable, string][]) {
+    const { rows } = await pool.query<Record<string, unknown>>(`SELECT * FROM ${s}.${table} ORDER BY ${order}`);
+    out[table] = rows.map(normalise);
+  }
+  return out;
+}
+
+const BIGINT_COLUMNS = new Set(['created_at', 'start_time', 'end_time', 'logged_at', 'step', 'timestamp', 'count', 'size_bytes']);
+
+function normalise(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) out[k] = BIGINT_COLUMNS.has(k) && typeof v === 'string' ? Number(v) : v;
+  return out;
+}

@@ -1,0 +1,186 @@
+import type { PoolClient } from 'pg';
+import type { ProjectionState } from './model';
+
+/**
+ * Writes one batch state with one bulk statement per table (unnest of column arrays), merging into the stored
+ * rows by the rules in model.ts. Rows are sorted by key so concurrent batches lock rows in the same order.
+ */
+export async function writeState(c: PoolClient, s: string, st: ProjectionState): Promise<void> {
+  const byKey = <T>(m: Map<string, T>) => [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
+
+  // Placeholders (from run events) must not lock an existing experiment row: every partition's runs share it,
+  // and DO UPDATE would serialise their transactions on that row. Only experiment_created updates.
+  const experiments = byKey(st.experiments);
+  const created = experiments.filter((e) => e.created_at !== null);
+  const placeholders = experiments.filter((e) => e.created_at === null);
+  if (placeholders.length > 0) {
+    await c.query(
+      `INSERT INTO ${s}.experiments (experiment_id, project) SELECT * FROM unnest($1::text[], $2::text[])
+       ON CONFLICT (experiment_id) DO NOTHING`,
+      [col(placeholders, 'experiment_id'), col(placeholders, 'project')],
+    );
+  }
+  if (created.length > 0) {
+    await c.query(
+      `INSERT INTO ${s}.experiments AS e (experiment_id, project, name, description, created_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
+       ON CONFLICT (experiment_id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description, created_at = EXCLUDED.created_at`,
+      [col(created, 'experiment_id'), col(created, 'project'), col(created, 'name'), col(created, 'description'), col(created, 'created_at')],
+    );
+  }
+
+  const expTags = byKey(st.experimentTags);
+  if (expTags.length > 0) {
+    await c.query(
+      `INSERT INTO ${s}.experiment_tags (experiment_id, key, value) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+       ON CONFLICT (experiment_id, key) DO UPDATE SET value = EXCLUDED.value`,
+      [col(expTags, 'experiment_id'), col(expTags, 'key'), col(expTags, 'value')],
+    );
+  }
+
+  const runs = byKey(st.runs);
+  if (runs.length > 0) {
+    await c.query(
+      `INSERT INTO ${s}.runs AS r (run_id, experiment_id, project, run_name, user_name, parent_run_id, status, start_time, end_time,
+         source_git_commit, source_git_branch, source_git_dirty, source_entry_point, source_host, context)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[],
+         $10::text[], $11::text[], $12::boolean[], $13::text[], $14::text[], $15::jsonb[])
+       ON CONFLICT (run_id) DO UPDATE SET
+         run_name = COALESCE(EXCLUDED.run_name, r.run_name),
+         user_name = COALESCE(EXCLUDED.user_name, r.user_name),
+         parent_run_id = COALESCE(EXCLUDED.parent_run_id, r.parent_run_id),
+         status = CASE WHEN EXCLUDED.status IN ('FINISHED', 'FAILED', 'KILLED') THEN EXCLUDED.status ELSE COALESCE(r.status, EXCLUDED.status) END,
+         start_time = COALESCE(EXCLUDED.start_time, r.start_time),
+         end_time = COALESCE(EXCLUDED.end_time, r.end_time),
+         source_git_commit = COALESCE(EXCLUDED.source_git_commit, r.source_git_commit),
+         source_git_branch = COALESCE(EXCLUDED.source_git_branch, r.source_git_branch),
+         source_git_dirty = COALESCE(EXCLUDED.source_git_dirty, r.source_git_dirty),
+         source_entry_point = COALESCE(EXCLUDED.source_entry_point, r.source_entry_point),
+         source_host = COALESCE(EXCLUDED.source_host, r.source_host),
+         context = COALESCE(EXCLUDED.context, r.context)
+       WHERE EXCLUDED.status IS NOT NULL OR EXCLUDED.end_time IS NOT NULL OR EXCLUDED.start_time IS NOT NULL`,
+      [
+        col(runs, 'run_id'),
+        col(runs, 'experiment_id'),
+        col(runs, 'project'),
+        col(runs, 'run_name'),
+        col(runs, 'user_name'),
+        col(runs, 'parent_run_id'),
+        col(runs, 'status'),
+        col(runs, 'start_time'),
+        col(runs, 'end_time'),
+        col(runs, 'source_git_commit'),
+        col(runs, 'source_git_branch'),
+        col(runs, 'source_git_dirty'),
+        col(runs, 'source_entry_point'),
+        col(runs, 'source_host'),
+        runs.map((r) => (r.context === null ? null : JSON.stringify(r.context))),
+      ],
+    );
+  }
+
+  const params = byKey(st.params);
+  if (params.length > 0) {
+    await c.query(
+      `INSERT INTO ${s}.params (run_id, key, value, event_id, logged_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::bigint[])
+       ON CONFLICT (run_id, key) DO NOTHING`,
+      [col(params, 'run_id'), col(params, 'key'), col(params, 'value'), col(params, 'event_id'), col(params, 'logged_at')],
+    );
+    // Every occurrence whose value differs from the value that stayed (stored earlier or just inserted) is a conflict.
+    const log = st.paramLog;
+    await c.query(
+      `INSERT INTO ${s}.param_conflicts (run_id, key, value, event_id, logged_at)
+       SELECT i.run_id, i.key, i.value, i.event_id, i.logged_at
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::bigint[]) AS i(run_id, key, value, event_id, logged_at)
+       JOIN ${s}.params p ON p.run_id = i.run_id AND p.key = i.key
+       WHERE p.value <> i.value
+       ON CONFLICT DO NOTHING`,
+      [col(log, 'run_id'), col(log, 'key'), col(log, 'value'), col(log, 'event_id'), col(log, 'logged_at')],
+    );
+  }
+
+  const tags = byKey(st.tags);
+  const setTags = tags.filter((t) => t.value !== null);
+  const deletedTags = tags.filter((t) => t.value === null);
+  if (setTags.length > 0) {
+    await c.query(
+      `INSERT INTO ${s}.tags (run_id, key, value) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+       ON CONFLICT (run_id, key) DO UPDATE SET value = EXCLUDED.value`,
+      [col(setTags, 'run_id'), col(setTags, 'key'), col(setTags, 'value')],
+    );
+  }
+  if (deletedTags.length > 0) {
+    await c.query(
+      `DELETE FROM ${s}.tags t USING unnest($1::text[], $2::text[]) AS d(run_id, key) WHERE t.run_id = d.run_id AND t.key = d.key`,
+      [col(deletedTags, 'run_id'), col(deletedTags, 'key')],
+    );
+  }
+
+  const metrics = byKey(st.metrics);
+  if (metrics.length > 0) {
+    // Row comparison on float8 orders NaN above every number, as compareValues() does.
+    await c.query(
+      `INSERT INTO ${s}.latest_metrics AS m (run_id, key, value, step, "timestamp", min_value, max_value, count)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::float8[], $4::bigint[], $5::bigint[], $6::float8[], $7::float8[], $8::bigint[])
+       ON CONFLICT (run_id, key) DO UPDATE SET
+         value = CASE WHEN (EXCLUDED.step, EXCLUDED."timestamp", EXCLUDED.value) > (m.step, m."timestamp", m.value) THEN EXCLUDED.value ELSE m.value END,
+         step = CASE WHEN (EXCLUDED.step, EXCLUDED."timestamp", EXCLUDED.value) > (m.step, m."timestamp", m.value) THEN EXCLUDED.step ELSE m.step END,
+         "timestamp" = CASE WHEN (EXCLUDED.step, EXCLUDED."timestamp", EXCLUDED.value) > (m.step, m."timestamp", m.value) THEN EXCLUDED."timestamp" ELSE m."timestamp" END,
+         min_value = LEAST(m.min_value, EXCLUDED.min_value),
+         max_value = GREATEST(m.max_value, EXCLUDED.max_value),
+         count = m.count + EXCLUDED.count`,
+      [
+        col(metrics, 'run_id'),
+        col(metrics, 'key'),
+        col(metrics, 'value'),
+        col(metrics, 'step'),
+        col(metrics, 'timestamp'),
+        col(metrics, 'min_value'),
+        col(metrics, 'max_value'),
+        col(metrics, 'count'),
+      ],
+    );
+  }
+
+  const artifacts = byKey(st.artifacts);
+  if (artifacts.length > 0) {
+    await c.query(
+      `INSERT INTO ${s}.artifacts (run_id, path, uri, size_bytes, sha256, media_type, logged_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::bigint[])
+       ON CONFLICT (run_id, path) DO UPDATE SET uri = EXCLUDED.uri, size_bytes = EXCLUDED.size_bytes, sha256 = EXCLUDED.sha256,
+         media_type = EXCLUDED.media_type, logged_at = EXCLUDED.logged_at`,
+      [
+        col(artifacts, 'run_id'),
+        col(artifacts, 'path'),
+        col(artifacts, 'uri'),
+        col(artifacts, 'size_bytes'),
+        col(artifacts, 'sha256'),
+        col(artifacts, 'media_type'),
+        col(artifacts, 'logged_at'),
+      ],
+    );
+  }
+
+  const lineage = byKey(st.lineage);
+  if (lineage.length > 0) {
+    await c.query(
+      `INSERT INTO ${s}.lineage (run_id, direction, kind, name, version, digest, logged_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])
+       ON CONFLICT (run_id, direction, kind, name, (COALESCE(version, '')), (COALESCE(digest, ''))) DO NOTHING`,
+      [
+        col(lineage, 'run_id'),
+        col(lineage, 'direction'),
+        col(lineage, 'kind'),
+        col(lineage, 'name'),
+        col(lineage, 'version'),
+        col(lineage, 'digest'),
+        col(lineage, 'logged_at'),
+      ],
+    );
+  }
+}
+
+function col<T, K extends keyof T>(rows: readonly T[], key: K): T[K][] {
+  return rows.map((r) => r[key]);
+}

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { ConfigError, commonEnv, envVar, parseEnv, port, positiveInt, type ConfigOf } from '@trackstream/config';
+import { DLQ_TOPIC, EVENTS_TOPIC } from '@trackstream/events';
+
+export const PROJECTIONS = ['postgres', 'clickhouse'] as const;
+export type ProjectionName = (typeof PROJECTIONS)[number];
+
+const DEFAULT_PORTS: Record<ProjectionName, string> = { postgres: '8082', clickhouse: '8083' };
+
+const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name');
+const pgSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a Postgres schema name');
+
+function specFor(projection: ProjectionName, env: Record<string, string | undefined>) {
+  // The per-projection port variable wins over the generic one, so one environment can run both projectors.
+  const portVariable = projection === 'postgres' ? 'TRACKSTREAM_PROJECTOR_POSTGRES_PORT' : 'TRACKSTREAM_PROJECTOR_CLICKHOUSE_PORT';
+  const portVar = env[portVariable] !== undefined && env[portVariable] !== '' ? portVariable : 'TRACKSTREAM_PROJECTOR_PORT';
+  return {
+    ...commonEnv,
+    port: envVar(portVar, port, DEFAULT_PORTS[projection]),
+    topic: envVar('TRACKSTREAM_EVENTS_TOPIC', topicName, EVENTS_TOPIC),
+    dlqTopic: envVar('TRACKSTREAM_DLQ_TOPIC', topicName, DLQ_TOPIC),
+    groupId: envVar('TRACKSTREAM_PROJECTOR_GROUP_ID', z.string().min(1), `trackstream-projector-${projection}`),
+    pgSchema: envVar('TRACKSTREAM_PG_SCHEMA', pgSchema, 'public'),
+    maxRecordsPerApply: envVar('TRACKSTREAM_PROJECTOR_BATCH_SIZE', positiveInt, '1000'),
+    concurrency: envVar('TRACKSTREAM_PROJECTOR_CONCURRENCY', positiveInt, '2'),
+    sessionTimeoutMs: envVar('TRACKSTREAM_PROJECTOR_SESSION_TIMEOUT_MS', positiveInt, '30000'),
+    backoffMaxMs: envVar('TRACKSTREAM_PROJECTOR_BACKOFF_MAX_MS', positiveInt, '30000'),
+  };
+}
+
+export type ProjectorConfig = ConfigOf<ReturnType<typeof specFor>> & { projection: ProjectionName };
+
+/** `--projection postgres|clickhouse` (or `--projection=…`) plus TRACKSTREAM_* variables, validated at once. */
+export function loadProjectorConfig(argv: readonly string[], env: Record<string, string | undefined>): ProjectorConfig {
+  let value: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--projection') value = argv[i + 1];
+    else if (a.startsWith('--projection=')) value = a.slice('--projection='.length);
+  }
+  value ??= env.TRACKSTREAM_PROJECTION;
+  if (value === undefined || !(PROJECTIONS as readonly string[]).includes(value)) {
+    throw new ConfigError([{ variable: '--projection', message: `must be one of ${PROJECTIONS.join(', ')} (got ${JSON.stringify(value ?? null)})` }]);
+  }
+  const projection = value as ProjectionName;
+  return { ...parseEnv(specFor(projection, env), env), projection };
+}
