@@ -1,0 +1,83 @@
+import { InvalidArgumentError } from './errors';
+import { LIMITS } from './wire';
+
+export type ParamValue = string | number | boolean | bigint;
+
+/** A metric/param/tag key: non-empty, within the length limit, and free of control characters. */
+export function checkKey(argument: string, key: unknown): string {
+  if (typeof key !== 'string') throw new InvalidArgumentError(argument, `key must be a string, got ${describe(key)}`);
+  if (key.length === 0) throw new InvalidArgumentError(argument, 'key must not be empty');
+  if (key.length > LIMITS.keyLength) {
+    throw new InvalidArgumentError(argument, `key is ${key.length} characters, the limit is ${LIMITS.keyLength}`);
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(key)) throw new InvalidArgumentError(argument, 'key must not contain control characters');
+  return key;
+}
+
+export function checkStep(argument: string, step: unknown): number {
+  if (typeof step !== 'number' || !Number.isSafeInteger(step)) {
+    throw new InvalidArgumentError(argument, `step must be a finite integer, got ${describe(step)}`);
+  }
+  return step;
+}
+
+export function checkTimestamp(argument: string, ts: unknown): number {
+  if (typeof ts !== 'number' || !Number.isSafeInteger(ts) || ts < 0) {
+    throw new InvalidArgumentError(argument, `timestamp must be a non-negative integer of ms since the epoch, got ${describe(ts)}`);
+  }
+  return ts;
+}
+
+/** Metric values are doubles; NaN and ±Infinity are legal (a diverging loss is data worth keeping). */
+export function checkMetricValue(argument: string, value: unknown): number {
+  if (typeof value !== 'number') throw new InvalidArgumentError(argument, `metric value must be a number, got ${describe(value)}`);
+  return value;
+}
+
+export function checkId(argument: string, id: unknown): string {
+  if (typeof id !== 'string' || !LIMITS.idPattern.test(id)) {
+    throw new InvalidArgumentError(argument, `must match ${String(LIMITS.idPattern)}, got ${describe(id)}`);
+  }
+  return id;
+}
+
+export function checkName(argument: string, name: unknown, max: number = LIMITS.keyLength): string {
+  if (typeof name !== 'string' || name.trim().length === 0) throw new InvalidArgumentError(argument, `must be a non-empty string, got ${describe(name)}`);
+  if (name.length > max) throw new InvalidArgumentError(argument, `is ${name.length} characters, the limit is ${max}`);
+  return name;
+}
+
+/** Params and tags are string-valued on the wire; scalars are stringified the way MLflow users expect. */
+export function stringifyValue(argument: string, value: unknown, max: number): string {
+  let s: string;
+  if (typeof value === 'string') s = value;
+  else if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') s = String(value);
+  else throw new InvalidArgumentError(argument, `value must be a string, number, boolean or bigint, got ${describe(value)}`);
+  if (s.length > max) throw new InvalidArgumentError(argument, `value is ${s.length} characters, the limit is ${max}`);
+  return s;
+}
+
+export function checkRecord(argument: string, value: unknown): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InvalidArgumentError(argument, `must be a plain object, got ${describe(value)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+export function stringMap(argument: string, value: unknown, maxValue: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(checkRecord(argument, value))) {
+    checkKey(`${argument} key ${JSON.stringify(k)}`, k);
+    out[k] = stringifyValue(`${argument}.${k}`, v, maxValue);
+  }
+  return out;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'string') return v.length > 40 ? `a string of ${v.length} characters` : JSON.stringify(v);
+  return typeof v;
+}
