@@ -12,10 +12,10 @@ export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 250, maxMs: 30_000 };
  * Jitter spreads hundreds of sweep workers that failed together so they do not return together. A server's
  * Retry-After is a floor: waiting less would only earn another 429.
  */
-export function backoffDelay(attempt: number, opts: BackoffOptions, retryAfterMs: number | null, random: () => number = Math.random): number {
+export function backoffDelay(attempt: number, opts: BackoffOptions, retryAfterMs: number | null = null, random: () => number = Math.random): number {
   const cap = Math.min(opts.maxMs, opts.baseMs * 2 ** Math.min(attempt, 30));
   const jittered = Math.floor(random() * cap);
-  if (retryAfterMs === null) return jittered;
+  if (retryAfterMs === null || retryAfterMs === undefined) return jittered;
   // A little spread above the floor too, so everyone told "1 s" does not come back on the same millisecond.
   const floor = retryAfterMs + Math.floor(random() * Math.min(1000, Math.max(50, retryAfterMs / 10)));
   return Math.max(floor, jittered);

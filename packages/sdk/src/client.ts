@@ -19,6 +19,8 @@ export interface TrackstreamOptions {
   project: string;
   /** Bearer token for the gateway. */
   token?: string;
+  /** Who is writing (x-trackstream-principal); default the gateway's "anonymous". */
+  principal?: string;
   headers?: Record<string, string>;
   /** Write only to the spool; `trackstream sync` (or a later online start) sends it. */
   offline?: boolean;
@@ -118,7 +120,7 @@ export class Trackstream {
     const transport = offline
       ? null
       : (opts.transport ??
-        new HttpTransport({ url: url!, token: opts.token, headers: opts.headers, compression: opts.compression ?? 'gzip', requestTimeoutMs: opts.requestTimeoutMs ?? 30_000 }));
+        new HttpTransport({ url: url!, token: opts.token, principal: opts.principal, headers: opts.headers, compression: opts.compression ?? 'gzip', requestTimeoutMs: opts.requestTimeoutMs ?? 30_000 }));
     this.pipeline = new Pipeline({ transport, url, spoolDir, maxBufferedPoints, backoff, fsync: opts.fsync ?? true, logger: this.logger });
     const self = this;
     this.host = {

@@ -30,6 +30,8 @@ export interface Transport {
 export interface HttpTransportOptions {
   url: string;
   token?: string;
+  /** Sent as x-trackstream-principal (the gateway's current authenticator trusts it). */
+  principal?: string;
   headers?: Record<string, string>;
   compression: 'gzip' | 'none';
   requestTimeoutMs: number;
@@ -57,6 +59,7 @@ export class HttpTransport implements Transport {
       headers['content-encoding'] = 'gzip';
     }
     if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
+    if (this.opts.principal) headers['x-trackstream-principal'] = this.opts.principal;
     headers['content-length'] = String(payload.length);
     try {
       const res = await this.post(payload, headers);
@@ -98,8 +101,11 @@ export function classify(status: number, body: string, retryAfter: string | null
     };
   }
   if (status === 400) {
-    const parsed = safeJson(body) as { problems?: unknown; errors?: unknown } | null;
-    const list = Array.isArray(parsed?.problems) ? parsed.problems : Array.isArray(parsed?.errors) ? parsed.errors : [];
+    // The gateway's error body: {error: {code, message, retriable, details: {problems: [...]}}}.
+    const parsed = safeJson(body) as { error?: { message?: unknown; details?: { problems?: unknown } } } | null;
+    const list: unknown[] = Array.isArray(parsed?.error?.details?.problems)
+      ? parsed.error.details.problems
+      : [{ index: null, path: '', message: typeof parsed?.error?.message === 'string' ? parsed.error.message : body.slice(0, 500) }];
     const problems: ValidationProblem[] = list.map((p: unknown) => {
       const o = (p ?? {}) as Record<string, unknown>;
       return {
