@@ -1,0 +1,132 @@
+// GENERATED from schemas/trackstream.events.v1/event.v1.avsc (schema version 1) by `npm run generate -w @trackstream/events`. Do not edit by hand.
+
+export const EVENT_TYPES = ['experiment_created', 'run_started', 'params_logged', 'metrics_logged', 'tags_set', 'tags_deleted', 'artifact_logged', 'lineage_recorded', 'run_completed'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Fields every event carries, as the producer sends them. */
+export type Envelope = {
+  /** Chosen by the producer; a retry re-sends the same id. */
+  event_id: string;
+  project: string;
+  experiment_id: string;
+  /** Null only for experiment_created. */
+  run_id: string | null;
+  /** Milliseconds since the epoch, producer clock. */
+  occurred_at: number;
+};
+
+/** Fields the gateway adds before appending an event to the log. */
+export type GatewayFields = {
+  /** Milliseconds since the epoch, gateway clock. */
+  received_at: number;
+  /** The authenticated principal that sent the event. */
+  principal: string;
+};
+
+export type ExperimentCreatedPayload = {
+  name: string;
+  description: string | null;
+  tags: Record<string, string>;
+};
+
+export type RunSource = {
+  git_commit: string | null;
+  git_branch: string | null;
+  git_dirty: boolean | null;
+  entry_point: string | null;
+  host: string | null;
+};
+
+export type RunStartedPayload = {
+  run_name: string | null;
+  user: string | null;
+  parent_run_id: string | null;
+  source: RunSource;
+  /** Milliseconds since the epoch. */
+  start_time: number;
+  tags: Record<string, string>;
+  /** Environment of the run: argv, runtime version, dependencies, selected environment variables. */
+  context: Record<string, string>;
+};
+
+export type ParamsLoggedPayload = {
+  /** A param is immutable: a different value for an existing key is a conflict. */
+  params: Record<string, string>;
+};
+
+export type MetricPoint = {
+  key: string;
+  /** NaN and +/-Infinity allowed (JSON: "NaN", "Infinity", "-Infinity"). */
+  value: number;
+  step: number;
+  /** Milliseconds since the epoch. */
+  timestamp: number;
+};
+
+export type MetricsLoggedPayload = {
+  points: MetricPoint[];
+};
+
+export type TagsSetPayload = {
+  tags: Record<string, string>;
+};
+
+export type TagsDeletedPayload = {
+  keys: string[];
+};
+
+export type ArtifactLoggedPayload = {
+  path: string;
+  uri: string;
+  size_bytes: number | null;
+  sha256: string | null;
+  media_type: string | null;
+};
+
+export type LineageKind = 'dataset' | 'model' | 'code' | 'run';
+
+export type LineageRef = {
+  kind: LineageKind;
+  name: string;
+  version: string | null;
+  digest: string | null;
+};
+
+export type LineageRecordedPayload = {
+  inputs: LineageRef[];
+  outputs: LineageRef[];
+};
+
+export type RunStatus = 'FINISHED' | 'FAILED' | 'KILLED';
+
+export type RunCompletedPayload = {
+  status: RunStatus;
+  /** Milliseconds since the epoch. */
+  end_time: number;
+};
+
+/** One event as sent by a producer, discriminated on `type`. */
+export type TrackstreamEvent =
+  | (Envelope & { type: 'experiment_created'; payload: ExperimentCreatedPayload })
+  | (Envelope & { type: 'run_started'; payload: RunStartedPayload })
+  | (Envelope & { type: 'params_logged'; payload: ParamsLoggedPayload })
+  | (Envelope & { type: 'metrics_logged'; payload: MetricsLoggedPayload })
+  | (Envelope & { type: 'tags_set'; payload: TagsSetPayload })
+  | (Envelope & { type: 'tags_deleted'; payload: TagsDeletedPayload })
+  | (Envelope & { type: 'artifact_logged'; payload: ArtifactLoggedPayload })
+  | (Envelope & { type: 'lineage_recorded'; payload: LineageRecordedPayload })
+  | (Envelope & { type: 'run_completed'; payload: RunCompletedPayload })
+  ;
+
+/** The payload type of each event type. */
+export type EventPayloads = {
+  experiment_created: ExperimentCreatedPayload;
+  run_started: RunStartedPayload;
+  params_logged: ParamsLoggedPayload;
+  metrics_logged: MetricsLoggedPayload;
+  tags_set: TagsSetPayload;
+  tags_deleted: TagsDeletedPayload;
+  artifact_logged: ArtifactLoggedPayload;
+  lineage_recorded: LineageRecordedPayload;
+  run_completed: RunCompletedPayload;
+};

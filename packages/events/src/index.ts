@@ -1,0 +1,21 @@
+export { EVENTS_TOPIC, DLQ_TOPIC, LIMITS } from './limits';
+export {
+  EVENT_TYPES, type EventType, type TrackstreamEvent, type Envelope, type GatewayFields, type EventPayloads,
+  type ExperimentCreatedPayload, type RunStartedPayload, type RunSource, type ParamsLoggedPayload, type MetricsLoggedPayload,
+  type MetricPoint, type TagsSetPayload, type TagsDeletedPayload, type ArtifactLoggedPayload, type LineageRecordedPayload,
+  type LineageRef, type LineageKind, type RunCompletedPayload, type RunStatus,
+} from './generated/types';
+export type { EventOfType, StoredEvent } from './stored-event';
+export {
+  parseEvent, parseEventBatch, parseEventBatchText,
+  type ValidationProblem, type ParseBatchResult, type ParseEventResult,
+} from './validation';
+export { findDuplicateKeys, type DuplicateKey } from './json-duplicates';
+export { eventToJson } from './json';
+export { encodeEvent, decodeEvent, createEventCodec, type EventCodec } from './codec';
+export { eventCatalogue, loadCatalogue, type Catalogue, type SchemaVersion } from './catalogue';
+export type { CatalogueSource, CatalogueVersionSource, AvroSchema } from './avro-schema';
+export { EventDecodeError, EventEncodeError, TokenDecodeError } from './errors';
+export { eventKey } from './key';
+export { encodePositionsToken, decodePositionsToken, type LogPositions } from './tokens';
+export { exampleEvents } from './examples';
