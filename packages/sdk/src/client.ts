@@ -10,7 +10,7 @@ import { recoverSpools, type RecoveryReport } from './recovery';
 import { Run, type RunHost } from './run';
 import { defaultSpoolDir } from './spool';
 import { HttpTransport, type Transport } from './transport';
-import { checkId, checkName, stringMap } from './validate';
+import { checkEvent, checkId, checkName, stringMap } from './validate';
 import { LIMITS, type TrackstreamEvent } from './wire';
 
 export interface TrackstreamOptions {
@@ -153,7 +153,7 @@ export class Trackstream {
     checkName('name', name);
     const experimentId = experimentIdFor(this.project, name);
     const tags = stringMap('tags', opts.tags ?? {}, LIMITS.tagValueLength);
-    const description = opts.description === undefined ? null : checkName('description', opts.description, LIMITS.paramValueLength);
+    const description = opts.description === undefined ? null : checkName('description', opts.description, LIMITS.tagValueLength);
     if (!this.createdExperiments.has(experimentId)) {
       this.createdExperiments.add(experimentId);
       const event: TrackstreamEvent = {
@@ -165,6 +165,7 @@ export class Trackstream {
         occurred_at: Date.now(),
         payload: { name, description, tags },
       };
+      checkEvent(event);
       this.pipeline.push(event, 1, 500);
     }
     return { experimentId, name };

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { filterEnv, redactArgv, scrubValue } from './secrets';
+import { LIMITS } from './wire';
 
 export interface RunSource {
   git_commit: string | null;
@@ -29,15 +30,21 @@ export interface CaptureOptions {
 }
 
 const MAX_DEPENDENCIES = 300;
+const MAX_CONTEXT_ENTRIES = 1000;
+
+function cut(v: string, max: number): string {
+  return v.length > max ? `${v.slice(0, max - 12)}…[truncated]` : v;
+}
 
 /** Everything needed to reproduce a run, captured once at start. Never throws: a missing piece is null. */
 export async function captureRunContext(opts: CaptureOptions): Promise<CapturedContext> {
-  const max = opts.maxValueLength ?? 5000;
+  const max = opts.maxValueLength ?? LIMITS.paramValueLength;
   const entry = opts.argv[1] ? path.resolve(opts.cwd, opts.argv[1]) : null;
   const git = opts.git ? await gitInfo(entry ? path.dirname(entry) : opts.cwd) : null;
   const context: Record<string, string> = {};
   const put = (k: string, v: string) => {
-    context[k] = v.length > max ? `${v.slice(0, max - 14)}…[truncated]` : v;
+    if (k.length > LIMITS.keyLength || Object.keys(context).length >= MAX_CONTEXT_ENTRIES) return;
+    context[k] = cut(v, max);
   };
   put('argv', JSON.stringify(redactArgv(opts.argv.slice(1))));
   put('node_version', process.version);
@@ -54,13 +61,13 @@ export async function captureRunContext(opts: CaptureOptions): Promise<CapturedC
   if (entry) entryPoint = git?.root && entry.startsWith(git.root + path.sep) ? path.relative(git.root, entry) : entry;
   return {
     source: {
-      git_commit: git?.commit ?? null,
-      git_branch: git?.branch ?? null,
+      git_commit: git?.commit ? cut(git.commit, LIMITS.keyLength) : null,
+      git_branch: git?.branch ? cut(git.branch, LIMITS.keyLength) : null,
       git_dirty: git?.dirty ?? null,
-      entry_point: entryPoint,
-      host: os.hostname(),
+      entry_point: entryPoint === null ? null : cut(entryPoint, LIMITS.tagValueLength),
+      host: cut(os.hostname(), LIMITS.keyLength),
     },
-    user: currentUser(),
+    user: ((u) => (u === null ? null : cut(u, LIMITS.keyLength)))(currentUser()),
     context,
   };
 }

@@ -79,6 +79,7 @@ async function sendFile(spool: SpoolFile, opts: RecoveryOptions, report: Recover
       continue;
     }
     let attempts = 0;
+    let rejected = 0;
     const outcome = await deliver(opts.transport, wire.map((e) => JSON.stringify(e)), wire, {
       backoff: opts.backoff,
       stopped: () => opts.stopped?.() === true || attempts >= maxAttempts,
@@ -89,12 +90,13 @@ async function sendFile(spool: SpoolFile, opts: RecoveryOptions, report: Recover
       },
       onRejected: (events, problems) => {
         report.rejectedEvents += events.length;
+        rejected += events.length;
         writeRejected(path.dirname(spool.path), events, problems, opts.logger);
       },
     });
     if (outcome === 'stopped') return false;
     spool.appendAck([seq]);
-    report.sentEvents += wire.length;
+    report.sentEvents += wire.length - rejected;
   }
   return true;
 }

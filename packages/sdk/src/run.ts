@@ -4,6 +4,7 @@ import type { Pipeline } from './pipeline';
 import { PolicyGate, type PolicyCounters } from './policy';
 import { redactParams } from './secrets';
 import { checkKey, checkMetricValue, checkName, checkRecord, checkStep, checkTimestamp, stringMap, stringifyValue } from './validate';
+import { checkEvent } from './validate';
 import { LIMITS, type LineageRef, type MetricPoint, type TrackstreamEvent } from './wire';
 
 export type RunStatus = 'FINISHED' | 'FAILED' | 'KILLED';
@@ -151,14 +152,14 @@ export class Run {
     if (!Array.isArray(keys)) throw new InvalidArgumentError('keys', 'must be an array of tag keys');
     keys.forEach((k, i) => checkKey(`keys[${i}]`, k));
     if (keys.length === 0) return;
-    for (let i = 0; i < keys.length; i += 1000) this.emit({ type: 'tags_deleted', payload: { keys: keys.slice(i, i + 1000) } });
+    for (let i = 0; i < keys.length; i += LIMITS.keysPerEvent) this.emit({ type: 'tags_deleted', payload: { keys: keys.slice(i, i + LIMITS.keysPerEvent) } });
   }
 
   logArtifact(artifact: ArtifactInfo): void {
     this.assertOpen();
     checkRecord('artifact', artifact);
-    const p = checkName('artifact.path', artifact.path, 1000);
-    const uri = checkName('artifact.uri', artifact.uri, 2000);
+    const p = checkName('artifact.path', artifact.path, LIMITS.tagValueLength);
+    const uri = checkName('artifact.uri', artifact.uri, LIMITS.tagValueLength);
     const size = artifact.sizeBytes ?? null;
     if (size !== null && (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)) {
       throw new InvalidArgumentError('artifact.sizeBytes', `must be a non-negative integer, got ${String(size)}`);
@@ -168,7 +169,7 @@ export class Run {
       throw new InvalidArgumentError('artifact.sha256', 'must be 64 hex digits');
     }
     const media = artifact.mediaType ?? null;
-    if (media !== null) checkName('artifact.mediaType', media, 255);
+    if (media !== null) checkName('artifact.mediaType', media, LIMITS.keyLength);
     this.emit({ type: 'artifact_logged', payload: { path: p, uri, size_bytes: size, sha256: sha === null ? null : sha.toLowerCase(), media_type: media } });
   }
 
@@ -178,6 +179,9 @@ export class Run {
     const inputs = (lineage.inputs ?? []).map((r, i) => lineageRef(`lineage.inputs[${i}]`, r));
     const outputs = (lineage.outputs ?? []).map((r, i) => lineageRef(`lineage.outputs[${i}]`, r));
     if (inputs.length + outputs.length === 0) throw new InvalidArgumentError('lineage', 'needs at least one input or output');
+    if (inputs.length > LIMITS.lineageRefsPerEvent || outputs.length > LIMITS.lineageRefsPerEvent) {
+      throw new InvalidArgumentError('lineage', `at most ${LIMITS.lineageRefsPerEvent} inputs and ${LIMITS.lineageRefsPerEvent} outputs per call`);
+    }
     this.emit({ type: 'lineage_recorded', payload: { inputs, outputs } });
   }
 
@@ -236,6 +240,7 @@ export class Run {
       occurred_at: Date.now(),
       ...body,
     } as TrackstreamEvent;
+    checkEvent(event);
     this.host.pipeline.push(event, 1, JSON.stringify(body).length + 200);
   }
 
@@ -280,7 +285,7 @@ function lineageRef(argument: string, r: LineageInput): LineageRef {
   if (!['dataset', 'model', 'code', 'run'].includes(r.kind)) {
     throw new InvalidArgumentError(`${argument}.kind`, `must be dataset, model, code or run, got ${JSON.stringify(r.kind)}`);
   }
-  const name = checkName(`${argument}.name`, r.name, 1000);
+  const name = checkName(`${argument}.name`, r.name, LIMITS.tagValueLength);
   const version = r.version === undefined || r.version === null ? null : stringifyValue(`${argument}.version`, r.version, LIMITS.keyLength);
   const digest = r.digest === undefined || r.digest === null ? null : stringifyValue(`${argument}.digest`, r.digest, LIMITS.keyLength);
   return { kind: r.kind, name, version, digest };

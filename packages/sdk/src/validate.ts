@@ -1,17 +1,15 @@
 import { InvalidArgumentError } from './errors';
-import { LIMITS } from './wire';
+import { eventToJson, LIMITS, parseEvent, type TrackstreamEvent } from './wire';
 
 export type ParamValue = string | number | boolean | bigint;
 
-/** A metric/param/tag key: non-empty, within the length limit, and free of control characters. */
+/** A metric/param/tag key: non-empty and within the length limit (the schema's rule). */
 export function checkKey(argument: string, key: unknown): string {
   if (typeof key !== 'string') throw new InvalidArgumentError(argument, `key must be a string, got ${describe(key)}`);
   if (key.length === 0) throw new InvalidArgumentError(argument, 'key must not be empty');
   if (key.length > LIMITS.keyLength) {
     throw new InvalidArgumentError(argument, `key is ${key.length} characters, the limit is ${LIMITS.keyLength}`);
   }
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(key)) throw new InvalidArgumentError(argument, 'key must not contain control characters');
   return key;
 }
 
@@ -80,4 +78,18 @@ function describe(v: unknown): string {
   if (typeof v === 'number') return String(v);
   if (typeof v === 'string') return v.length > 40 ? `a string of ${v.length} characters` : JSON.stringify(v);
   return typeof v;
+}
+
+/**
+ * The gateway's own validation (the shared schema), run at the call for every event but the hot-path metrics
+ * (those get the hand-written checks above, which implement the same rules). A problem becomes an error naming
+ * the argument, so nothing the SDK accepts can be refused later, when the caller's stack is long gone.
+ */
+export function checkEvent(event: TrackstreamEvent): void {
+  const r = parseEvent(eventToJson(event));
+  if (r.ok) return;
+  const first = r.problems[0]!;
+  const argument = first.path.replace(/^payload\./, '') || event.type;
+  const more = r.problems.length > 1 ? ` (and ${r.problems.length - 1} more problem(s))` : '';
+  throw new InvalidArgumentError(argument, `${first.message}${more}`);
 }

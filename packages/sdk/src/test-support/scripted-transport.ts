@@ -8,7 +8,7 @@ import type { SendResult, Transport } from '../transport';
 export class ScriptedTransport implements Transport {
   readonly bodies: { events: Record<string, unknown>[] }[] = [];
   readonly results: SendResult['kind'][] = [];
-  private readonly script: ((events: Record<string, unknown>[]) => SendResult)[];
+  readonly script: ((events: Record<string, unknown>[]) => SendResult)[];
   private gate: Promise<void> | null = null;
   private release: (() => void) | null = null;
 
