@@ -19,6 +19,7 @@
 #   TRACKSTREAM_STACK_CH_INTERSERVER_PORT                      (default 9009)
 #   TRACKSTREAM_STACK_KAFKA_HEAP    JVM heap for the broker    (default 512m)
 #   TRACKSTREAM_STACK_TIMEOUT       seconds to wait for each server to be ready (default 90)
+#   TRACKSTREAM_STACK_KAFKA_LIBS    where Kafka's jars are kept (default: <stack dir>/kafka/libs)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -31,6 +32,8 @@ CH_HTTP_PORT="${TRACKSTREAM_STACK_CH_HTTP_PORT:-8123}"
 CH_TCP_PORT="${TRACKSTREAM_STACK_CH_TCP_PORT:-9000}"
 CH_INTERSERVER_PORT="${TRACKSTREAM_STACK_CH_INTERSERVER_PORT:-9009}"
 KAFKA_HEAP="${TRACKSTREAM_STACK_KAFKA_HEAP:-512m}"
+# Test-owned private stacks share the main stack's jars instead of copying them again.
+KAFKA_LIBS="${TRACKSTREAM_STACK_KAFKA_LIBS:-}"
 READY_TIMEOUT="${TRACKSTREAM_STACK_TIMEOUT:-90}"
 
 PG_BIN="/usr/lib/postgresql/15/bin"
@@ -40,6 +43,7 @@ DB_NAME="trackstream"
 
 RUN_DIR="$STACK_DIR/run"
 KAFKA_HOME="$STACK_DIR/kafka"
+KAFKA_LIBS="${KAFKA_LIBS:-$KAFKA_HOME/libs}"
 PG_HOME="$STACK_DIR/postgres"
 CH_HOME="$STACK_DIR/clickhouse"
 
@@ -117,20 +121,20 @@ wait_ready() { # name pid log check-command...
 kafka_install() {
   command -v java >/dev/null 2>&1 || apt_install openjdk-17-jre-headless
   command -v mvn >/dev/null 2>&1 || apt_install maven
-  if [ -f "$KAFKA_HOME/libs/.complete" ] && cmp -s "$HERE/pom.xml" "$KAFKA_HOME/libs/.complete"; then
+  if [ -f "$KAFKA_LIBS/.complete" ] && cmp -s "$HERE/pom.xml" "$KAFKA_LIBS/.complete"; then
     return 0
   fi
   say "resolving Kafka jars from Maven Central (cached in ~/.m2)"
-  rm -rf "$KAFKA_HOME/libs"
-  mkdir -p "$KAFKA_HOME/libs"
+  rm -rf "$KAFKA_LIBS"
+  mkdir -p "$KAFKA_LIBS"
   local mvn_args=(-q -B -f "$HERE/pom.xml" dependency:copy-dependencies
-    "-DoutputDirectory=$KAFKA_HOME/libs" -DincludeScope=runtime)
+    "-DoutputDirectory=$KAFKA_LIBS" -DincludeScope=runtime)
   # Offline first, so a warm cache never touches the network.
   if ! mvn -o "${mvn_args[@]}" >"$KAFKA_HOME/mvn.log" 2>&1; then
     mvn "${mvn_args[@]}" >"$KAFKA_HOME/mvn.log" 2>&1 \
       || die "Kafka: mvn could not resolve the broker jars; see $KAFKA_HOME/mvn.log"
   fi
-  cp "$HERE/pom.xml" "$KAFKA_HOME/libs/.complete"
+  cp "$HERE/pom.xml" "$KAFKA_LIBS/.complete"
 }
 
 kafka_configure() {
@@ -178,7 +182,7 @@ kafka_java() {
   java "-Xms256m" "-Xmx$KAFKA_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
     "-Dlog4j.configuration=file:$KAFKA_HOME/log4j.properties" \
     "-Dkafka.logs.dir=$KAFKA_HOME/logs" \
-    -cp "$KAFKA_HOME/libs/*" "$@"
+    -cp "$KAFKA_LIBS/*" "$@"
 }
 
 # Started in the background with `exec`, so the pid file names the JVM itself.
@@ -186,7 +190,7 @@ kafka_launch() {
   exec java "-Xms256m" "-Xmx$KAFKA_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
     "-Dlog4j.configuration=file:$KAFKA_HOME/log4j.properties" \
     "-Dkafka.logs.dir=$KAFKA_HOME/logs" \
-    -cp "$KAFKA_HOME/libs/*" kafka.Kafka "$KAFKA_HOME/server.properties"
+    -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_HOME/server.properties"
 }
 
 kafka_running() { pid_alive "$(read_pid kafka)"; }

@@ -12,3 +12,4 @@ export {
   type TestPgSchema,
   type TestClickHouseDatabase,
 } from './resources';
+export { startDedicatedServers, freePort, type DedicatedServers } from './dedicated';

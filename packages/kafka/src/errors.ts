@@ -1,0 +1,19 @@
+/**
+ * Why an append did not reach the log. `retriable` tells the caller whether the same append may succeed later
+ * (the broker is down or slow) or never will (the broker refused the records themselves).
+ */
+export type EventLogErrorCode = 'LOG_UNAVAILABLE' | 'LOG_TIMEOUT' | 'LOG_REJECTED' | 'LOG_CLOSED';
+
+export class EventLogError extends Error {
+  readonly retriable: boolean;
+
+  constructor(
+    readonly code: EventLogErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'EventLogError';
+    this.retriable = code === 'LOG_UNAVAILABLE' || code === 'LOG_TIMEOUT';
+  }
+}

@@ -1,0 +1,55 @@
+import { decodeEvent } from '@trackstream/events';
+import { noopLogger } from '@trackstream/telemetry';
+import { endpointsFromEnv, uniqueName } from '@trackstream/testkit';
+import { createKafkaClient } from './client';
+import { describeEventLogContract } from './event-log.contract';
+import { KafkaEventLog } from './kafka-event-log';
+import { readTopicToEnd } from './read-topic';
+import { ensureTopic, TOPIC_MAX_MESSAGE_BYTES } from './topics';
+
+const kafka = () => createKafkaClient({ clientId: 'event-log-contract', brokers: endpointsFromEnv().kafkaBrokers, logger: noopLogger });
+
+async function deleteTopic(topic: string): Promise<void> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics: [topic] });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+describeEventLogContract('kafka', async () => {
+  const client = kafka();
+  const topic = uniqueName('event_log');
+  await ensureTopic(client, { topic, partitions: 6 });
+  return {
+    log: new KafkaEventLog({ kafka: client, topic, logger: noopLogger }),
+    read: async () => (await readTopicToEnd(client, topic)).map((r) => ({ partition: r.partition, offset: r.offset, key: r.key, event: decodeEvent(r.value) })),
+    cleanup: () => deleteTopic(topic),
+  };
+});
+
+describe('ensureTopic', () => {
+  it('given no topic, when ensured twice, then it is created once with the partitions asked, unlimited retention and room for a full batch', async () => {
+    const client = kafka();
+    const topic = uniqueName('ensure_topic');
+    try {
+      expect(await ensureTopic(client, { topic, partitions: 3 })).toEqual({ created: true, partitions: 3 });
+      expect(await ensureTopic(client, { topic, partitions: 12 })).toEqual({ created: false, partitions: 3 });
+      const admin = client.admin();
+      await admin.connect();
+      try {
+        const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2 /* TOPIC */, name: topic }] });
+        const config = Object.fromEntries(resources[0]!.configEntries.map((c) => [c.configName, c.configValue]));
+        expect(config['retention.ms']).toBe('-1');
+        expect(config['retention.bytes']).toBe('-1');
+        expect(config['max.message.bytes']).toBe(String(TOPIC_MAX_MESSAGE_BYTES));
+      } finally {
+        await admin.disconnect();
+      }
+    } finally {
+      await deleteTopic(topic);
+    }
+  });
+});

@@ -1,0 +1,256 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Registry } from 'prom-client';
+import { LIMITS, encodePositionsToken, parseEventBatch, type StoredEvent, type ValidationProblem } from '@trackstream/events';
+import type { EventLog } from '@trackstream/kafka';
+import { createMetricsRegistry, type Logger } from '@trackstream/telemetry';
+import { anonymousAuthenticator, authenticate, authOf, type Authenticator } from './auth';
+import { InFlightBudget, type BudgetLimits } from './budget';
+import { findConflictingKeys } from './duplicate-keys';
+import { GatewayError, errorBody, toGatewayError, validationFailed } from './errors';
+import { DEFAULT_BREAKER, GuardedEventLog, type BreakerOptions } from './guarded-log';
+import { createGatewayMetrics, type GatewayMetrics } from './metrics';
+
+export interface GatewayOptions {
+  eventLog: EventLog;
+  /** Readiness: resolves when the log's store answers, rejects otherwise. */
+  checkReady: () => Promise<void>;
+  logger: Logger;
+  registry?: Registry;
+  authenticator?: Authenticator;
+  /** In-flight budget; defaults 64 MiB and 256 requests. */
+  budget?: Partial<BudgetLimits>;
+  /** Every POST is answered within this many ms. Default 5000. */
+  deadlineMs?: number;
+  breaker?: Partial<BreakerOptions>;
+}
+
+export interface Gateway {
+  readonly app: Express;
+  readonly registry: Registry;
+  /** Starts serving; port 0 picks a free port (see the returned address). */
+  listen(port: number, host?: string): Promise<AddressInfo>;
+  /** Stops taking requests, lets those in flight finish for up to graceMs, then closes every connection. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export const DEFAULT_BUDGET: BudgetLimits = { maxBytes: 64 * 1024 * 1024, maxRequests: 256 };
+export const DEFAULT_DEADLINE_MS = 5000;
+
+/** Rejected for the client's sake, not the log's: never counted against the circuit. */
+const clientClosed = () => new GatewayError('CLIENT_CLOSED_REQUEST', 'the client closed the connection before the answer');
+
+export function createGateway(opts: GatewayOptions): Gateway {
+  const logger = opts.logger.child({ component: 'ingest-gateway' });
+  const registry = opts.registry ?? createMetricsRegistry('ingest-gateway');
+  const budget = new InFlightBudget({ ...DEFAULT_BUDGET, ...opts.budget });
+  const deadlineMs = opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const log = new GuardedEventLog(opts.eventLog, { ...DEFAULT_BREAKER, ...opts.breaker }, logger);
+  const metrics = createGatewayMetrics(registry, {
+    inFlightBytes: () => budget.inFlightBytes,
+    inFlightRequests: () => budget.inFlightRequests,
+    breakerState: () => log.state(),
+  });
+  let shuttingDown = false;
+  let server: Server | null = null;
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(measure(metrics));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', (_req, res, next) => {
+    if (shuttingDown) return next(new GatewayError('SHUTTING_DOWN', 'the gateway is shutting down', { retryAfterSeconds: 1 }));
+    opts.checkReady().then(
+      () => res.json({ status: 'ready', breaker: log.state() }),
+      (err: unknown) =>
+        next(new GatewayError('LOG_UNAVAILABLE', `Kafka is not reachable: ${(err as Error).message}`, { retryAfterSeconds: log.retryAfterSeconds() })),
+    );
+  });
+
+  app.get('/metrics', (_req, res, next) => {
+    registry.metrics().then((text) => res.type(registry.contentType).send(text), next);
+  });
+
+  app.post(
+    '/v1/events',
+    authenticate(opts.authenticator ?? anonymousAuthenticator()),
+    admit(),
+    express.raw({ type: () => true, limit: LIMITS.batchBytes }),
+    (req, res, next) => {
+      accept(req, res).catch(next);
+    },
+  );
+
+  app.use((req, _res, next) => next(new GatewayError('NOT_FOUND', `no route for ${req.method} ${req.path}`)));
+
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    respondError(req, res, err);
+  });
+
+  /** The one way an error becomes a response (status from the code table, Retry-After, JSON body). */
+  function respondError(req: Request, res: Response, err: unknown): void {
+    const error = toGatewayError(err);
+    if (res.headersSent) return;
+    metrics.rejected.inc({ code: error.code });
+    if (error.code === 'INTERNAL' || error.code === 'LOG_REJECTED') {
+      logger.error('request failed', { method: req.method, path: req.path, code: error.code, error: error.cause ?? error });
+    } else if (error.status >= 500) {
+      logger.warn('request not accepted', { method: req.method, path: req.path, code: error.code, message: error.message });
+    }
+    if (error.code === 'CLIENT_CLOSED_REQUEST') return;
+    const retryAfter = error.extra.retryAfterSeconds ?? (error.status === 429 || error.status === 503 ? 1 : undefined);
+    if (retryAfter !== undefined) res.set('Retry-After', String(retryAfter));
+    res.status(error.status).json(errorBody(error));
+  }
+
+  /**
+   * Admission before the body is read: the media type, the declared size, the in-flight budget, and the
+   * request's deadline. The reservation and the timer end when the response does.
+   */
+  function admit() {
+    return (req: Request, res: Response, next: NextFunction) => {
+      if (shuttingDown) return next(new GatewayError('SHUTTING_DOWN', 'the gateway is shutting down', { retryAfterSeconds: 1 }));
+      if (!req.is('application/json')) {
+        return next(new GatewayError('UNSUPPORTED_MEDIA_TYPE', `Content-Type must be application/json (got ${req.get('content-type') ?? 'none'})`));
+      }
+      const declared = req.get('content-length');
+      const length = declared === undefined ? LIMITS.batchBytes : Number(declared);
+      if (length > LIMITS.batchBytes) {
+        res.set('Connection', 'close');
+        return next(new GatewayError('PAYLOAD_TOO_LARGE', `request body of ${length} bytes is over the limit of ${LIMITS.batchBytes} bytes`));
+      }
+      const reservation = budget.tryReserve(length);
+      if (!reservation) {
+        return next(
+          new GatewayError('OVERLOADED', `the gateway is at its in-flight limit (${budget.limits.maxRequests} requests, ${budget.limits.maxBytes} bytes); retry later`, {
+            retryAfterSeconds: 1,
+          }),
+        );
+      }
+      const controller = new AbortController();
+      res.locals.signal = controller.signal;
+      res.locals.phase = 'body';
+      const timer = setTimeout(() => {
+        if (res.headersSent) return;
+        if (res.locals.phase === 'body') {
+          // The body parser still owns `next`; answer directly and let the connection go.
+          res.set('Connection', 'close');
+          respondError(req, res, new GatewayError('REQUEST_TIMEOUT', `the request body did not arrive within ${deadlineMs} ms`));
+          controller.abort(clientClosed());
+          return;
+        }
+        // The append rejects with this reason and the error handler answers.
+        controller.abort(
+          new GatewayError(
+            'DEADLINE_EXCEEDED',
+            `Kafka did not acknowledge the batch within ${deadlineMs} ms; it may or may not be in the log: retry with the same event ids`,
+            { retryAfterSeconds: log.retryAfterSeconds() },
+          ),
+        );
+      }, deadlineMs);
+      res.once('close', () => {
+        clearTimeout(timer);
+        reservation.release();
+        if (!res.writableFinished) controller.abort(clientClosed());
+      });
+      next();
+    };
+  }
+
+  async function accept(req: Request, res: Response): Promise<void> {
+    if (res.headersSent) return; // answered at the deadline while the body was still arriving
+    res.locals.phase = 'validate';
+    const raw = req.body as unknown;
+    if (!Buffer.isBuffer(raw) || raw.length === 0) throw new GatewayError('MALFORMED_JSON', 'request body is empty; expected {"events": [...]}');
+    const text = raw.toString('utf8');
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (err) {
+      throw new GatewayError('MALFORMED_JSON', `request body is not valid JSON: ${(err as Error).message}`);
+    }
+    const declared = (body as { events?: unknown } | null)?.events;
+    if (Array.isArray(declared) && declared.length > LIMITS.eventsPerBatch) {
+      throw new GatewayError('TOO_MANY_EVENTS', `a batch holds at most ${LIMITS.eventsPerBatch} events (got ${declared.length}); split it`, {
+        details: { limit: LIMITS.eventsPerBatch, count: declared.length },
+      });
+    }
+    const parsed = parseEventBatch(body);
+    const problems: ValidationProblem[] = [...(parsed.ok ? [] : parsed.problems), ...findConflictingKeys(text)];
+    if (!parsed.ok || problems.length > 0) throw validationFailed(sortProblems(problems));
+
+    const auth = authOf(res);
+    if (auth.project !== null) {
+      const foreign = parsed.events.flatMap((e, index) =>
+        e.project === auth.project ? [] : [{ index, path: `events[${index}].project`, message: `principal ${auth.principal} may write only to project ${auth.project}` }],
+      );
+      if (foreign.length > 0) throw new GatewayError('FORBIDDEN_PROJECT', foreign[0]!.message, { details: { problems: foreign } });
+    }
+
+    const receivedAt = Date.now();
+    const stored = parsed.events.map((e) => ({ ...e, received_at: receivedAt, principal: auth.principal }) as StoredEvent);
+    res.locals.phase = 'append';
+    const started = process.hrtime.bigint();
+    let positions;
+    try {
+      positions = await log.append(stored, res.locals.signal as AbortSignal);
+    } catch (err) {
+      metrics.producerLatency.observe({ outcome: 'error' }, seconds(started));
+      throw err;
+    }
+    metrics.producerLatency.observe({ outcome: 'ok' }, seconds(started));
+    metrics.batchEvents.observe(stored.length);
+    metrics.batchBytes.observe(raw.length);
+    for (const e of stored) metrics.eventsAccepted.inc({ type: e.type });
+    res.status(202).json({ accepted: stored.length, token: encodePositionsToken(positions) });
+  }
+
+  return {
+    app,
+    registry,
+    async listen(port, host = '0.0.0.0') {
+      server = app.listen(port, host);
+      await once(server, 'listening');
+      return server.address() as AddressInfo;
+    },
+    async close(graceMs = 10_000) {
+      shuttingDown = true;
+      const s = server;
+      if (s) {
+        const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+        s.closeIdleConnections();
+        const until = Date.now() + graceMs;
+        while (budget.inFlightRequests > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+        s.closeAllConnections();
+        await closed;
+      }
+      log.shutdown();
+    },
+  };
+}
+
+function measure(metrics: GatewayMetrics) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    res.once('finish', () => {
+      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      metrics.requestDuration.observe({ route, method: req.method, status: String(res.statusCode) }, seconds(started));
+    });
+    next();
+  };
+}
+
+function seconds(since: bigint): number {
+  return Number(process.hrtime.bigint() - since) / 1e9;
+}
+
+function sortProblems(problems: ValidationProblem[]): ValidationProblem[] {
+  return problems.sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
+}

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { commonEnv, envVar, parseEnv, port, positiveInt, type ConfigOf } from '@trackstream/config';
+import { EVENTS_TOPIC } from '@trackstream/events';
+
+const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name (letters, digits, . _ -)');
+
+export const gatewayEnv = {
+  kafkaBrokers: commonEnv.kafkaBrokers,
+  logLevel: commonEnv.logLevel,
+  port: envVar('TRACKSTREAM_GATEWAY_PORT', port, '8080'),
+  host: envVar('TRACKSTREAM_GATEWAY_HOST', z.string().min(1), '0.0.0.0'),
+  topic: envVar('TRACKSTREAM_EVENTS_TOPIC', topicName, EVENTS_TOPIC),
+  topicPartitions: envVar('TRACKSTREAM_EVENTS_TOPIC_PARTITIONS', positiveInt, '12'),
+  maxInFlightBytes: envVar('TRACKSTREAM_GATEWAY_MAX_INFLIGHT_BYTES', positiveInt, String(64 * 1024 * 1024)),
+  maxInFlightRequests: envVar('TRACKSTREAM_GATEWAY_MAX_INFLIGHT_REQUESTS', positiveInt, '256'),
+  deadlineMs: envVar('TRACKSTREAM_GATEWAY_DEADLINE_MS', positiveInt, '5000'),
+  breakerResetMs: envVar('TRACKSTREAM_GATEWAY_BREAKER_RESET_MS', positiveInt, '2000'),
+  shutdownGraceMs: envVar('TRACKSTREAM_GATEWAY_SHUTDOWN_GRACE_MS', positiveInt, '10000'),
+};
+
+export type GatewayConfig = ConfigOf<typeof gatewayEnv>;
+
+export function loadGatewayConfig(env: Record<string, string | undefined>): GatewayConfig {
+  return parseEnv(gatewayEnv, env);
+}
