@@ -8,3 +8,4 @@ export { defaultSpoolDir } from './spool';
 export { HttpTransport, type Transport, type SendResult } from './transport';
 export type { BackpressurePolicy, PolicyCounters } from './policy';
 export type { PipelineStats } from './pipeline';
+export { runCli, type CliIo } from './cli-main';
