@@ -2,13 +2,13 @@
 import { decodeEvent, type StoredEvent } from '@trackstream/events';
 import { createKafkaClient, readTopicToEnd } from '@trackstream/kafka';
 import { noopLogger } from '@trackstream/telemetry';
-import { createTestTopic, type TestTopic } from '@trackstream/testkit';
+import { endpointsFromEnv, uniqueName } from '@trackstream/testkit';
 import { startKafkaGateway, type RunningGateway } from '../../services/ingest-gateway/src/index';
 
 export interface GatewayUnderTest {
   url: string;
   port: number;
-  topic: TestTopic;
+  topic: string;
   /** Closes the HTTP server (and its producer): the gateway is down, the port is free. */
   stop(): Promise<void>;
   /** Starts a fresh gateway on the same port and topic. */
@@ -18,14 +18,16 @@ export interface GatewayUnderTest {
 }
 
 export async function gatewayUnderTest(port = 0): Promise<GatewayUnderTest> {
-  const topic = await createTestTopic('sdk', 1);
+  // The gateway creates its topic itself (ensureTopic), with the record size limit its 4 MiB batches need.
+  const topic = uniqueName('sdk');
+  const brokers = endpointsFromEnv().kafkaBrokers;
   let running: RunningGateway | null = null;
   const start = async (p: number) => {
-    running = await startKafkaGateway({ brokers: topic.brokers, topic: topic.topic, partitions: 1, logger: noopLogger, port: p, host: '127.0.0.1' });
+    running = await startKafkaGateway({ brokers, topic, partitions: 1, logger: noopLogger, port: p, host: '127.0.0.1' });
     return running.address.port;
   };
   const actualPort = await start(port);
-  const kafka = createKafkaClient({ clientId: 'sdk-test-reader', brokers: topic.brokers, logger: noopLogger });
+  const kafka = createKafkaClient({ clientId: 'sdk-test-reader', brokers, logger: noopLogger });
   return {
     url: `http://127.0.0.1:${actualPort}`,
     port: actualPort,
@@ -38,10 +40,16 @@ export async function gatewayUnderTest(port = 0): Promise<GatewayUnderTest> {
     start: async () => {
       await start(actualPort);
     },
-    readEvents: async () => (await readTopicToEnd(kafka, topic.topic, { timeoutMs: 60_000 })).map((r) => decodeEvent(r.value)),
+    readEvents: async () => (await readTopicToEnd(kafka, topic, { timeoutMs: 60_000 })).map((r) => decodeEvent(r.value)),
     cleanup: async () => {
       await (running as RunningGateway | null)?.stop(1000);
-      await topic.cleanup();
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        await admin.deleteTopics({ topics: [topic] });
+      } finally {
+        await admin.disconnect();
+      }
     },
   };
 }

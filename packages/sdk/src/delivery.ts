@@ -63,6 +63,9 @@ export async function deliver(transport: Transport, serialized: string[], wire: 
         continue;
       }
       case 'retry': {
+        // Refused for good as a whole (e.g. Kafka's record size limit): smaller halves may well pass. A single
+        // event keeps being retried (and stays on disk) rather than being given up.
+        if (result.permanent && attempt >= 1 && serialized.length > 1) return deliverHalves(transport, serialized, wire, hooks);
         const delay = backoffDelay(attempt, hooks.backoff, result.retryAfterMs, hooks.random);
         hooks.onRetry(result, attempt, delay);
         attempt++;

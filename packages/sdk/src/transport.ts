@@ -19,7 +19,14 @@ export type SendResult =
   /** 413: the batch is over the size limits; split it. */
   | { kind: 'too_large' }
   /** Anything else: the gateway is down, overloaded, or the network failed. Try again later. */
-  | { kind: 'retry'; reason: string; status: number | null; retryAfterMs: number | null };
+  | {
+      kind: 'retry';
+      reason: string;
+      status: number | null;
+      retryAfterMs: number | null;
+      /** The gateway said this exact request will keep failing (a 5xx with retriable: false): try smaller pieces. */
+      permanent?: boolean;
+    };
 
 export interface Transport {
   /** `body` is the uncompressed JSON text of `{"events":[...]}`. */
@@ -117,7 +124,14 @@ export function classify(status: number, body: string, retryAfter: string | null
     return { kind: 'rejected', problems, status };
   }
   if (status === 413) return { kind: 'too_large' };
-  return { kind: 'retry', reason: `HTTP ${status}${body ? `: ${body.slice(0, 200)}` : ''}`, status, retryAfterMs: parseRetryAfter(retryAfter) };
+  const err = (safeJson(body) as { error?: { retriable?: unknown } } | null)?.error;
+  return {
+    kind: 'retry',
+    reason: `HTTP ${status}${body ? `: ${body.slice(0, 300)}` : ''}`,
+    status,
+    retryAfterMs: parseRetryAfter(retryAfter),
+    ...(status >= 500 && err?.retriable === false ? { permanent: true } : {}),
+  };
 }
 
 function safeJson(s: string): unknown {
