@@ -90,9 +90,7 @@ export class KafkaEventLog implements EventLog {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.queue.push(p);
-      this.pumping ??= this.pump().finally(() => {
-        this.pumping = null;
-      });
+      this.pumping ??= this.pump();
     });
   }
 
@@ -107,7 +105,13 @@ export class KafkaEventLog implements EventLog {
   private async pump(): Promise<void> {
     // Yield once so appends issued in the same tick join the first send.
     await Promise.resolve();
-    while (this.queue.length > 0) {
+    for (;;) {
+      if (this.queue.length === 0) {
+        // Cleared in the same microtask as the empty-queue check: an append that runs after this starts a new
+        // pump, so none is left stranded in the queue.
+        this.pumping = null;
+        return;
+      }
       const group = this.takeGroup();
       if (group.length === 0) continue;
       try {

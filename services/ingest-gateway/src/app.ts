@@ -3,12 +3,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Registry } from 'prom-client';
-import { LIMITS, encodePositionsToken, parseEventBatch, type StoredEvent, type ValidationProblem } from '@trackstream/events';
+import { LIMITS, encodePositionsToken, findDuplicateKeys, parseEventBatch, type StoredEvent, type ValidationProblem } from '@trackstream/events';
 import type { EventLog } from '@trackstream/kafka';
 import { createMetricsRegistry, type Logger } from '@trackstream/telemetry';
 import { anonymousAuthenticator, authenticate, authOf, type Authenticator } from './auth';
 import { InFlightBudget, type BudgetLimits } from './budget';
-import { findConflictingKeys } from './duplicate-keys';
 import { GatewayError, errorBody, toGatewayError, validationFailed } from './errors';
 import { DEFAULT_BREAKER, GuardedEventLog, type BreakerOptions } from './guarded-log';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics';
@@ -183,7 +182,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       });
     }
     const parsed = parseEventBatch(body);
-    const problems: ValidationProblem[] = [...(parsed.ok ? [] : parsed.problems), ...findConflictingKeys(text)];
+    const problems: ValidationProblem[] = [...(parsed.ok ? [] : parsed.problems), ...conflictingKeys(text)];
     if (!parsed.ok || problems.length > 0) throw validationFailed(sortProblems(problems));
 
     const auth = authOf(res);
@@ -249,6 +248,20 @@ function measure(metrics: GatewayMetrics) {
 
 function seconds(since: bigint): number {
   return Number(process.hrtime.bigint() - since) / 1e9;
+}
+
+/**
+ * JSON.parse keeps the last of two equal keys in an object without a word (`"lr": "0.1", "lr": "0.2"` logs 0.2);
+ * a key repeated with a different value is refused. Repeats with the same value are harmless.
+ */
+function conflictingKeys(text: string): ValidationProblem[] {
+  return findDuplicateKeys(text)
+    .filter((d) => !d.sameValue)
+    .map((d) => ({
+      index: d.path[0] === 'events' && typeof d.path[1] === 'number' ? d.path[1] : null,
+      path: d.path.map((s, i) => (typeof s === 'number' ? `[${s}]` : /^[A-Za-z_]\w*$/.test(s) ? `${i === 0 ? '' : '.'}${s}` : `[${JSON.stringify(s)}]`)).join(''),
+      message: `key ${JSON.stringify(d.path.at(-1))} appears more than once in this object with different values`,
+    }));
 }
 
 function sortProblems(problems: ValidationProblem[]): ValidationProblem[] {
