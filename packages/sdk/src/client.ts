@@ -128,6 +128,7 @@ export class Trackstream {
       project: this.project,
       redactSecretParams: opts.redactSecretParams ?? true,
       flushPoints: Math.min(flushPoints, LIMITS.pointsPerEvent * 10),
+      maxBufferedPoints,
       defaultFinishTimeoutMs: opts.finishTimeoutMs ?? 30_000,
       runEnded: (run) => self.runs.delete(run),
     };

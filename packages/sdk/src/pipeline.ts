@@ -95,9 +95,14 @@ export class Pipeline {
     return this.opts.transport === null;
   }
 
-  /** True while the gateway is failing or memory is full: the run applies its backpressure policy. */
+  /**
+   * True while the gateway is failing, memory is full, or a backlog sits in the spool (the gateway is not keeping
+   * up): the run applies its backpressure policy to metrics.
+   */
   get underPressure(): boolean {
-    return !this.healthy || this.bufferedPoints >= this.opts.maxBufferedPoints;
+    if (this.bufferedPoints >= this.opts.maxBufferedPoints) return true;
+    // Offline, the spool is the destination, not a backlog.
+    return !this.offline && (!this.healthy || (this.spool !== null && this.spool.pendingBatches > 0));
   }
 
   /** Enqueues one event (never blocks, never does I/O on this path). */
@@ -116,7 +121,11 @@ export class Pipeline {
     this.delivery(runId).pending++;
     this.bufferedPoints += points;
     this.queuedEvents++;
-    if (this.bufferedPoints >= this.opts.maxBufferedPoints) this.scheduleSpill();
+    if (this.bufferedPoints >= this.opts.maxBufferedPoints) {
+      // Normally on the next turn of the loop; a caller that never yields meets the hard bound here instead.
+      if (this.bufferedPoints >= 2 * this.opts.maxBufferedPoints) this.spillNow();
+      else this.scheduleSpill();
+    }
     this.wakeSender?.();
   }
 

@@ -46,9 +46,10 @@ describe('send pipeline (scripted transport)', () => {
     const t = new ScriptedTransport();
     const run = await client(t, { flushPoints: 1000 }).startRun({ experiment: 'exp', name: 'r1' });
     for (let s = 0; s < 2500; s++) run.log({ loss: 1 / (s + 1) }, { step: s });
-    // Two full events were sealed by size while logging, without waiting for the timer.
-    await new Promise((r) => setTimeout(r, 20));
-    expect(points(t.accepted())).toHaveLength(2000);
+    // Sealed by size on the next turn of the loop (the timer is 2 s away) and sent in events of ≤ 1000 points.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(points(t.accepted())).toHaveLength(2500);
+    expect((t.accepted() as Ev[]).filter((e) => e.type === 'metrics_logged').map((e) => (e.payload.points as unknown[]).length)).toEqual([1000, 1000, 500]);
     const report = await run.finish();
     expect(report).toMatchObject({ complete: true, unsentEvents: 0, spoolPath: null });
     const all = t.accepted() as Ev[];
@@ -96,8 +97,11 @@ describe('send pipeline (scripted transport)', () => {
     t.pause();
     const c = client(t, { maxBufferedPoints: 500, flushPoints: 100 });
     const run = await c.startRun({ experiment: 'exp' });
-    for (let s = 0; s < 5000; s++) run.log({ x: s }, { step: s });
-    await new Promise((r) => setImmediate(r));
+    for (let s = 0; s < 5000; s++) {
+      run.log({ x: s }, { step: s });
+      if (s % 100 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await new Promise((r) => setTimeout(r, 10));
     const stats = c.stats();
     expect(stats.spooledEvents).toBeGreaterThan(0);
     expect(stats.bufferedPoints).toBeLessThan(600);
@@ -169,6 +173,19 @@ describe('send pipeline (scripted transport)', () => {
     expect((t.accepted() as Ev[]).map((e) => e.type)).toEqual(['experiment_created', 'run_started', 'tags_set', 'tags_set', 'run_completed']);
   });
 
+  it('holds no more than the memory bound even when the caller never yields to the event loop', async () => {
+    const t = new ScriptedTransport();
+    t.pause();
+    const c = client(t, { maxBufferedPoints: 1000 });
+    const run = await c.startRun({ experiment: 'exp' });
+    for (let s = 0; s < 20_000; s++) run.log({ x: s }, { step: s });
+    expect(c.stats().bufferedPoints).toBeLessThanOrEqual(2000);
+    expect(c.stats().spooledEvents).toBeGreaterThan(0);
+    t.resume();
+    await run.finish();
+    expect(points(t.accepted()).map((p) => p.step)).toEqual(Array.from({ length: 20_000 }, (_, i) => i));
+  });
+
   it('offline mode writes only to the spool', async () => {
     const c = client(null);
     const run = await c.startRun({ experiment: 'exp' });
@@ -186,7 +203,10 @@ describe('send pipeline (scripted transport)', () => {
     t.pause();
     const c = client(t, { backpressure: 'downsample', downsampleEvery: 5, maxBufferedPoints: 10, flushPoints: 5 });
     const run = await c.startRun({ experiment: 'exp' });
-    for (let s = 0; s < 100; s++) run.log({ loss: s }, { step: s });
+    for (let s = 0; s < 100; s++) {
+      run.log({ loss: s }, { step: s });
+      await new Promise((r) => setImmediate(r));
+    }
     t.resume();
     const report = await run.finish();
     const kept = points(t.accepted()).length;
@@ -203,6 +223,7 @@ describe('send pipeline (scripted transport)', () => {
     for (let s = 0; s < 50; s++) {
       run.log({ loss: s }, { step: s });
       run.log({ grad_norm: s }, { step: s, debug: true });
+      await new Promise((r) => setImmediate(r));
     }
     t.resume();
     const report = await run.finish();

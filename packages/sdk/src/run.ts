@@ -62,6 +62,8 @@ export interface RunHost {
   readonly project: string;
   readonly redactSecretParams: boolean;
   readonly flushPoints: number;
+  /** A caller that never yields to the event loop still cannot hold more than this in the run's buffer. */
+  readonly maxBufferedPoints: number;
   readonly defaultFinishTimeoutMs: number;
   runEnded(run: Run): void;
 }
@@ -71,8 +73,10 @@ const TYPE_VALUE_LIMIT: Record<'param' | 'tag', number> = { param: LIMITS.paramV
 const MAP_EVENT_BYTES = 512 * 1024;
 
 export class Run {
-  private points: MetricPoint[] = [];
-  private keyChars = 0;
+  // Points wait in columns, not objects: log() then allocates nothing in the steady state (no GC pressure in the
+  // caller's hot loop); point objects are built when the buffer is sealed, off the log() call.
+  private readonly buf = new PointColumns();
+  private sealScheduled = false;
   private nextStep = 0;
   private finished: FinishReport | null = null;
   private finishing: Promise<FinishReport> | null = null;
@@ -109,10 +113,16 @@ export class Run {
     const pressure = this.host.pipeline.underPressure;
     for (const key in metrics) {
       if (pressure && !this.gate.keep(key, debug, true)) continue;
-      this.points.push({ key, value: metrics[key]!, step, timestamp });
-      this.keyChars += key.length;
+      this.buf.add(key, metrics[key]!, step, timestamp);
     }
-    if (this.points.length >= this.host.flushPoints) this.flushMetrics();
+    if (this.buf.length >= this.host.maxBufferedPoints) this.flushMetrics();
+    else if (this.buf.length >= this.host.flushPoints && !this.sealScheduled) {
+      this.sealScheduled = true;
+      setImmediate(() => {
+        this.sealScheduled = false;
+        this.flushMetrics();
+      });
+    }
   }
 
   /** One metric value; same rules as log(). */
@@ -204,25 +214,22 @@ export class Run {
 
   /** Seals buffered points into events now (the flusher does this on its own every flush interval). */
   flushMetrics(): void {
-    const pts = this.points;
-    if (pts.length === 0) return;
-    const keyChars = this.keyChars;
-    this.points = [];
-    this.keyChars = 0;
-    for (let i = 0; i < pts.length; i += LIMITS.pointsPerEvent) {
-      const slice = i === 0 && pts.length <= LIMITS.pointsPerEvent ? pts : pts.slice(i, i + LIMITS.pointsPerEvent);
+    const total = this.buf.length;
+    if (total === 0) return;
+    for (let i = 0; i < total; i += LIMITS.pointsPerEvent) {
+      const { points, keyChars } = this.buf.take(i, Math.min(total, i + LIMITS.pointsPerEvent));
       const event: TrackstreamEvent = {
         event_id: newEventId(),
         type: 'metrics_logged',
         project: this.host.project,
         experiment_id: this.experimentId,
         run_id: this.runId,
-        occurred_at: slice[0]!.timestamp,
-        payload: { points: slice },
+        occurred_at: points[0]!.timestamp,
+        payload: { points },
       };
-      const est = 200 + slice.length * 64 + Math.ceil((keyChars * slice.length) / pts.length);
-      this.host.pipeline.push(event, slice.length, est);
+      this.host.pipeline.push(event, points.length, 200 + points.length * 64 + keyChars);
     }
+    this.buf.clear();
   }
 
   get isFinished(): boolean {
@@ -310,4 +317,57 @@ function splitMap(map: Record<string, string>): Record<string, string>[] {
   }
   if (count > 0) parts.push(cur);
   return parts;
+}
+
+/** Growable column store of pending points; reused across seals. */
+class PointColumns {
+  private keys: string[] = [];
+  private values = new Float64Array(1024);
+  private steps = new Float64Array(1024);
+  private times = new Float64Array(1024);
+  length = 0;
+
+  add(key: string, value: number, step: number, timestamp: number): void {
+    const n = this.length;
+    if (n === this.values.length) this.grow();
+    this.keys[n] = key;
+    this.values[n] = value;
+    this.steps[n] = step;
+    this.times[n] = timestamp;
+    this.length = n + 1;
+  }
+
+  take(from: number, to: number): { points: MetricPoint[]; keyChars: number } {
+    const points: MetricPoint[] = new Array(to - from);
+    let keyChars = 0;
+    for (let i = from; i < to; i++) {
+      const key = this.keys[i]!;
+      keyChars += key.length;
+      points[i - from] = { key, value: this.values[i]!, step: this.steps[i]!, timestamp: this.times[i]! };
+    }
+    return { points, keyChars };
+  }
+
+  clear(): void {
+    this.length = 0;
+    // Keep the capacity, but not an outsized one left by a burst, nor references to old key strings.
+    if (this.values.length > 65536) {
+      this.keys = [];
+      this.values = new Float64Array(1024);
+      this.steps = new Float64Array(1024);
+      this.times = new Float64Array(1024);
+    }
+  }
+
+  private grow(): void {
+    const cap = this.values.length * 2;
+    const grow = (a: Float64Array) => {
+      const b = new Float64Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.values = grow(this.values);
+    this.steps = grow(this.steps);
+    this.times = grow(this.times);
+  }
 }
