@@ -10,6 +10,7 @@ import { recoverSpools, type RecoveryReport } from './recovery';
 import { Run, type RunHost } from './run';
 import { defaultSpoolDir } from './spool';
 import { HttpTransport, type Transport } from './transport';
+import { serializeEvent } from './serialize';
 import { checkEvent, checkId, checkName, stringMap } from './validate';
 import { LIMITS, type TrackstreamEvent } from './wire';
 
@@ -167,7 +168,7 @@ export class Trackstream {
         payload: { name, description, tags },
       };
       checkEvent(event);
-      this.pipeline.push(event, 1, 500);
+      this.pipeline.push(serializeEvent(event), '', 1);
     }
     return { experimentId, name };
   }

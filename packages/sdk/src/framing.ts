@@ -6,7 +6,11 @@ import { crc32 } from 'node:zlib';
  * power loss); the reader detects it and skips it instead of replaying garbage or failing the whole file.
  */
 export function encodeRecord(value: unknown): Buffer {
-  const json = JSON.stringify(value);
+  return encodeRecordText(JSON.stringify(value));
+}
+
+/** Frames JSON text that is already serialized (must be one line: JSON.stringify output always is). */
+export function encodeRecordText(json: string): Buffer {
   const body = Buffer.from(json, 'utf8');
   const head = Buffer.from(crc32(body).toString(16).padStart(8, '0') + ' ', 'ascii');
   return Buffer.concat([head, body, NEWLINE]);

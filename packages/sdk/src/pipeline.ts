@@ -6,7 +6,7 @@ import type { BackoffOptions } from './backoff';
 import { deliver, type DeliveryHooks } from './delivery';
 import { safeHost, SpoolFile } from './spool';
 import type { Transport, ValidationProblem } from './transport';
-import { eventToJson, LIMITS, type TrackstreamEvent } from './wire';
+import { LIMITS } from './wire';
 
 /**
  * The send queue shared by every run of a client. Events keep one order from push to Kafka:
@@ -32,8 +32,8 @@ export interface PipelineOptions {
 }
 
 interface Chunk {
-  /** In-memory events, or null once the chunk was spilled and its memory freed. */
-  events: TrackstreamEvent[] | null;
+  /** In-memory events (JSON text each), or null once the chunk was spilled and its memory freed. */
+  events: string[] | null;
   count: number;
   points: number;
   estBytes: number;
@@ -105,18 +105,18 @@ export class Pipeline {
     return !this.offline && (!this.healthy || (this.spool !== null && this.spool.pendingBatches > 0));
   }
 
-  /** Enqueues one event (never blocks, never does I/O on this path). */
-  push(event: TrackstreamEvent, points: number, estBytes: number): void {
+  /** Enqueues one serialized event of `runId` ('' for experiment events); never blocks, no I/O on this path. */
+  push(json: string, runId: string, points: number): void {
+    const estBytes = json.length;
     let tail = this.queue[this.queue.length - 1];
     if (!tail || tail.sealed || tail.count >= CHUNK_EVENTS || tail.estBytes + estBytes > CHUNK_BYTES) {
       tail = { events: [], count: 0, points: 0, estBytes: 0, seq: null, sealed: false, runs: new Map() };
       this.queue.push(tail);
     }
-    tail.events!.push(event);
+    tail.events!.push(json);
     tail.count++;
     tail.points += points;
     tail.estBytes += estBytes;
-    const runId = event.run_id ?? '';
     tail.runs.set(runId, (tail.runs.get(runId) ?? 0) + 1);
     this.delivery(runId).pending++;
     this.bufferedPoints += points;
@@ -146,7 +146,7 @@ export class Pipeline {
       for (const chunk of this.queue) {
         if (chunk.seq !== null || chunk.events === null) continue;
         const spool = this.ensureSpool();
-        chunk.seq = spool.appendBatch(chunk.events.map(eventToJson));
+        chunk.seq = spool.appendBatchText(chunk.events);
         chunk.sealed = true;
         chunk.events = null;
         this.bufferedPoints -= chunk.points;
@@ -286,7 +286,7 @@ export class Pipeline {
         await this.sleep(this.opts.backoff.maxMs);
         continue;
       }
-      const outcome = await deliver(transport, req.serialized, req.wire, hooks);
+      const outcome = await deliver(transport, req.serialized, hooks);
       if (outcome === 'stopped') return;
       this.complete(req.chunks);
     }
@@ -295,21 +295,19 @@ export class Pipeline {
   private buildRequest(): Request {
     const chunks: Chunk[] = [];
     const serialized: string[] = [];
-    const wire: unknown[] = [];
     let bytes = 16;
     for (const chunk of this.queue) {
       if (chunks.length > 0 && serialized.length + chunk.count > LIMITS.eventsPerBatch) break;
-      const events = chunk.events ? chunk.events.map(eventToJson) : this.spool!.readBatch(chunk.seq!);
-      const strings = events.map((e) => JSON.stringify(e));
-      const size = strings.reduce((n, s) => n + Buffer.byteLength(s) + 1, 0);
+      const strings = chunk.events ?? this.spool!.readBatch(chunk.seq!).map((e) => JSON.stringify(e));
+      let size = 0;
+      for (const s of strings) size += Buffer.byteLength(s) + 1;
       if (chunks.length > 0 && bytes + size > this.maxRequestBytes) break;
       chunk.sealed = true;
       chunks.push(chunk);
-      serialized.push(...strings);
-      wire.push(...events);
+      for (const s of strings) serialized.push(s);
       bytes += size;
     }
-    return { chunks, serialized, wire };
+    return { chunks, serialized };
   }
 
   private complete(chunks: Chunk[]): void {
@@ -342,10 +340,10 @@ export class Pipeline {
     for (const w of [...this.waiters]) w();
   }
 
-  private setAside(events: unknown[], problems: ValidationProblem[]): void {
+  private setAside(events: string[], problems: ValidationProblem[]): void {
     this.rejectedEvents += events.length;
     for (const e of events) {
-      const runId = (e as { run_id?: string | null }).run_id ?? '';
+      const runId = (JSON.parse(e) as { run_id?: string | null }).run_id ?? '';
       const d = this.delivery(runId);
       // Rejected events still leave the queue through complete(); count them as rejected, not sent.
       d.rejected++;
@@ -358,7 +356,7 @@ export class Pipeline {
     try {
       fs.mkdirSync(this.opts.spoolDir, { recursive: true });
       this.rejectedPath ??= path.join(this.opts.spoolDir, `rejected.${safeHost(os.hostname())}.${process.pid}.jsonl`);
-      fs.appendFileSync(this.rejectedPath, events.map((e) => JSON.stringify({ event: e, problems })).join('\n') + '\n');
+      fs.appendFileSync(this.rejectedPath, events.map((e) => `{"event":${e},"problems":${JSON.stringify(problems)}}`).join('\n') + '\n');
     } catch (err) {
       this.opts.logger.error('trackstream: could not write the rejected file', { err });
     }
@@ -402,5 +400,4 @@ export class Pipeline {
 interface Request {
   chunks: Chunk[];
   serialized: string[];
-  wire: unknown[];
 }

@@ -80,7 +80,7 @@ async function sendFile(spool: SpoolFile, opts: RecoveryOptions, report: Recover
     }
     let attempts = 0;
     let rejected = 0;
-    const outcome = await deliver(opts.transport, wire.map((e) => JSON.stringify(e)), wire, {
+    const outcome = await deliver(opts.transport, wire.map((e) => JSON.stringify(e)), {
       backoff: opts.backoff,
       stopped: () => opts.stopped?.() === true || attempts >= maxAttempts,
       sleep: (ms) => new Promise((r) => setTimeout(() => r(true), ms).unref()),
@@ -101,12 +101,12 @@ async function sendFile(spool: SpoolFile, opts: RecoveryOptions, report: Recover
   return true;
 }
 
-function writeRejected(dir: string, events: unknown[], problems: ValidationProblem[], logger: Logger): void {
+function writeRejected(dir: string, events: string[], problems: ValidationProblem[], logger: Logger): void {
   logger.error('trackstream: the gateway rejected recovered events as invalid; kept in the rejected file', { count: events.length });
   try {
     fs.appendFileSync(
       path.join(dir, `rejected.${safeHost(os.hostname())}.${process.pid}.jsonl`),
-      events.map((e) => JSON.stringify({ event: e, problems })).join('\n') + '\n',
+      events.map((e) => `{"event":${e},"problems":${JSON.stringify(problems)}}`).join('\n') + '\n',
     );
   } catch (err) {
     logger.error('trackstream: could not write the rejected file', { err });

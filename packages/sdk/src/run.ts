@@ -5,7 +5,8 @@ import { PolicyGate, type PolicyCounters } from './policy';
 import { redactParams } from './secrets';
 import { checkKey, checkMetricValue, checkName, checkRecord, checkStep, checkTimestamp, stringMap, stringifyValue } from './validate';
 import { checkEvent } from './validate';
-import { LIMITS, type LineageRef, type MetricPoint, type TrackstreamEvent } from './wire';
+import { serializeEvent, serializeMetrics, type PointSource } from './serialize';
+import { LIMITS, type LineageRef, type TrackstreamEvent } from './wire';
 
 export type RunStatus = 'FINISHED' | 'FAILED' | 'KILLED';
 
@@ -217,17 +218,9 @@ export class Run {
     const total = this.buf.length;
     if (total === 0) return;
     for (let i = 0; i < total; i += LIMITS.pointsPerEvent) {
-      const { points, keyChars } = this.buf.take(i, Math.min(total, i + LIMITS.pointsPerEvent));
-      const event: TrackstreamEvent = {
-        event_id: newEventId(),
-        type: 'metrics_logged',
-        project: this.host.project,
-        experiment_id: this.experimentId,
-        run_id: this.runId,
-        occurred_at: points[0]!.timestamp,
-        payload: { points },
-      };
-      this.host.pipeline.push(event, points.length, 200 + points.length * 64 + keyChars);
+      const to = Math.min(total, i + LIMITS.pointsPerEvent);
+      const env = { event_id: newEventId(), project: this.host.project, experiment_id: this.experimentId, run_id: this.runId, occurred_at: this.buf.timestamp(i) };
+      this.host.pipeline.push(serializeMetrics(env, this.buf, i, to), this.runId, to - i);
     }
     this.buf.clear();
   }
@@ -248,7 +241,7 @@ export class Run {
       ...body,
     } as TrackstreamEvent;
     checkEvent(event);
-    this.host.pipeline.push(event, 1, JSON.stringify(body).length + 200);
+    this.host.pipeline.push(serializeEvent(event), this.runId, 1);
   }
 
   private async drain(status: RunStatus, timeoutMs: number): Promise<FinishReport> {
@@ -320,7 +313,7 @@ function splitMap(map: Record<string, string>): Record<string, string>[] {
 }
 
 /** Growable column store of pending points; reused across seals. */
-class PointColumns {
+class PointColumns implements PointSource {
   private keys: string[] = [];
   private values = new Float64Array(1024);
   private steps = new Float64Array(1024);
@@ -337,15 +330,20 @@ class PointColumns {
     this.length = n + 1;
   }
 
-  take(from: number, to: number): { points: MetricPoint[]; keyChars: number } {
-    const points: MetricPoint[] = new Array(to - from);
-    let keyChars = 0;
-    for (let i = from; i < to; i++) {
-      const key = this.keys[i]!;
-      keyChars += key.length;
-      points[i - from] = { key, value: this.values[i]!, step: this.steps[i]!, timestamp: this.times[i]! };
-    }
-    return { points, keyChars };
+  key(i: number): string {
+    return this.keys[i]!;
+  }
+
+  value(i: number): number {
+    return this.values[i]!;
+  }
+
+  step(i: number): number {
+    return this.steps[i]!;
+  }
+
+  timestamp(i: number): number {
+    return this.times[i]!;
   }
 
   clear(): void {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { encodeRecord, verifyLine } from './framing';
+import { encodeRecord, encodeRecordText, verifyLine } from './framing';
 
 /**
  * One append-only spool file per process. Three record kinds, each a framed line (see framing.ts):
@@ -129,8 +129,13 @@ export class SpoolFile {
 
   /** Appends one batch; returns its sequence number. Call sync() once after a group of appends. */
   appendBatch(events: readonly unknown[]): number {
+    return this.appendBatchText(events.map((e) => JSON.stringify(e)));
+  }
+
+  /** Same, for events already serialized (each one JSON text). */
+  appendBatchText(events: readonly string[]): number {
     const seq = this.nextSeq++;
-    const buf = encodeRecord({ t: 'b', s: seq, n: events.length, events });
+    const buf = encodeRecordText(`{"t":"b","s":${seq},"n":${events.length},"events":[${events.join(',')}]}`);
     const offset = this.size;
     this.write(buf);
     this.slots.set(seq, { offset, length: buf.length, events: events.length });

@@ -13,15 +13,18 @@ export function checkKey(argument: string, key: unknown): string {
   return key;
 }
 
+// The schema's long range (@trackstream/events): the Avro encoder is exact up to one below MAX_SAFE_INTEGER.
+const MAX_LONG = Number.MAX_SAFE_INTEGER - 1;
+
 export function checkStep(argument: string, step: unknown): number {
-  if (typeof step !== 'number' || !Number.isSafeInteger(step)) {
-    throw new InvalidArgumentError(argument, `step must be a finite integer, got ${describe(step)}`);
+  if (typeof step !== 'number' || !Number.isInteger(step) || step > MAX_LONG || step < -MAX_LONG) {
+    throw new InvalidArgumentError(argument, `step must be a finite integer between ${-MAX_LONG} and ${MAX_LONG}, got ${describe(step)}`);
   }
   return step;
 }
 
 export function checkTimestamp(argument: string, ts: unknown): number {
-  if (typeof ts !== 'number' || !Number.isSafeInteger(ts) || ts < 0) {
+  if (typeof ts !== 'number' || !Number.isInteger(ts) || ts < 0 || ts > MAX_LONG) {
     throw new InvalidArgumentError(argument, `timestamp must be a non-negative integer of ms since the epoch, got ${describe(ts)}`);
   }
   return ts;
