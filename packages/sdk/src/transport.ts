@@ -47,6 +47,7 @@ export interface HttpTransportOptions {
 /** POST /v1/events over keep-alive connections; classifies every outcome instead of throwing. */
 export class HttpTransport implements Transport {
   private readonly target: URL;
+  private readonly base: http.RequestOptions;
   private readonly agent: http.Agent;
   private readonly request: typeof http.request;
 
@@ -55,6 +56,16 @@ export class HttpTransport implements Transport {
     const isHttps = this.target.protocol === 'https:';
     this.agent = isHttps ? new https.Agent({ keepAlive: true, maxSockets: 4 }) : new http.Agent({ keepAlive: true, maxSockets: 4 });
     this.request = isHttps ? https.request : http.request;
+    // Resolved once: turning a URL into request options on every send shows up in profiles.
+    this.base = {
+      protocol: this.target.protocol,
+      hostname: this.target.hostname.replace(/^\[|\]$/g, ''),
+      port: this.target.port || undefined,
+      path: `${this.target.pathname}${this.target.search}`,
+      method: 'POST',
+      agent: this.agent,
+      timeout: opts.requestTimeoutMs,
+    };
   }
 
   async send(body: Buffer): Promise<SendResult> {
@@ -83,7 +94,7 @@ export class HttpTransport implements Transport {
 
   private post(payload: Buffer, headers: Record<string, string>): Promise<{ status: number; body: string; retryAfter: string | null }> {
     return new Promise((resolve, reject) => {
-      const req = this.request(this.target, { method: 'POST', headers, agent: this.agent, timeout: this.opts.requestTimeoutMs }, (res) => {
+      const req = this.request({ ...this.base, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
