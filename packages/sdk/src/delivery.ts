@@ -1,5 +1,6 @@
 import { backoffDelay, type BackoffOptions } from './backoff';
 import type { SendResult, Transport, ValidationProblem } from './transport';
+import { LIMITS } from './wire';
 
 export interface DeliveryHooks {
   backoff: BackoffOptions;
@@ -27,6 +28,7 @@ export function batchBody(serialized: readonly string[]): Buffer {
  */
 export async function deliver(transport: Transport, serialized: string[], hooks: DeliveryHooks): Promise<DeliveryOutcome> {
   let body = batchBody(serialized);
+  if (body.length > LIMITS.batchBytes && serialized.length > 1) return deliverHalves(transport, serialized, hooks);
   let attempt = 0;
   for (;;) {
     if (hooks.stopped()) return 'stopped';

@@ -299,8 +299,9 @@ export class Pipeline {
     for (const chunk of this.queue) {
       if (chunks.length > 0 && serialized.length + chunk.count > LIMITS.eventsPerBatch) break;
       const strings = chunk.events ?? this.spool!.readBatch(chunk.seq!).map((e) => JSON.stringify(e));
+      // Characters, not bytes: exact for ASCII; a batch that UTF-8 makes too big is halved on the way out.
       let size = 0;
-      for (const s of strings) size += Buffer.byteLength(s) + 1;
+      for (const s of strings) size += s.length + 1;
       if (chunks.length > 0 && bytes + size > this.maxRequestBytes) break;
       chunk.sealed = true;
       chunks.push(chunk);

@@ -101,21 +101,30 @@ export class Run {
     }
     const step = opts?.step === undefined ? this.nextStep : checkStep('step', opts.step);
     const timestamp = opts?.timestamp === undefined ? Date.now() : checkTimestamp('timestamp', opts.timestamp);
-    // Validate everything before enqueuing anything: a call either logs all its points or throws.
-    for (const key in metrics) {
-      if (!this.checkedKeys.has(key)) {
-        checkKey('metrics key', key);
-        if (this.checkedKeys.size < 10_000) this.checkedKeys.add(key);
+    const pressure = this.host.pipeline.underPressure;
+    if (!pressure) {
+      // One pass; a bad key or value rolls back what this call added, so a call logs all its points or throws.
+      const mark = this.buf.length;
+      for (const key in metrics) {
+        const value = metrics[key];
+        if (typeof value !== 'number' || !this.checkedKeys.has(key)) {
+          try {
+            this.checkPoint(key, value);
+          } catch (err) {
+            this.buf.length = mark;
+            throw err;
+          }
+        }
+        this.buf.add(key, value as number, step, timestamp);
       }
-      if (typeof metrics[key] !== 'number') checkMetricValue(`metrics.${key}`, metrics[key]);
+    } else {
+      for (const key in metrics) this.checkPoint(key, metrics[key]);
+      const debug = opts?.debug === true;
+      for (const key in metrics) {
+        if (this.gate.keep(key, debug, true)) this.buf.add(key, metrics[key]!, step, timestamp);
+      }
     }
     this.nextStep = step + 1;
-    const debug = opts?.debug === true;
-    const pressure = this.host.pipeline.underPressure;
-    for (const key in metrics) {
-      if (pressure && !this.gate.keep(key, debug, true)) continue;
-      this.buf.add(key, metrics[key]!, step, timestamp);
-    }
     if (this.buf.length >= this.host.maxBufferedPoints) this.flushMetrics();
     else if (this.buf.length >= this.host.flushPoints && !this.sealScheduled) {
       this.sealScheduled = true;
@@ -124,6 +133,14 @@ export class Run {
         this.flushMetrics();
       });
     }
+  }
+
+  private checkPoint(key: string, value: unknown): void {
+    if (!this.checkedKeys.has(key)) {
+      checkKey('metrics key', key);
+      if (this.checkedKeys.size < 10_000) this.checkedKeys.add(key);
+    }
+    if (typeof value !== 'number') checkMetricValue(`metrics.${key}`, value);
   }
 
   /** One metric value; same rules as log(). */
