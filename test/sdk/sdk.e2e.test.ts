@@ -136,6 +136,40 @@ const { Trackstream } = require(${JSON.stringify(SDK_DIST)});
     expect(fs.readdirSync(spoolDir).filter((f) => f.endsWith('.spool'))).toEqual([]);
   }, 60_000);
 
+  it('SIGTERM with points still in memory: spilled synchronously at exit, sent by the next start', async () => {
+    const child = spawnSdkChild(`
+  const client = new Trackstream({ url: ${JSON.stringify(gw.url)}, project: 'e2e', spoolDir: ${JSON.stringify(spoolDir)}, flushIntervalMs: 600000 });
+  const run = await client.startRun({ experiment: 'e2e-sigterm' });
+  await client.flush(10000); // run_started is in Kafka; what follows stays in memory (no size or time trigger)
+  for (let step = 0; step < 500; step++) run.log({ loss: step }, { step });
+  ready({ runId: run.runId, queued: client.stats().queuedEvents });
+`);
+    const { runId } = (await child.ready) as { runId: string };
+    child.process.kill('SIGTERM');
+    const [, signal] = await child.exited;
+    expect(signal).toBe('SIGTERM'); // the default action still happens after the spill
+    expect(fs.readdirSync(spoolDir).filter((f) => f.endsWith('.spool'))).toHaveLength(1);
+    expect(storedPoints(await gw.readEvents(), runId)).toHaveLength(0);
+
+    const recovered = await client().recovery;
+    expect(recovered).toMatchObject({ files: 1, leftFiles: [] });
+    expect(storedPoints(await gw.readEvents(), runId).map((p) => p.step)).toEqual(Array.from({ length: 500 }, (_, i) => i));
+  }, 60_000);
+
+  it('a script that ends without finish(): its buffered points are sent on the way out', async () => {
+    const child = spawnSdkChild(`
+  const client = new Trackstream({ url: ${JSON.stringify(gw.url)}, project: 'e2e', spoolDir: ${JSON.stringify(spoolDir)}, flushIntervalMs: 600000 });
+  const run = await client.startRun({ experiment: 'e2e-forgot-finish' });
+  for (let step = 0; step < 300; step++) run.log({ loss: step }, { step });
+  ready({ runId: run.runId });
+`);
+    const { runId } = (await child.ready) as { runId: string };
+    const [code] = await child.exited; // exits by itself: the SDK holds no timer that keeps the process alive
+    expect(code).toBe(0);
+    expect(storedPoints(await gw.readEvents(), runId)).toHaveLength(300);
+    expect(fs.readdirSync(spoolDir).filter((f) => f.endsWith('.spool'))).toEqual([]);
+  }, 60_000);
+
   it('the `trackstream sync` command sends an offline run', async () => {
     const offline = client({ offline: true });
     const run = await offline.startRun({ experiment: 'e2e-offline' });
@@ -186,6 +220,32 @@ const { Trackstream } = require(${JSON.stringify(SDK_DIST)});
     expect(events.map((e) => e.type)).toEqual(['run_started', 'metrics_logged', 'run_completed']);
   });
 });
+
+/** A node child running `body` (inside an async function) with the built SDK; `ready(x)` reports x to the test. */
+function spawnSdkChild(body: string): {
+  process: ReturnType<typeof spawn>;
+  ready: Promise<unknown>;
+  exited: Promise<[number | null, NodeJS.Signals | null]>;
+} {
+  if (!fs.existsSync(SDK_DIST)) throw new Error(`${SDK_DIST} is missing: run \`npx tsc -b\` before this test`);
+  const script = `const { Trackstream } = require(${JSON.stringify(SDK_DIST)});
+const ready = (x) => process.stdout.write(JSON.stringify(x) + '\\n');
+(async () => {
+${body}
+})().catch((e) => { process.stderr.write(String(e.stack) + '\\n'); process.exit(3); });
+`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])));
+  const ready = new Promise<unknown>((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      if (buf.includes('\n')) resolve(JSON.parse(buf.split('\n')[0]!));
+    });
+    void exited.then(([code]) => reject(new Error(`child exited (${code}) before it was ready`)));
+  });
+  return { process: child, ready, exited };
+}
 
 /** A pid that is not running (a child that has exited). */
 async function deadPid(): Promise<number> {

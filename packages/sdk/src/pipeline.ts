@@ -88,7 +88,14 @@ export class Pipeline {
 
   constructor(private readonly opts: PipelineOptions) {
     this.maxRequestBytes = opts.maxRequestBytes ?? LIMITS.batchBytes - 256 * 1024;
-    this.loop = opts.transport ? this.sendLoop(opts.transport) : Promise.resolve();
+    // A library must never crash its host with an unhandled rejection; a broken sender is logged, and what it had
+    // not sent is still spilled by close() and the exit hooks.
+    this.loop = opts.transport
+      ? this.sendLoop(opts.transport).catch((err: unknown) => {
+          this.healthy = false;
+          opts.logger.error('trackstream: the sender stopped on an unexpected error; unsent events will be spooled', { err });
+        })
+      : Promise.resolve();
   }
 
   get offline(): boolean {

@@ -83,7 +83,7 @@ async function sendFile(spool: SpoolFile, opts: RecoveryOptions, report: Recover
     const outcome = await deliver(opts.transport, wire.map((e) => JSON.stringify(e)), {
       backoff: opts.backoff,
       stopped: () => opts.stopped?.() === true || attempts >= maxAttempts,
-      sleep: (ms) => new Promise((r) => setTimeout(() => r(true), ms).unref()),
+      sleep: (ms) => sliceSleep(ms, () => opts.stopped?.() === true),
       onRetry: (result) => {
         attempts++;
         opts.logger.warn('trackstream: gateway refused a recovered batch, retrying', { reason: result.reason, attempt: attempts });
@@ -111,4 +111,14 @@ function writeRejected(dir: string, events: string[], problems: ValidationProble
   } catch (err) {
     logger.error('trackstream: could not write the rejected file', { err });
   }
+}
+
+/** Waits in short slices so a closing client does not sit out a long backoff; false when stopped meanwhile. */
+async function sliceSleep(ms: number, stopped: () => boolean): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (stopped()) return false;
+    await new Promise((r) => setTimeout(r, Math.min(100, until - Date.now())).unref());
+  }
+  return !stopped();
 }
