@@ -9,15 +9,16 @@ export function serializeEvent(event: TrackstreamEvent): string {
   return JSON.stringify(eventToJson(event));
 }
 
-const keyJsonCache = new Map<string, string>();
+const pointPrefixCache = new Map<string, string>();
 
-function keyJson(key: string): string {
-  let j = keyJsonCache.get(key);
-  if (j === undefined) {
-    j = JSON.stringify(key);
-    if (keyJsonCache.size < 10_000) keyJsonCache.set(key, j);
+/** `{"key":<escaped key>,"value":` — the same for every point of a key, so built once per key. */
+function pointPrefix(key: string): string {
+  let p = pointPrefixCache.get(key);
+  if (p === undefined) {
+    p = `{"key":${JSON.stringify(key)},"value":`;
+    if (pointPrefixCache.size < 10_000) pointPrefixCache.set(key, p);
   }
-  return j;
+  return p;
 }
 
 /** A double as the contract writes it in JSON: finite numbers as numbers, NaN/±Infinity as strings. */
@@ -46,9 +47,20 @@ export function serializeMetrics(env: MetricsEnvelope, src: PointSource, from: n
   let s =
     `{"event_id":${JSON.stringify(env.event_id)},"type":"metrics_logged","project":${JSON.stringify(env.project)},` +
     `"experiment_id":${JSON.stringify(env.experiment_id)},"run_id":${JSON.stringify(env.run_id)},"occurred_at":${env.occurred_at},"payload":{"points":[`;
+  // Points of one log() call share step and timestamp: their common tail is formatted once.
+  let lastStep = NaN;
+  let lastTs = NaN;
+  let tail = '';
   for (let i = from; i < to; i++) {
+    const step = src.step(i);
+    const ts = src.timestamp(i);
+    if (step !== lastStep || ts !== lastTs) {
+      lastStep = step;
+      lastTs = ts;
+      tail = `,"step":${step},"timestamp":${ts}}`;
+    }
     if (i > from) s += ',';
-    s += `{"key":${keyJson(src.key(i))},"value":${metricValueJson(src.value(i))},"step":${src.step(i)},"timestamp":${src.timestamp(i)}}`;
+    s += pointPrefix(src.key(i)) + metricValueJson(src.value(i)) + tail;
   }
   return s + ']}}';
 }
