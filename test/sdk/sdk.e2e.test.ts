@@ -187,6 +187,21 @@ const { Trackstream } = require(${JSON.stringify(SDK_DIST)});
     expect(storedPoints(await gw.readEvents(), run.runId)).toHaveLength(100);
   }, 60_000);
 
+  it('100 sweep workers getting-or-creating one experiment at once agree on it: one id, one creation event id', async () => {
+    const workers = Array.from({ length: 100 }, () => client({ recoverSpools: false, captureContext: false }));
+    const ids = await Promise.all(workers.map((w) => w.getOrCreateExperiment('e2e-sweep', { description: 'lr sweep' })));
+    const runs = await Promise.all(workers.map((w, i) => w.startRun({ experiment: 'e2e-sweep', name: `trial-${i}` })));
+    await Promise.all(runs.map((r) => r.finish()));
+    expect(new Set(ids.map((e) => e.experimentId)).size).toBe(1);
+    const created = (await gw.readEvents()).filter((e) => e.type === 'experiment_created' && e.experiment_id === ids[0]!.experimentId);
+    // Each worker sent it (nobody waits for anybody); all copies are the same event, which projections apply once.
+    expect(created.length).toBeGreaterThanOrEqual(100);
+    expect(new Set(created.map((e) => e.event_id)).size).toBe(1);
+    const started = (await gw.readEvents()).filter((e) => e.type === 'run_started');
+    expect(new Set(started.map((e) => e.experiment_id))).toEqual(new Set([ids[0]!.experimentId]));
+    expect(started).toHaveLength(100);
+  }, 60_000);
+
   it('secrets never reach Kafka: env, argv and secret-looking params are filtered at start', async () => {
     const c = client({
       env: { PATH: '/usr/bin', HOME: '/home/ada', OPENAI_API_KEY: 'sk-should-not-leak-0000', DB_PASSWORD: 'hunter2-should-not-leak', HF_TOKEN: 'hf-should-not-leak' },
