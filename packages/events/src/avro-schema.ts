@@ -42,10 +42,18 @@ function fullNameOf(name: string, namespace: string | undefined): string {
   return name.includes('.') || !namespace ? name : `${namespace}.${name}`;
 }
 
+/** The validation metadata the schemas may carry (see schemas/README.md); a misspelt one must not pass silently. */
+export const KNOWN_ATTRIBUTES = new Set([
+  'trackstream.format', 'trackstream.minLength', 'trackstream.maxLength', 'trackstream.keyMaxLength',
+  'trackstream.maxItems', 'trackstream.maxEntries', 'trackstream.minimum', 'trackstream.origin',
+]);
+
 function attributesOf(obj: Record<string, unknown>): Record<string, unknown> {
   const attrs: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) {
-    if (k.startsWith('trackstream.')) attrs[k] = v;
+    if (!k.startsWith('trackstream.')) continue;
+    if (!KNOWN_ATTRIBUTES.has(k)) throw new Error(`unknown schema attribute ${k}`);
+    attrs[k] = v;
   }
   return attrs;
 }

@@ -74,3 +74,8 @@ export function eventCatalogue(): Catalogue {
   defaultCatalogue ??= loadCatalogue(CATALOGUE_SOURCE);
   return defaultCatalogue;
 }
+
+/** The fingerprint a schema gets in the catalogue (hex of the single-object header bytes). */
+export function schemaFingerprint(schema: AvroSchema): string {
+  return fingerprintOf(parseAvroType(schema));
+}

@@ -54,7 +54,12 @@ function plain(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(plain);
   if (typeof value === 'object' && value !== null && !Buffer.isBuffer(value)) {
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) out[key] = plain((value as Record<string, unknown>)[key]);
+    for (const key of Object.keys(value)) {
+      const v = plain((value as Record<string, unknown>)[key]);
+      // Assigning "__proto__" would set the prototype instead of adding the key.
+      if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+      else out[key] = v;
+    }
     return out;
   }
   return value;

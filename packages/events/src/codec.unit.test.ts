@@ -1,4 +1,4 @@
-import { decodeEvent, encodeEvent, EventDecodeError, eventCatalogue, exampleEvents, type StoredEvent } from './index';
+import { decodeEvent, encodeEvent, EventDecodeError, EventEncodeError, eventCatalogue, exampleEvents, type StoredEvent } from './index';
 
 const stored = (): StoredEvent[] =>
   exampleEvents().map((e) => ({ ...e, received_at: 1763900000500, principal: 'svc:trainer' }) as StoredEvent);
@@ -27,6 +27,14 @@ describe('Avro codec', () => {
     const record = encodeEvent(stored()[0]!);
     expect(record.subarray(0, 2)).toEqual(Buffer.from([0xc3, 0x01]));
     expect(record.toString('hex', 2, 10)).toBe(eventCatalogue().latest.fingerprint);
+  });
+
+  test('given an event that does not fit the schema, when encoded, then EventEncodeError names the bad fields', () => {
+    const event = { ...stored()[1]!, received_at: undefined } as unknown as StoredEvent;
+    expect(() => encodeEvent(event)).toThrow(EventEncodeError);
+    expect(() => encodeEvent(event)).toThrow(/received_at/);
+    expect(() => encodeEvent({ ...stored()[1]!, type: 'nope' } as unknown as StoredEvent)).toThrow(/event type "nope" is not in schema version 1/);
+    expect(() => encodeEvent(event)).toThrow(expect.objectContaining({ code: 'EVENT_UNENCODABLE', retriable: false }));
   });
 
   test('given garbage, an unknown fingerprint or a truncated body, when decoded, then EventDecodeError is thrown', () => {

@@ -17,23 +17,35 @@ function limit(value: unknown, where: string): number {
   throw new Error(`${where}: unknown limit ${JSON.stringify(value)}`);
 }
 
+/** Length in Unicode code points, as MLflow (Python `len`) and Postgres `varchar(n)` count characters. */
+function charLength(v: string, atMost: number): number {
+  if (v.length <= atMost) return v.length; // UTF-16 units ≥ code points, so this is within the bound already
+  let n = 0;
+  for (const _ of v) n++;
+  return n;
+}
+
 function stringSchema(attrs: Record<string, unknown>): z.ZodType<string> {
-  let s = z.string();
-  const min = attrs['trackstream.minLength'];
-  const max = attrs['trackstream.maxLength'];
-  if (min !== undefined) {
-    const n = limit(min, 'trackstream.minLength');
-    s = s.min(n, n === 1 ? 'must not be empty' : `must be at least ${n} characters`);
-  }
-  if (max !== undefined) s = s.max(limit(max, 'trackstream.maxLength'));
+  const min = attrs['trackstream.minLength'] === undefined ? 0 : limit(attrs['trackstream.minLength'], 'trackstream.minLength');
+  const max = attrs['trackstream.maxLength'] === undefined ? Infinity : limit(attrs['trackstream.maxLength'], 'trackstream.maxLength');
+  let pattern: { re: RegExp; message: string } | undefined;
   switch (attrs['trackstream.format']) {
     case undefined: break;
-    case 'uuid': s = s.regex(UUID, 'must be a UUID (8-4-4-4-12 hex digits)'); break;
-    case 'id': s = s.regex(LIMITS.idPattern, `must match ${LIMITS.idPattern.source} (1–128 letters, digits, '_', '.', ':', '-')`); break;
-    case 'sha256': s = s.regex(SHA256, 'must be a SHA-256 digest: 64 lowercase hex digits'); break;
+    case 'uuid': pattern = { re: UUID, message: 'must be a UUID (8-4-4-4-12 hex digits)' }; break;
+    case 'id': pattern = { re: LIMITS.idPattern, message: `must match ${LIMITS.idPattern.source} (1 to 128 letters, digits, '_', '.', ':', '-', starting with a letter or digit)` }; break;
+    case 'sha256': pattern = { re: SHA256, message: 'must be a SHA-256 digest: 64 lowercase hex digits' }; break;
     default: throw new Error(`unknown trackstream.format ${String(attrs['trackstream.format'])}`);
   }
-  return s.refine((v) => !UNSTORABLE.test(v), 'must not contain NUL characters or unpaired surrogates');
+  return z.string().superRefine((v, ctx) => {
+    if (min > 0 && v.length === 0) ctx.addIssue({ code: 'custom', message: 'must not be empty', input: v });
+    else if (min > 1 && charLength(v, min) < min) ctx.addIssue({ code: 'custom', message: `must be at least ${min} characters`, input: v });
+    if (max !== Infinity) {
+      const n = charLength(v, max);
+      if (n > max) ctx.addIssue({ code: 'custom', message: `must be at most ${max} characters (got ${n})`, input: v });
+    }
+    if (pattern && !pattern.re.test(v)) ctx.addIssue({ code: 'custom', message: pattern.message, input: v });
+    else if (UNSTORABLE.test(v)) ctx.addIssue({ code: 'custom', message: 'must not contain NUL characters or unpaired surrogates', input: v });
+  });
 }
 
 /**
@@ -85,7 +97,20 @@ function nodeSchema(node: ResolvedNode, records: Map<string, z.ZodType>): z.ZodT
     case 'map': {
       const keyAttrs: Record<string, unknown> = { 'trackstream.minLength': 1 };
       if (node.attrs['trackstream.keyMaxLength'] !== undefined) keyAttrs['trackstream.maxLength'] = node.attrs['trackstream.keyMaxLength'];
-      return z.record(stringSchema(keyAttrs), nodeSchema(node.values, records));
+      const maxEntries = node.attrs['trackstream.maxEntries'] === undefined ? Infinity : limit(node.attrs['trackstream.maxEntries'], 'trackstream.maxEntries');
+      // Checked before the entries are, so an oversized map costs one count, not a validation of every entry.
+      // zod skips a "__proto__" key (JSON.parse makes it an own property); it would vanish silently, so refuse it.
+      return z
+        .unknown()
+        .superRefine((v, ctx) => {
+          if (typeof v !== 'object' || v === null || Array.isArray(v)) return;
+          const entries = Object.keys(v).length;
+          if (entries > maxEntries) ctx.addIssue({ code: 'custom', message: `must have at most ${maxEntries} entries (got ${entries})`, input: v });
+          if (Object.prototype.hasOwnProperty.call(v, '__proto__')) {
+            ctx.addIssue({ code: 'custom', path: ['__proto__'], message: 'key "__proto__" is reserved', input: v });
+          }
+        })
+        .pipe(z.record(stringSchema(keyAttrs), nodeSchema(node.values, records)));
     }
     case 'record': {
       const known = records.get(node.fullName);

@@ -17,3 +17,32 @@ describe('generated modules', () => {
     expect(released).toEqual([]);
   });
 });
+
+describe('the generator', () => {
+  const { mkdtempSync, writeFileSync, cpSync } = jest.requireActual<typeof import('node:fs')>('node:fs');
+  const { tmpdir } = jest.requireActual<typeof import('node:os')>('node:os');
+
+  test('given a released schema edited in place, when the catalogue directory is read, then it is refused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'catalogue-'));
+    cpSync(SCHEMAS, dir, { recursive: true });
+    const schema = JSON.parse(readFileSync(join(dir, 'event.v1.avsc'), 'utf8'));
+    schema.fields.push({ name: 'extra', type: ['null', 'string'], default: null });
+    writeFileSync(join(dir, 'event.v1.avsc'), JSON.stringify(schema));
+    expect(() => readCatalogueDir(dir)).toThrow(/released schemas never change/);
+  });
+
+  test('given a new version with no recorded fingerprint, when read, then it is reported as being released', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'catalogue-'));
+    cpSync(SCHEMAS, dir, { recursive: true });
+    const schema = JSON.parse(readFileSync(join(dir, 'event.v1.avsc'), 'utf8'));
+    schema.fields.push({ name: 'extra', type: ['null', 'string'], default: null });
+    writeFileSync(join(dir, 'event.v2.avsc'), JSON.stringify(schema));
+    const manifest = JSON.parse(readFileSync(join(dir, 'catalogue.json'), 'utf8'));
+    manifest.versions.push({ version: 2, file: 'event.v2.avsc', fingerprint: null });
+    writeFileSync(join(dir, 'catalogue.json'), JSON.stringify(manifest));
+    const { source, released } = readCatalogueDir(dir);
+    expect(released).toEqual([2]);
+    expect(source.versions.map((v) => v.version)).toEqual([1, 2]);
+    expect(renderTypesModule(source)).toMatch(/schema version 2/);
+  });
+});

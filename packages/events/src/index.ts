@@ -13,7 +13,7 @@ export {
 export { findDuplicateKeys, type DuplicateKey } from './json-duplicates';
 export { eventToJson } from './json';
 export { encodeEvent, decodeEvent, createEventCodec, type EventCodec } from './codec';
-export { eventCatalogue, loadCatalogue, type Catalogue, type SchemaVersion } from './catalogue';
+export { eventCatalogue, loadCatalogue, schemaFingerprint, type Catalogue, type SchemaVersion } from './catalogue';
 export type { CatalogueSource, CatalogueVersionSource, AvroSchema } from './avro-schema';
 export { EventDecodeError, EventEncodeError, TokenDecodeError } from './errors';
 export { eventKey } from './key';

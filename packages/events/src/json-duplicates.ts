@@ -19,24 +19,29 @@ function isSpace(c: number): boolean {
 
 /**
  * Finds every member name that occurs twice in one JSON object. `raw` must be valid JSON (parse it first): this is a
- * scan for what JSON.parse hides, not a parser. One pass, no allocation for values.
+ * scan for what JSON.parse hides, not a parser. One pass, no allocation for values. Stops early once `maxConflicts`
+ * duplicates with different values were found.
  */
-export function findDuplicateKeys(raw: string): DuplicateKey[] {
+export function findDuplicateKeys(raw: string, maxConflicts = Infinity): DuplicateKey[] {
   const n = raw.length;
   const out: DuplicateKey[] = [];
   const path: PathSegment[] = [];
+  let conflicts = 0;
   let i = 0;
 
   const skipSpace = () => {
     while (i < n && isSpace(raw.charCodeAt(i))) i++;
   };
   const skipString = () => {
-    i++; // opening quote
+    // indexOf is native and fast; a quote is escaped when an odd number of backslashes precede it.
+    let q = raw.indexOf('"', i + 1);
     for (;;) {
-      const c = raw.charCodeAt(i);
-      if (c === QUOTE) { i++; return; }
-      i += c === BACKSLASH ? 2 : 1;
+      let b = q - 1;
+      while (raw.charCodeAt(b) === BACKSLASH) b--;
+      if ((q - 1 - b) % 2 === 0) break;
+      q = raw.indexOf('"', q + 1);
     }
+    i = q + 1;
   };
   const skipNested = () => {
     // Bracket counting only; strings are skipped so brackets inside them do not count.
@@ -57,6 +62,19 @@ export function findDuplicateKeys(raw: string): DuplicateKey[] {
     }
   };
 
+  /** The text of the value starting at `start`; only needed for duplicates, so rescanning is fine. */
+  const valueTextAt = (start: number): string => {
+    const saved = i;
+    i = start;
+    const c = raw.charCodeAt(i);
+    if (c === LBRACE || c === LBRACKET) skipNested();
+    else if (c === QUOTE) skipString();
+    else skipScalar();
+    const text = raw.slice(start, i);
+    i = saved;
+    return text;
+  };
+
   const value = (depth: number): void => {
     skipSpace();
     const c = raw.charCodeAt(i);
@@ -72,7 +90,10 @@ export function findDuplicateKeys(raw: string): DuplicateKey[] {
     i++;
     skipSpace();
     if (raw.charCodeAt(i) === RBRACE) { i++; return; }
-    const seen = new Map<string, string>(); // key → text of its value
+    // Most objects have a handful of keys: a linear search beats a Map there; large maps switch to one.
+    const keys: string[] = [];
+    const starts: number[] = [];
+    let index: Map<string, number> | undefined;
     for (;;) {
       skipSpace();
       const keyStart = i;
@@ -86,10 +107,17 @@ export function findDuplicateKeys(raw: string): DuplicateKey[] {
       path.push(key);
       value(depth);
       path.pop();
-      const text = raw.slice(start, i);
-      const previous = seen.get(key);
-      if (previous === undefined) seen.set(key, text);
-      else out.push({ path: [...path, key], sameValue: sameJson(previous, text) });
+      const previous = index ? index.get(key) : keys.indexOf(key);
+      if (previous === undefined || previous === -1) {
+        keys.push(key);
+        starts.push(start);
+        if (index) index.set(key, keys.length - 1);
+        else if (keys.length > 16) index = new Map(keys.map((k, n) => [k, n]));
+      } else {
+        const sameValue = sameJson(valueTextAt(starts[previous]!), raw.slice(start, i));
+        out.push({ path: [...path, key], sameValue });
+        if (!sameValue && ++conflicts >= maxConflicts) throw STOP;
+      }
       skipSpace();
       if (raw.charCodeAt(i) === COMMA) { i++; continue; }
       i++; // '}'
@@ -112,9 +140,15 @@ export function findDuplicateKeys(raw: string): DuplicateKey[] {
     }
   };
 
-  value(0);
+  try {
+    value(0);
+  } catch (err) {
+    if (err !== STOP) throw err;
+  }
   return out;
 }
+
+const STOP = Symbol('enough duplicates found');
 
 function sameJson(a: string, b: string): boolean {
   return a === b || deepEqual(JSON.parse(a), JSON.parse(b));

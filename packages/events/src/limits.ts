@@ -15,7 +15,11 @@ export const LIMITS = {
   batchBytes: 4194304,
   /** Not in the design doc: bounds on lists it leaves open, so one event stays a reasonable Kafka record. */
   keysPerEvent: 1000,
+  /** Entries of one map (params, tags, context) in one event. */
+  entriesPerMap: 1000,
   lineageRefsPerEvent: 1000,
+  /** A 400 lists at most this many problems (a hostile 4 MiB body could otherwise yield tens of MB of them). */
+  problemsPerResponse: 1000,
   idPattern: /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/,
 } as const satisfies Record<string, number | RegExp>;
 

@@ -13,7 +13,8 @@ export function encodePositionsToken(p: LogPositions): string {
   const positions: Record<string, string> = {};
   for (const [partition, offset] of Object.entries(p.positions)) {
     if (!PARTITION.test(partition) || !OFFSET.test(offset)) {
-      throw new TokenDecodeError(`invalid log position ${partition} → ${offset}`);
+      // A caller bug, not a bad token from a client.
+      throw new RangeError(`invalid log position: partition ${partition}, offset ${offset}`);
     }
     positions[partition] = offset;
   }

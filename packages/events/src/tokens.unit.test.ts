@@ -16,4 +16,9 @@ describe('positions token', () => {
       expect(() => decodePositionsToken(token)).toThrow(expect.objectContaining({ code: 'TOKEN_INVALID', retriable: false }));
     },
   );
+
+  test('given an offset that is not a non-negative decimal, when encoded, then it is refused', () => {
+    expect(() => encodePositionsToken({ topic: 't', positions: { 0: '-1' } })).toThrow(RangeError);
+    expect(() => encodePositionsToken({ topic: 't', positions: { 0: '1e3' } })).toThrow(RangeError);
+  });
 });

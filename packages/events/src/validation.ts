@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { eventCatalogue } from './catalogue';
 import { fieldShape, recordSchema } from './derive-zod';
-import { EVENT_TYPES, type EventType, type TrackstreamEvent } from './generated/types';
+import { EVENT_TYPES, type TrackstreamEvent } from './generated/types';
 import { findDuplicateKeys } from './json-duplicates';
 import { LIMITS } from './limits';
 import { formatPath, type PathSegment } from './path';
@@ -59,6 +59,11 @@ function problemsFromIssues(issues: readonly z.core.$ZodIssue[], prefix: PathSeg
   for (const issue of issues) {
     const path = [...prefix, ...(issue.path as PathSegment[])];
     const input = (issue as { input?: unknown }).input;
+    // JSON has no undefined: a value-level issue about `undefined` is about a field that is missing.
+    if (input === undefined && issue.code !== 'unrecognized_keys' && issue.code !== 'invalid_key') {
+      out.push({ index, path: formatPath(path), message: 'is required' });
+      continue;
+    }
     switch (issue.code) {
       case 'unrecognized_keys':
         for (const key of issue.keys) out.push({ index, path: formatPath([...path, key]), message: 'is not a known field' });
@@ -66,13 +71,13 @@ function problemsFromIssues(issues: readonly z.core.$ZodIssue[], prefix: PathSeg
       case 'invalid_type':
         out.push({
           index, path: formatPath(path),
-          message: input === undefined ? 'is required' : `must be ${expectedName(issue.expected)}, got ${describe(input)}`,
+          message: `must be ${expectedName(issue.expected)}, got ${describe(input)}`,
         });
         break;
       case 'invalid_key':
         for (const inner of issue.issues) {
           const p = problemsFromIssues([inner], [], index)[0]!;
-          out.push({ index, path: formatPath(path), message: `key ${p.message.replace(/^must/, 'must')}` });
+          out.push({ index, path: formatPath(path), message: p.message.startsWith('key ') ? p.message : `key ${p.message}` });
         }
         break;
       case 'too_big': {
@@ -160,19 +165,29 @@ export function parseEventBatch(body: unknown): ParseBatchResult {
   }
   const parsed: TrackstreamEvent[] = [];
   const firstIndexOfId = new Map<string, number>();
-  events.forEach((value, i) => {
-    const r = validateEvent(value, ['events', i], i);
+  for (let i = 0; i < events.length && problems.length < LIMITS.problemsPerResponse; i++) {
+    const r = validateEvent(events[i], ['events', i], i);
     if (!r.ok) {
       problems.push(...r.problems);
-      return;
+      continue;
     }
     parsed.push(r.event);
     // Projections apply an event_id once: a second event with the same id in one batch would be silently dropped.
     const first = firstIndexOfId.get(r.event.event_id);
     if (first === undefined) firstIndexOfId.set(r.event.event_id, i);
     else problems.push({ index: i, path: `events[${i}].event_id`, message: `duplicates the event_id of events[${first}]` });
-  });
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, events: parsed };
+  }
+  return problems.length > 0 ? { ok: false, problems: capped(problems) } : { ok: true, events: parsed };
+}
+
+/** At most LIMITS.problemsPerResponse problems, the last saying that more were left out. */
+function capped(problems: ValidationProblem[]): ValidationProblem[] {
+  const max = LIMITS.problemsPerResponse;
+  if (problems.length <= max) return problems;
+  return [
+    ...problems.slice(0, max - 1),
+    { index: null, path: '', message: `more problems than the ${max} listed; validation stopped there (fix these and retry)` },
+  ];
 }
 
 /**
@@ -187,17 +202,17 @@ export function parseEventBatchText(raw: string): ParseBatchResult {
   } catch (err) {
     return { ok: false, problems: [{ index: null, path: '', message: `the body is not valid JSON: ${(err as Error).message}` }] };
   }
-  const duplicates: ValidationProblem[] = findDuplicateKeys(raw)
+  const duplicates: ValidationProblem[] = findDuplicateKeys(raw, LIMITS.problemsPerResponse)
     .filter((d) => !d.sameValue)
     .map((d) => {
       const index = d.path[0] === 'events' && typeof d.path[1] === 'number' ? d.path[1] : null;
       return { index, path: formatPath(d.path), message: 'appears more than once in the same object with different values' };
     });
+  if (duplicates.length >= LIMITS.problemsPerResponse) return { ok: false, problems: capped([...duplicates, ...duplicates.slice(0, 1)]) };
   const result = parseEventBatch(body);
   if (duplicates.length === 0) return result;
   const problems = [...duplicates, ...(result.ok ? [] : result.problems)];
   problems.sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
-  return { ok: false, problems };
+  return { ok: false, problems: capped(problems) };
 }
 
-export type { EventType };

@@ -103,7 +103,8 @@ export const CATALOGUE_SOURCE: CatalogueSource = {
                         "type": "string",
                         "trackstream.maxLength": "tagValueLength"
                       },
-                      "trackstream.keyMaxLength": "keyLength"
+                      "trackstream.keyMaxLength": "keyLength",
+                      "trackstream.maxEntries": "entriesPerMap"
                     },
                     "default": {}
                   }
@@ -230,7 +231,8 @@ export const CATALOGUE_SOURCE: CatalogueSource = {
                         "type": "string",
                         "trackstream.maxLength": "tagValueLength"
                       },
-                      "trackstream.keyMaxLength": "keyLength"
+                      "trackstream.keyMaxLength": "keyLength",
+                      "trackstream.maxEntries": "entriesPerMap"
                     },
                     "default": {}
                   },
@@ -243,7 +245,8 @@ export const CATALOGUE_SOURCE: CatalogueSource = {
                         "type": "string",
                         "trackstream.maxLength": "paramValueLength"
                       },
-                      "trackstream.keyMaxLength": "keyLength"
+                      "trackstream.keyMaxLength": "keyLength",
+                      "trackstream.maxEntries": "entriesPerMap"
                     },
                     "default": {}
                   }
@@ -262,7 +265,8 @@ export const CATALOGUE_SOURCE: CatalogueSource = {
                         "type": "string",
                         "trackstream.maxLength": "paramValueLength"
                       },
-                      "trackstream.keyMaxLength": "keyLength"
+                      "trackstream.keyMaxLength": "keyLength",
+                      "trackstream.maxEntries": "entriesPerMap"
                     },
                     "default": {}
                   }
@@ -325,7 +329,8 @@ export const CATALOGUE_SOURCE: CatalogueSource = {
                         "type": "string",
                         "trackstream.maxLength": "tagValueLength"
                       },
-                      "trackstream.keyMaxLength": "keyLength"
+                      "trackstream.keyMaxLength": "keyLength",
+                      "trackstream.maxEntries": "entriesPerMap"
                     },
                     "default": {}
                   }
