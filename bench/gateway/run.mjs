@@ -3,7 +3,9 @@
 //   phase 1 (throughput): closed loop, CONCURRENCY requests in flight, for DURATION_S; accepted points/s.
 //   phase 2 (latency):    open loop at half the measured rate, for DURATION_S; p50/p99 of the 202 round trip.
 // Usage: npm run bench:gateway   (env: TRACKSTREAM_KAFKA_BROKERS, BENCH_DURATION_S=15, BENCH_CONCURRENCY=8,
-//        BENCH_CPU_PROF=1 writes a V8 CPU profile of the gateway to bench/results/tmp/)
+//        BENCH_CPU_PROF=1 writes a V8 CPU profile of the gateway to bench/results/tmp/,
+//        BENCH_GATEWAY_NODE_ARGS="--flag ..." passes node flags to the gateway process only,
+//        BENCH_GATEWAY_NICE=-10 runs the gateway at that scheduling priority, to tell CPU contention from own cost)
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -93,6 +95,47 @@ async function waitReady(port, child) {
   throw new Error('gateway not ready within 30 s');
 }
 
+function scrape(port) {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: '/metrics' }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve(parseMetrics(text)));
+    }).on('error', reject);
+  });
+}
+
+/** name{labels} → value, labels in the text's order. */
+function parseMetrics(text) {
+  const out = new Map();
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:]+)(\{[^}]*\})? (\S+)$/.exec(line);
+    if (m) out.set(m[1] + (m[2] ?? ''), Number(m[3]));
+  }
+  return out;
+}
+
+/** Quantile of a prom histogram between two scrapes, as the upper bound of the bucket it falls in. */
+function histogramQuantile(before, after, name, labelFilter, q) {
+  const buckets = [];
+  for (const [k, v] of after) {
+    if (!k.startsWith(name + '_bucket{') || !k.includes(labelFilter)) continue;
+    const le = /le="([^"]+)"/.exec(k)[1];
+    buckets.push([le === '+Inf' ? Infinity : Number(le), v - (before.get(k) ?? 0)]);
+  }
+  buckets.sort((a, b) => a[0] - b[0]);
+  const total = buckets.at(-1)?.[1] ?? 0;
+  const hit = buckets.find(([, c]) => c >= q * total);
+  return hit ? hit[0] * 1000 : NaN;
+}
+
+function sumMatching(before, after, prefix) {
+  let sum = 0;
+  for (const [k, v] of after) if (k.startsWith(prefix)) sum += v - (before.get(k) ?? 0);
+  return sum;
+}
+
 function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -120,6 +163,7 @@ async function closedLoop(port, bodies, seconds) {
 async function openLoop(port, bodies, batchesPerSecond, seconds) {
   const statuses = {};
   const latencies = [];
+  const slowest = [];
   const pending = [];
   const interval = 1000 / batchesPerSecond;
   const total = Math.floor(batchesPerSecond * seconds);
@@ -128,24 +172,36 @@ async function openLoop(port, bodies, batchesPerSecond, seconds) {
     const due = start + i * interval;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const sentAt = performance.now() - start;
     pending.push(
       post(port, bodies[i % bodies.length]).then((r) => {
         statuses[r.status] = (statuses[r.status] ?? 0) + 1;
         if (r.status === 202) latencies.push(r.ms);
+        slowest.push([r.ms, sentAt]);
       }),
     );
   }
   await Promise.all(pending);
   const elapsed = (performance.now() - start) / 1000;
   latencies.sort((a, b) => a - b);
+  if (process.env.BENCH_VERBOSE) {
+    slowest.sort((a, b) => b[0] - a[0]);
+    console.log('slowest requests [ms, sent at ms]:', JSON.stringify(slowest.slice(0, 12).map(([a, b]) => [Math.round(a), Math.round(b)])));
+  }
   return { offeredPointsPerSecond: (total * POINTS_PER_BATCH) / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1), statuses };
 }
 
 async function main() {
   const topic = `bench_gateway_${Date.now().toString(36)}`;
   const port = await freePort();
-  const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.join(ROOT, 'bench/results/tmp')] : [];
-  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'services/ingest-gateway/dist/main.js')], {
+  const nodeArgs = [
+    ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.join(ROOT, 'bench/results/tmp')] : []),
+    ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  ];
+  // BENCH_GATEWAY_NICE (e.g. -10) is a diagnostic: it shows how much of the tail is waiting for a CPU on a shared machine.
+  const nice = process.env.BENCH_GATEWAY_NICE;
+  const command = nice ? ['nice', ['-n', nice, process.execPath]] : [process.execPath, []];
+  const child = spawn(command[0], [...command[1], ...nodeArgs, path.join(ROOT, 'services/ingest-gateway/dist/main.js')], {
     env: { ...process.env, TRACKSTREAM_KAFKA_BROKERS: BROKERS, TRACKSTREAM_GATEWAY_PORT: String(port), TRACKSTREAM_GATEWAY_HOST: '127.0.0.1', TRACKSTREAM_EVENTS_TOPIC: topic, TRACKSTREAM_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -156,7 +212,21 @@ async function main() {
     await closedLoop(port, bodies, 3); // warm-up: JIT, connections, producer
     const t = await closedLoop(port, bodies, DURATION_S);
     const half = t.batchesPerSecond / 2;
+    const m0 = await scrape(port);
+    const cpu0 = process.cpuUsage();
     const l = await openLoop(port, bodies, half, DURATION_S);
+    const loadCpu = process.cpuUsage(cpu0);
+    const m1 = await scrape(port);
+    const where = {
+      producerP50: histogramQuantile(m0, m1, 'trackstream_gateway_producer_latency_seconds', 'outcome="ok"', 0.5),
+      producerP99: histogramQuantile(m0, m1, 'trackstream_gateway_producer_latency_seconds', 'outcome="ok"', 0.99),
+      gatewayCpuS: sumMatching(m0, m1, 'process_cpu_seconds_total'),
+      gcS: sumMatching(m0, m1, 'nodejs_gc_duration_seconds_sum'),
+      majorGcS: sumMatching(m0, m1, 'nodejs_gc_duration_seconds_sum{kind="major"'),
+      heapMiB: ([...m1].find(([k]) => k.startsWith('nodejs_heap_size_used_bytes'))?.[1] ?? NaN) / 2 ** 20,
+      loopLagMaxMs: [...m1].filter(([k]) => k.startsWith('nodejs_eventloop_lag_max_seconds'))[0]?.[1] * 1000,
+      loadGenCpuS: (loadCpu.user + loadCpu.system) / 1e6,
+    };
 
     const mb = (bodies.reduce((n, b) => n + b.length, 0) / bodies.length / 1024).toFixed(1);
     console.log(`\nIngest gateway benchmark — ${new Date().toISOString()}`);
@@ -169,6 +239,11 @@ async function main() {
     ];
     const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
     for (const r of rows) console.log('| ' + r.map((v, c) => String(v).padEnd(widths[c])).join(' | ') + ' |');
+    console.log(
+      `\nat half rate, over ${DURATION_S} s: producer (append→Kafka ack) p50 ≤ ${where.producerP50} ms, p99 ≤ ${where.producerP99} ms (histogram buckets); ` +
+        `gateway CPU ${where.gatewayCpuS.toFixed(1)} s of which GC ${where.gcS.toFixed(2)} s (major ${where.majorGcS.toFixed(2)} s, heap used ${where.heapMiB.toFixed(0)} MiB); event-loop lag max ${where.loopLagMaxMs?.toFixed(0)} ms; ` +
+        `load generator CPU ${where.loadGenCpuS.toFixed(1)} s; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
+    );
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));

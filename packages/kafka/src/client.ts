@@ -38,6 +38,10 @@ export function createKafkaClient(opts: KafkaClientOptions): Kafka {
   });
 }
 
+// kafkajs warns whenever an idempotent producer gets bounded retries. KafkaEventLog bounds them on purpose and
+// replaces the producer after any failure (see there), so the warning is noise at every (re)connect.
+const EXPECTED = new Set(['Limiting retries for the idempotent producer may invalidate EoS guarantees']);
+
 /** Routes kafkajs' namespaced log lines into our structured Logger, keeping kafkajs' extra fields. */
 export function kafkaLogBridge(logger: Logger): logCreator {
   const base = logger.child({ component: 'kafkajs' });
@@ -45,7 +49,7 @@ export function kafkaLogBridge(logger: Logger): logCreator {
     // kafkajs repeats its own timestamp and logger name in every entry; our logger stamps the time already.
     const { message, timestamp: _t, logger: _l, ...rest } = entry.log as { message: string; timestamp?: unknown; logger?: unknown };
     const fields = { namespace: entry.namespace, ...rest };
-    switch (entry.level) {
+    switch (EXPECTED.has(message) ? kafkaLevel.DEBUG : entry.level) {
       case kafkaLevel.ERROR:
         base.error(message, fields);
         break;

@@ -109,6 +109,12 @@ export function describeEventLogContract(adapter: string, fixture: () => Promise
       expect(await f.read()).toEqual([]);
     });
 
+    it('given a batch with an event that cannot be stored, when appended, then it rejects as not retriable and none of the batch is stored', async () => {
+      const broken = { ...metrics('run-z', 1), payload: { points: [{ key: 'loss', value: 'high', step: 1, timestamp: NOW }] } } as unknown as StoredEvent;
+      await expect(f.log.append([metrics('run-z', 0), broken])).rejects.toMatchObject({ code: 'LOG_REJECTED', retriable: false });
+      expect(await f.read()).toEqual([]);
+    });
+
     it('given a closed log, when appending, then it rejects with LOG_CLOSED', async () => {
       await f.log.append([metrics('run-y', 0)]);
       await f.log.close();

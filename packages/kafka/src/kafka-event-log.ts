@@ -64,7 +64,13 @@ export class KafkaEventLog implements EventLog {
     const { signal } = opts;
     if (signal?.aborted) return Promise.reject(abortReason(signal));
 
-    const messages: Message[] = events.map((e) => ({ key: eventKey(e), value: encodeEvent(e) }));
+    let messages: Message[];
+    try {
+      messages = events.map((e) => ({ key: eventKey(e), value: encodeEvent(e) }));
+    } catch (err) {
+      // An event that cannot be encoded will never be: not an outage, and nothing of the batch is sent.
+      return Promise.reject(new EventLogError('LOG_REJECTED', `an event could not be encoded: ${(err as Error).message}`, { cause: err }));
+    }
     const bytes = messages.reduce((n, m) => n + (m.value as Buffer).length + String(m.key).length, 0);
 
     return new Promise<LogPositions>((resolve, reject) => {

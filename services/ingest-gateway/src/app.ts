@@ -116,11 +116,14 @@ export function createGateway(opts: GatewayOptions): Gateway {
   function admit() {
     return (req: Request, res: Response, next: NextFunction) => {
       if (shuttingDown) return next(new GatewayError('SHUTTING_DOWN', 'the gateway is shutting down', { retryAfterSeconds: 1 }));
-      if (!req.is('application/json')) {
+      // null: no body at all, which the handler answers as an empty batch.
+      if (req.is('application/json') === false) {
         return next(new GatewayError('UNSUPPORTED_MEDIA_TYPE', `Content-Type must be application/json (got ${req.get('content-type') ?? 'none'})`));
       }
       const declared = req.get('content-length');
-      const length = declared === undefined ? LIMITS.batchBytes : Number(declared);
+      // Without a declared length (chunked), reserve the most a body may be.
+      const parsedLength = declared === undefined ? NaN : Number(declared);
+      const length = Number.isSafeInteger(parsedLength) && parsedLength >= 0 ? parsedLength : LIMITS.batchBytes;
       if (length > LIMITS.batchBytes) {
         res.set('Connection', 'close');
         return next(new GatewayError('PAYLOAD_TOO_LARGE', `request body of ${length} bytes is over the limit of ${LIMITS.batchBytes} bytes`));
@@ -207,7 +210,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
     metrics.producerLatency.observe({ outcome: 'ok' }, seconds(started));
     metrics.batchEvents.observe(stored.length);
     metrics.batchBytes.observe(raw.length);
-    for (const e of stored) metrics.eventsAccepted.inc({ type: e.type });
+    const byType = new Map<string, number>();
+    for (const e of stored) byType.set(e.type, (byType.get(e.type) ?? 0) + 1);
+    for (const [type, n] of byType) metrics.eventsAccepted.inc({ type }, n);
     res.status(202).json({ accepted: stored.length, token: encodePositionsToken(positions) });
   }
 
@@ -216,6 +221,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
     registry,
     async listen(port, host = '0.0.0.0') {
       server = app.listen(port, host);
+      // The deadline starts once the headers are in; a client trickling its headers is cut off by Node itself.
+      server.headersTimeout = Math.max(deadlineMs, 5000);
+      server.requestTimeout = 2 * deadlineMs + 1000;
       await once(server, 'listening');
       return server.address() as AddressInfo;
     },

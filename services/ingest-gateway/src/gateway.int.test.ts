@@ -1,3 +1,4 @@
+import * as net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { decodePositionsToken, LIMITS } from '@trackstream/events';
 import { endpointsFromEnv, uniqueName } from '@trackstream/testkit';
@@ -56,7 +57,8 @@ describe('ingest gateway against Kafka', () => {
     expect(res.status).toBe(202);
     expect(res.body.accepted).toBe(sent.length);
 
-    const records = await gw.readEvents();
+    const ids = new Set(sent.map((e) => e.event_id));
+    const records = (await gw.readEvents()).filter((r) => ids.has(r.event.event_id));
     expect(records).toHaveLength(sent.length);
     const byId = new Map(records.map((r) => [r.event.event_id, r]));
     for (const json of sent) {
@@ -69,6 +71,20 @@ describe('ingest gateway against Kafka', () => {
     const highest: Record<number, string> = {};
     for (const r of records) highest[r.partition] = r.offset;
     expect(decodePositionsToken(res.body.token)).toEqual({ topic: gw.topic, positions: highest });
+  });
+
+  it('given a batch near the 4 MiB limit for a single run, when posted, then it is stored whole in one partition and can be read back', async () => {
+    const run = `run-big-${randomUUID().slice(0, 8)}`;
+    const events = Array.from({ length: 480 }, (_, i) => metricsEventJson(run, 100, i));
+    const body = JSON.stringify({ events });
+    expect(body.length).toBeGreaterThan(3 * 1024 * 1024);
+    expect(body.length).toBeLessThan(LIMITS.batchBytes);
+    const res = await postEvents(gw.url, body);
+    expect(res.status).toBe(202);
+    const positions = decodePositionsToken(res.body.token).positions;
+    expect(Object.keys(positions)).toHaveLength(1);
+    const stored = (await gw.readEvents()).filter((r) => r.event.run_id === run);
+    expect(stored.map((r) => r.event.event_id)).toEqual(events.map((e) => e.event_id));
   });
 
   it('given no principal header, when posted, then the events are stored as written by anonymous', async () => {
@@ -164,6 +180,12 @@ describe('ingest gateway against Kafka', () => {
       expect(await gw.endOffsets()).toEqual(offsets);
     });
 
+    it('given an empty body, when posted, then 400 says so', async () => {
+      const res = await fetch(`${gw.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' } });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as any).error).toMatchObject({ code: 'MALFORMED_JSON', message: expect.stringMatching(/empty/) });
+    });
+
     it('given a body that is not JSON by media type, when posted, then 415', async () => {
       const res = await fetch(`${gw.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"events":[]}' });
       expect(res.status).toBe(415);
@@ -173,6 +195,7 @@ describe('ingest gateway against Kafka', () => {
 
   it('given traffic, when /metrics is scraped, then it reports latency by route and status, events by type, batches, in-flight bytes, producer latency and breaker state', async () => {
     expect((await postEvents(gw.url, { events: sampleEventsJson() })).status).toBe(202);
+    expect((await postEvents(gw.url, { events: [{ type: 'nonsense' }] })).status).toBe(400);
     const text = await (await fetch(`${gw.url}/metrics`)).text();
     expect(sample(text, 'trackstream_gateway_request_duration_seconds_count', { route: '/v1/events', method: 'POST', status: '202' })).toBeGreaterThan(0);
     expect(sample(text, 'trackstream_gateway_request_duration_seconds_count', { route: '/v1/events', method: 'POST', status: '400' })).toBeGreaterThan(0);
@@ -227,5 +250,59 @@ describe('ingest gateway under a burst beyond its in-flight budget', () => {
 
     // The gateway recovers: with the burst over, a batch is accepted again.
     expect((await postEvents(gw.url, { events: [metricsEventJson(`run-${randomUUID()}`, 3)] })).status).toBe(202);
+  });
+});
+
+describe('ingest gateway deadlines and shutdown', () => {
+  const DEADLINE_MS = 1500;
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({ brokers: endpointsFromEnv().kafkaBrokers, topic: uniqueName('gateway_deadline'), deadlineMs: DEADLINE_MS });
+  });
+  afterAll(async () => {
+    await gw.stop();
+    await deleteTopic(gw.kafka, gw.topic);
+  });
+
+  /** A raw HTTP/1.1 POST whose body is sent in two parts: the second after `between()` settles, or never if it returns null. */
+  function slowPost(body: string, split: number, between: () => Promise<void> | null): Promise<{ status: number; text: string; ms: number }> {
+    const port = Number(new URL(gw.url).port);
+    return new Promise((resolve, reject) => {
+      const started = Date.now();
+      const socket = net.connect(port, '127.0.0.1');
+      let text = '';
+      socket.on('data', (d) => (text += d.toString()));
+      socket.on('error', reject);
+      socket.on('close', () => resolve({ status: Number(/^HTTP\/1\.1 (\d+)/.exec(text)?.[1] ?? 0), text, ms: Date.now() - started }));
+      socket.write(`POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`);
+      socket.write(body.slice(0, split));
+      const wait = between();
+      if (wait) void wait.then(() => socket.write(body.slice(split)));
+    });
+  }
+
+  it('given a client that stops sending its body, when the deadline passes, then it gets 408 instead of a hang', async () => {
+    const body = JSON.stringify({ events: sampleEventsJson() });
+    const res = await slowPost(body, 20, () => null);
+    expect(res.status).toBe(408);
+    expect(res.text).toContain('REQUEST_TIMEOUT');
+    expect(res.ms).toBeGreaterThanOrEqual(DEADLINE_MS - 50);
+    expect(res.ms).toBeLessThan(DEADLINE_MS + 1000);
+  });
+
+  it('given a request in flight, when the gateway shuts down, then that request still gets its 202 and new connections are refused', async () => {
+    const events = sampleEventsJson();
+    const body = JSON.stringify({ events });
+    let stopped: Promise<void> | undefined;
+    const res = await slowPost(body, 20, async () => {
+      await new Promise((r) => setTimeout(r, 200)); // admitted: headers are in
+      stopped = gw.running.stop(5000);
+      await new Promise((r) => setTimeout(r, 200));
+    });
+    expect(res.status).toBe(202);
+    await stopped;
+    await expect(fetch(`${gw.url}/healthz`)).rejects.toThrow();
+    const stored = new Set((await gw.readEvents()).map((r) => r.event.event_id));
+    for (const e of events) expect(stored.has(e.event_id as string)).toBe(true);
   });
 });

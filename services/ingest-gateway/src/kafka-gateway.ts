@@ -1,5 +1,4 @@
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
 import { KafkaEventLog, createKafkaClient, createKafkaProbe, ensureTopic, type KafkaLogLevel } from '@trackstream/kafka';
 import type { Logger } from '@trackstream/telemetry';
 import { createGateway, type Gateway, type GatewayOptions } from './app';
@@ -10,7 +9,6 @@ export interface KafkaGatewayOptions extends Omit<GatewayOptions, 'eventLog' | '
   /** Partitions if the topic has to be created. Default 12. */
   partitions?: number;
   kafkaLogLevel?: KafkaLogLevel;
-  registry?: Registry;
 }
 
 export interface RunningGateway {
@@ -26,6 +24,7 @@ export async function startKafkaGateway(opts: KafkaGatewayOptions & { port: numb
   const kafka = createKafkaClient({ clientId: 'trackstream-ingest-gateway', brokers, logger: opts.logger, logLevel: kafkaLogLevel ?? 'warn' });
   const ensured = await ensureTopic(kafka, { topic, partitions: partitions ?? 12 });
   opts.logger.info(ensured.created ? 'created the events topic' : 'events topic exists', { topic, partitions: ensured.partitions });
+  if (ensured.updated.length > 0) opts.logger.warn('corrected events topic settings the contract depends on', { topic, settings: ensured.updated });
 
   const eventLog = new KafkaEventLog({ kafka, topic, logger: opts.logger, sendTimeoutMs: Math.max(1000, (rest.deadlineMs ?? 5000) - 250) });
   const probe = createKafkaProbe(kafka, { topic, timeoutMs: 2000 });

@@ -1,5 +1,4 @@
-// Shared by this service's integration tests and the benchmark: sample events of every type, and a gateway on
-// its own topic.
+// Shared by this service's integration tests: sample events of every type, and a gateway on its own topic.
 import { randomUUID } from 'node:crypto';
 import { decodeEvent, type StoredEvent } from '@trackstream/events';
 import { createKafkaClient, readTopicToEnd, topicEndOffsets } from '@trackstream/kafka';
@@ -62,7 +61,7 @@ export function sampleEventsJson(run = `run-${randomUUID().slice(0, 8)}`, experi
   ];
 }
 
-/** A metrics_logged event with `points` points, as the benchmark sends them. */
+/** A metrics_logged event with `points` points. */
 export function metricsEventJson(run: string, points: number, step0 = 0): Record<string, unknown> {
   return {
     event_id: randomUUID(),
