@@ -76,6 +76,17 @@ describe('arguments are checked at the call', () => {
     await expect(client.startRun({ experiment: 'e', name: 'n'.repeat(300) })).rejects.toThrow(InvalidArgumentError);
   });
 
+  it('counts characters as code points, as the schema does', () => {
+    expect(() => run.log({ ['😀'.repeat(250)]: 1 })).not.toThrow();
+    expect(() => run.log({ ['😀'.repeat(251)]: 1 })).toThrow(/251 characters, the limit is 250/);
+    expect(() => run.setTags({ t: '😀'.repeat(5000) })).not.toThrow();
+  });
+
+  it('checks non-metric events with the shared schema validation (same rules as the gateway)', () => {
+    const params = JSON.parse('{"__proto__": "x"}') as Record<string, unknown>;
+    expect(() => run.logParams(params)).toThrow(InvalidArgumentError);
+  });
+
   it('allows NaN and infinite metric values (a diverging loss is data)', () => {
     expect(() => run.log({ loss: NaN, big: Infinity })).not.toThrow();
   });

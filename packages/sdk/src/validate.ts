@@ -7,8 +7,8 @@ export type ParamValue = string | number | boolean | bigint;
 export function checkKey(argument: string, key: unknown): string {
   if (typeof key !== 'string') throw new InvalidArgumentError(argument, `key must be a string, got ${describe(key)}`);
   if (key.length === 0) throw new InvalidArgumentError(argument, 'key must not be empty');
-  if (key.length > LIMITS.keyLength) {
-    throw new InvalidArgumentError(argument, `key is ${key.length} characters, the limit is ${LIMITS.keyLength}`);
+  if (key.length > LIMITS.keyLength && chars(key) > LIMITS.keyLength) {
+    throw new InvalidArgumentError(argument, `key is ${chars(key)} characters, the limit is ${LIMITS.keyLength}`);
   }
   return key;
 }
@@ -45,7 +45,7 @@ export function checkId(argument: string, id: unknown): string {
 
 export function checkName(argument: string, name: unknown, max: number = LIMITS.keyLength): string {
   if (typeof name !== 'string' || name.trim().length === 0) throw new InvalidArgumentError(argument, `must be a non-empty string, got ${describe(name)}`);
-  if (name.length > max) throw new InvalidArgumentError(argument, `is ${name.length} characters, the limit is ${max}`);
+  if (name.length > max && chars(name) > max) throw new InvalidArgumentError(argument, `is ${chars(name)} characters, the limit is ${max}`);
   return name;
 }
 
@@ -55,7 +55,7 @@ export function stringifyValue(argument: string, value: unknown, max: number): s
   if (typeof value === 'string') s = value;
   else if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') s = String(value);
   else throw new InvalidArgumentError(argument, `value must be a string, number, boolean or bigint, got ${describe(value)}`);
-  if (s.length > max) throw new InvalidArgumentError(argument, `value is ${s.length} characters, the limit is ${max}`);
+  if (s.length > max && chars(s) > max) throw new InvalidArgumentError(argument, `value is ${chars(s)} characters, the limit is ${max}`);
   return s;
 }
 
@@ -70,9 +70,28 @@ export function stringMap(argument: string, value: unknown, maxValue: number): R
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(checkRecord(argument, value))) {
     checkKey(`${argument} key ${JSON.stringify(k)}`, k);
+    // Assigning it would set the prototype and the entry would vanish; the schema refuses it too.
+    if (k === '__proto__') throw new InvalidArgumentError(`${argument}.__proto__`, 'key "__proto__" is reserved');
     out[k] = stringifyValue(`${argument}.${k}`, v, maxValue);
   }
   return out;
+}
+
+/**
+ * Length in code points, as the schema counts it (an emoji is one character, two UTF-16 units). Only called
+ * when the UTF-16 length is over a limit, which the code-point count can never exceed.
+ */
+function chars(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
 }
 
 function describe(v: unknown): string {
