@@ -241,6 +241,9 @@ async function main() {
         main_thread_cpu_ms_without: sum(main(without)),
         main_thread_cpu_ms_with: sum(main(withLog)),
         overhead_main_thread_pct: (sum(main(withLog)) / sum(main(without)) - 1) * 100,
+        overhead_main_thread_median_pct: (median(main(withLog)) / median(main(without)) - 1) * 100,
+        rounds_main_ms_without: main(without).map(Math.round),
+        rounds_main_ms_with: main(withLog).map(Math.round),
         median_cpu_ms_without: median(cpu(without)),
         median_cpu_ms_with: median(cpu(withLog)),
         // CPU time of this process (main thread + zlib threads): robust against other tenants of a shared machine.
