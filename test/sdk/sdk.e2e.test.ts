@@ -194,6 +194,16 @@ const { Trackstream } = require(${JSON.stringify(SDK_DIST)});
     expect(lines.join('\n')).toMatch(/1 spool file\(s\), 4 event\(s\) sent/);
     expect(code).toBe(0);
     expect(storedPoints(await gw.readEvents(), run.runId)).toHaveLength(100);
+
+    // The installed command itself (the package's bin), configured from the environment.
+    const bin = path.resolve(__dirname, '../../packages/sdk/dist/cli.js');
+    const out = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const p = spawn(process.execPath, [bin, 'sync'], { env: { ...process.env, TRACKSTREAM_URL: gw.url, TRACKSTREAM_SPOOL_DIR: spoolDir, TRACKSTREAM_LOG_LEVEL: 'silent' } });
+      let stdout = '';
+      p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      p.on('exit', (code) => resolve({ code, stdout }));
+    });
+    expect(out).toEqual({ code: 0, stdout: expect.stringMatching(/^trackstream sync: 0 spool file\(s\), 0 event\(s\) sent/) as unknown as string });
   }, 60_000);
 
   it('100 sweep workers getting-or-creating one experiment at once agree on it: one id, one creation event id', async () => {
