@@ -176,6 +176,12 @@ export class Pipeline {
     return d;
   }
 
+  /** Drops a finished run's counters (a sweep runs thousands of runs through one client). */
+  forget(runId: string): void {
+    const d = this.perRun.get(runId);
+    if (d && d.pending === 0) this.perRun.delete(runId);
+  }
+
   /** Resolves true once every event of the run was acknowledged (or set aside as rejected), false at the deadline. */
   async waitForRun(runId: string, deadline: number): Promise<boolean> {
     return this.waitUntil(() => this.delivery(runId).pending === 0, deadline);

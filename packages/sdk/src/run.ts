@@ -281,6 +281,7 @@ export class Run {
       rejectedPath: d.rejected > 0 ? pipeline.rejectedFile : null,
       backpressure: this.gate.snapshot(),
     };
+    pipeline.forget(this.runId);
     this.host.runEnded(this);
     return this.finished;
   }
