@@ -1,0 +1,11 @@
+export { Trackstream, type TrackstreamOptions, type StartRunOptions, type Experiment, type CloseReport } from './client';
+export { Run, type LogOptions, type ArtifactInfo, type LineageInput, type FinishOptions, type FinishReport, type RunStatus } from './run';
+export { TrackstreamSdkError, InvalidArgumentError, RunFinishedError, ClientClosedError } from './errors';
+export { experimentIdFor, uuidV5 } from './ids';
+export { isSecretName, filterEnv, redactParams, redactArgv } from './secrets';
+export { recoverSpools, type RecoveryReport, type RecoveryOptions } from './recovery';
+export { defaultSpoolDir } from './spool';
+export { HttpTransport, type Transport, type SendResult } from './transport';
+export type { BackpressurePolicy, PolicyCounters } from './policy';
+export type { PipelineStats } from './pipeline';
+export { runCli, type CliIo } from './cli-main';
