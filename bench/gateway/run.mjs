@@ -9,11 +9,11 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { freePort } from '@trackstream/testkit';
 
 const require = createRequire(import.meta.url);
 const { createKafkaClient } = require('@trackstream/kafka');
@@ -28,16 +28,6 @@ const POINTS_PER_EVENT = 10;
 const POINTS_PER_BATCH = EVENTS_PER_BATCH * POINTS_PER_EVENT;
 const BODIES = 400;
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 // Bodies are made up front so the load generator spends its CPU on HTTP, not on JSON.stringify. They are reused
 // cyclically: the gateway does not deduplicate, so repeated event ids cost it exactly what fresh ones would.

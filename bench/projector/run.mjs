@@ -11,11 +11,11 @@
 //        BENCH_RUNS=15000, BENCH_METRIC_EVENTS=1500, BENCH_STEADY_RATE=500, BENCH_BURST_S=20, BENCH_ONLY=lifecycle,…)
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { freePort } from '@trackstream/testkit';
 
 const require = createRequire(import.meta.url);
 const { Kafka, logLevel } = require('kafkajs');
@@ -41,16 +41,6 @@ const kafka = new Kafka({ clientId: 'bench-projector', brokers: BROKERS, logLeve
 const name = (p) => `bench_${p}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 let clock = Date.now();
 function ev(type, run_id, payload, experiment_id = 'exp-bench') {

@@ -11,12 +11,12 @@
 //        BENCH_PACED_S=5); about 60 s in all.
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { freePort } from '@trackstream/testkit';
 
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -32,16 +32,6 @@ const STEPS_PER_S = 100;
 const PACED_S = Number(process.env.BENCH_PACED_S ?? 5);
 const METRICS_PER_STEP = 100;
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitReady(port, ms = 30_000) {
   const until = Date.now() + ms;
