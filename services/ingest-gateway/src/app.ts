@@ -181,7 +181,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const declared = (body as { events?: unknown } | null)?.events;
     if (Array.isArray(declared) && declared.length > LIMITS.eventsPerBatch) {
       throw new GatewayError('TOO_MANY_EVENTS', `a batch holds at most ${LIMITS.eventsPerBatch} events (got ${declared.length}); split it`, {
-        details: { limit: LIMITS.eventsPerBatch, count: declared.length },
+        details: {
+          limit: LIMITS.eventsPerBatch,
+          count: declared.length,
+          problems: [{ index: null, path: 'events', message: `at most ${LIMITS.eventsPerBatch} events per batch (got ${declared.length})` }],
+        },
       });
     }
     const parsed = parseEventBatch(body);

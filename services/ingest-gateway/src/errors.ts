@@ -33,8 +33,9 @@ const STATUS: Record<GatewayErrorCode, number> = {
   FORBIDDEN_PROJECT: 403,
   NOT_FOUND: 404,
   REQUEST_TIMEOUT: 408,
+  // Too many events is a bad batch (issue 3's list of 400s), unlike bytes over the body limit (413).
+  TOO_MANY_EVENTS: 400,
   PAYLOAD_TOO_LARGE: 413,
-  TOO_MANY_EVENTS: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   OVERLOADED: 429,
   LOG_REJECTED: 500,

@@ -5,7 +5,7 @@ describe('gateway errors', () => {
     ['MALFORMED_JSON', 400, false],
     ['VALIDATION_FAILED', 400, false],
     ['PAYLOAD_TOO_LARGE', 413, false],
-    ['TOO_MANY_EVENTS', 413, false],
+    ['TOO_MANY_EVENTS', 400, false],
     ['UNSUPPORTED_MEDIA_TYPE', 415, false],
     ['OVERLOADED', 429, true],
     ['LOG_UNAVAILABLE', 503, true],

@@ -122,7 +122,7 @@ describe('ingest gateway against Kafka', () => {
         400,
         /events\[2\]\.payload\.params\.lr/,
       ],
-      ['too many events', () => ({ events: Array.from({ length: LIMITS.eventsPerBatch + 1 }, () => good()[0]) }), 413, /at most 1000 events/],
+      ['too many events', () => ({ events: Array.from({ length: LIMITS.eventsPerBatch + 1 }, () => good()[0]) }), 400, /at most 1000 events/],
     ];
 
     it.each(cases)('%s', async (_name, body, status, mentions) => {
