@@ -186,7 +186,8 @@ async function main() {
   const port = await freePort();
   const nodeArgs = [
     ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.join(ROOT, 'bench/results/tmp')] : []),
-    ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    // Default: the flags scripts/start.sh runs the gateway with, so the figures are the deployed gateway's.
+    ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '--max-semi-space-size=32').split(' ').filter(Boolean),
   ];
   // BENCH_GATEWAY_NICE (e.g. -10) is a diagnostic: it shows how much of the tail is waiting for a CPU on a shared machine.
   const nice = process.env.BENCH_GATEWAY_NICE;
