@@ -146,6 +146,8 @@ describe('search over the Postgres projection', () => {
     [['tags.team DESC', 'metrics.acc DESC'], expect.any(Array) as unknown as string[]],
     [['attributes.end_time DESC', 'attributes.status'], ['r04', 'r01', 'r02', 'r06', 'r08', 'r05', 'r03', 'r07']],
     [['metrics.loss ASC', 'attributes.start_time DESC'], ['r01', 'r04', 'r03', 'r08', 'r06', 'r05', 'r02', 'r07']],
+    [['attributes.run_id DESC'], ['r08', 'r07', 'r06', 'r05', 'r04', 'r03', 'r02', 'r01']],
+    [['metrics.acc ASC', 'run_id DESC', 'metrics.loss'], ['r08', 'r02', 'r05', 'r07', 'r01', 'r06', 'r03', 'r04']],
   ])('order_by %j', async (orderBy, expected) => {
     const all = (await search({ orderBy, maxResults: 1000 })).runIds;
     expect(all).toEqual(expected);
