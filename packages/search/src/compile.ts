@@ -166,6 +166,12 @@ function validateMaxResults(m: unknown): number {
 
 const DEFAULT_ORDER = ['attributes.start_time DESC'];
 
+/** The caller validates request bodies; a wrong type here is its bug, not the client's. */
+function stringList(v: unknown, name: string): string[] {
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new TypeError(`compileSearch: ${name} must be an array of strings`);
+  return [...(v as string[])];
+}
+
 /** Compiles a search request to one SQL statement with bound parameters. Throws SearchError for client mistakes. */
 export function compileSearch(req: SearchRequest): CompiledSearch {
   const s = quoteSchema(req.schema);
@@ -177,8 +183,8 @@ export function compileSearch(req: SearchRequest): CompiledSearch {
   const runIdAt = parsedOrder.findIndex((o) => o.entity === 'attribute' && o.key === 'run_id');
   const order = runIdAt < 0 ? parsedOrder : parsedOrder.slice(0, runIdAt);
   const tieDirection = runIdAt < 0 ? 'ASC' : parsedOrder[runIdAt]!.direction;
-  const experimentIds = [...(req.experimentIds ?? [])];
-  const projects = req.projects ?? null;
+  const experimentIds = stringList(req.experimentIds ?? [], 'experimentIds');
+  const projects = req.projects === null || req.projects === undefined ? null : stringList(req.projects, 'projects');
 
   const p = new Params();
   const joins: string[] = [];
