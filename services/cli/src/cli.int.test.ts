@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { Pool } from 'pg';
 import { ClickHouseSink } from '@trackstream/clickhouse';
@@ -178,6 +182,36 @@ describe('trackstream replay / verify / export / audit (real stack)', () => {
     expect((await cli(['verify', '--projection', 'clickhouse', '--a', chLive.database, '--b', t])).code).toBe(0);
   });
 
+  it('the built command killed (SIGTERM, then SIGKILL) mid-replay resumes and ends equal', async () => {
+    const bin = path.resolve(__dirname, '../dist/main.js'); // npx tsc -b first
+    const total = eventsA.length + 4 + eventsB.length;
+    const t = target('rp_kill');
+    const runUntilProgress = (signal: NodeJS.Signals) =>
+      new Promise<{ code: number | null; signal: NodeJS.Signals | null; err: string }>((resolve) => {
+        const p = spawn(process.execPath, [bin, 'replay', '--projection', 'postgres', '--target', t, '--batch-size', '1'], { env: { ...process.env, ...env() } });
+        let err = '';
+        let sent = false;
+        p.stderr.on('data', (d: Buffer) => {
+          err += d.toString();
+          if (!sent && err.includes('replay [')) {
+            sent = true;
+            p.kill(signal);
+          }
+        });
+        p.on('exit', (code, sig) => resolve({ code, signal: sig, err }));
+      });
+    const term = await runUntilProgress('SIGTERM');
+    expect(term.code).toBe(130);
+    expect(term.err).toMatch(/to resume/);
+    const killed = await runUntilProgress('SIGKILL');
+    expect(killed.signal === 'SIGKILL' || killed.code === 0).toBe(true);
+    const resumed = await cli(['replay', '--projection', 'postgres', '--target', t]);
+    expect(resumed.code).toBe(0);
+    const read = Number(/(\d+) record\(s\) read/.exec(resumed.out.join('\n'))![1]);
+    expect(read).toBeLessThan(total);
+    expect((await cli(['verify', '--projection', 'postgres', '--a', pgLive.schema, '--b', t])).code).toBe(0);
+  });
+
   it('a point-in-time replay shows the state as of the cutoff and nothing after', async () => {
     const t = target('rp_pit');
     const r = await cli(['replay', '--projection', 'postgres', '--target', t, '--until', new Date(CUTOFF).toISOString(), '--keep']);
@@ -248,6 +282,14 @@ describe('trackstream replay / verify / export / audit (real stack)', () => {
     expect(c.out.slice(1).map((l) => l.split(',')[1])).toEqual(rows.map((r) => r.offset));
     const exp = await cli(['export', '--experiment', 'exp-b', '--format', 'jsonl']);
     expect(exp.out).toHaveLength(eventsB.length);
+    // --from/--to filter on received_at; --out writes a file
+    const mid = eventsB[10]!.received_at;
+    const file = path.join(os.tmpdir(), `${uniqueName('export')}.jsonl`);
+    const ranged = await cli(['export', '--experiment', 'exp-b', '--from', String(mid), '--to', new Date(mid + 2).toISOString(), '--out', file]);
+    expect(ranged.code).toBe(0);
+    const written = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { event_id: string }).event_id);
+    fs.unlinkSync(file);
+    expect(written.sort()).toEqual(eventsB.filter((e) => e.received_at >= mid && e.received_at <= mid + 2).map((e) => e.event_id).sort());
   });
 
   it('audit shows who sent what, conflicts, redeliveries and DLQ rejections', async () => {
