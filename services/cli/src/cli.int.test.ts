@@ -214,7 +214,7 @@ describe('trackstream replay / verify / export / audit (real stack)', () => {
 
   it('a point-in-time replay shows the state as of the cutoff and nothing after', async () => {
     const t = target('rp_pit');
-    const r = await cli(['replay', '--projection', 'postgres', '--target', t, '--until', new Date(CUTOFF).toISOString(), '--keep']);
+    const r = await cli(['replay', '--projection', 'all', '--target', t, '--until', new Date(CUTOFF).toISOString(), '--keep']);
     expect(r.code).toBe(0);
     // Reference: workload A alone (with its redeliveries) through the same sink.
     const ref = target('rp_ref');
@@ -229,10 +229,17 @@ describe('trackstream replay / verify / export / audit (real stack)', () => {
     expect(b.rows[0].n).toBe(0);
     const live = await admin.query(`SELECT count(*)::int AS n FROM "${pgLive.schema}".runs WHERE experiment_id = 'exp-b'`);
     expect(live.rows[0].n).toBe(3);
+    // ClickHouse: exactly workload A's events (one row per event id) and none of B's.
+    const rs = await chLive.client.query({
+      query: `SELECT experiment_id, toString(count()) AS n FROM \`${t}\`.events FINAL GROUP BY experiment_id ORDER BY experiment_id`,
+      format: 'JSONEachRow',
+    });
+    expect(await rs.json()).toEqual([{ experiment_id: 'exp-a', n: String(eventsA.length) }]);
   });
 
   it('bad arguments give a clear message, a non-zero exit, and touch nothing', async () => {
     const before = await pgTableSums(admin, pgLive.schema);
+    const chBefore = await chTableSums(chLive.client, chLive.database);
     const t = target('rp_bad');
     const future = await cli(['replay', '--projection', 'postgres', '--target', t, '--until', new Date(Date.now() + 3_600_000).toISOString()]);
     expect(future.code).toBe(2);
@@ -263,6 +270,7 @@ describe('trackstream replay / verify / export / audit (real stack)', () => {
     expect(usage.err).toMatch(/--projection must be postgres, clickhouse or all/);
     expect((await cli(['replay', '--help'])).out.join('\n')).toMatch(/usage: trackstream replay/);
     expect(await pgTableSums(admin, pgLive.schema)).toEqual(before);
+    expect(await chTableSums(chLive.client, chLive.database)).toEqual(chBefore);
   });
 
   it('export lists a run\'s events in log order with partition and offset (jsonl and csv)', async () => {

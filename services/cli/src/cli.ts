@@ -285,6 +285,7 @@ async function replayCommand(ctx: Context, args: string[], io: CliIo): Promise<n
     io.out(`kept beside the live projection: ${projections.map((p) => `${p} ${p === 'postgres' ? 'schema' : 'database'} ${target}`).join(', ')}`);
     return 0;
   }
+  // Every store must be complete before either is switched, so `all` never switches one and then refuses the other.
   for (const p of projections) {
     const reached = p === 'postgres' ? await pgCheckpoints(await ctx.pg(), target, ctx.cfg.topic) : await chCheckpoints(await ctx.clickhouse(), target, ctx.cfg.topic);
     for (const [partition, end] of report.ends) {
@@ -292,6 +293,8 @@ async function replayCommand(ctx: Context, args: string[], io: CliIo): Promise<n
         throw new CliError('REPLAY_INCOMPLETE', `${p}: ${target} reached offset ${reached.get(partition) ?? 0n} of ${end} in partition ${partition}; not switching`);
       }
     }
+  }
+  for (const p of projections) {
     const backup = `${live[p]}_before_${target}`.slice(0, 63);
     const exists = p === 'postgres' ? await pgSchemaExists(await ctx.pg(), live[p]) : await chDatabaseExists(await ctx.clickhouse(), live[p]);
     if (exists) {

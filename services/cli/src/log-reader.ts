@@ -111,8 +111,8 @@ export async function readRanges(
       });
     } finally {
       await consumer.disconnect().catch(() => undefined);
+      await admin.deleteGroups([opts.groupId]).catch(() => undefined);
     }
-    await admin.deleteGroups([opts.groupId]).catch(() => undefined);
   } finally {
     await admin.disconnect().catch(() => undefined);
   }

@@ -90,7 +90,9 @@ export async function replay(opts: ReplayOptions): Promise<ReplayReport> {
         for (const { sink, checkpoints } of perSink) {
           const cp = BigInt(checkpoints.get(partition) ?? '0');
           if (next <= cp) continue;
-          report.skipped += await applyAll(sink, opts, partition, chunk.filter((r) => BigInt(r.offset) >= cp), next);
+          // Not `report.skipped += await …`: that reads the counter before the await and loses other partitions' counts.
+          const dropped = await applyAll(sink, opts, partition, chunk.filter((r) => BigInt(r.offset) >= cp), next);
+          report.skipped += dropped;
         }
         if (opts.signal?.aborted) break;
       }
