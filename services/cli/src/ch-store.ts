@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { ddlStatements, identifier, qualified, TABLES } from '@trackstream/clickhouse';
+import { ddlStatements, identifier, qualified, stringLiteral, TABLES } from '@trackstream/clickhouse';
 import { CliError, messageOf } from './errors';
 import type { TableSum, VerifyReport } from './verify';
 
@@ -36,7 +36,7 @@ export async function chCommand(client: ClickHouseClient, query: string): Promis
 }
 
 export async function chDatabaseExists(client: ClickHouseClient, db: string): Promise<boolean> {
-  const rows = await chQuery<{ n: string | number }>(client, `SELECT count() AS n FROM system.databases WHERE name = '${db}'`);
+  const rows = await chQuery<{ n: string | number }>(client, `SELECT count() AS n FROM system.databases WHERE name = ${stringLiteral(db)}`);
   return Number(rows[0]!.n) > 0;
 }
 
@@ -44,14 +44,31 @@ function hashExpr(cols: string[]): string {
   return `cityHash64(${cols.map((c) => (/^[a-z_]+$/.test(c) ? identifier(c).text : c)).join(', ')})`;
 }
 
+/** Row count and checksum of one table; sum() of UInt64 wraps modulo 2^64, still independent of row order. */
+export function sumsQuery(db: string, table: string): string {
+  return `SELECT toString(count()) AS rows, toString(sum(${hashExpr(CH_VERIFIED[table]!.columns)})) AS checksum FROM ${qualified(db, table).text} FINAL`;
+}
+
+/** Rows of x.table whose content hash y.table lacks, shown readably. */
+export function onlyInQuery(x: string, y: string, table: string, limit: number): string {
+  const spec = CH_VERIFIED[table]!;
+  const h = hashExpr(spec.columns);
+  return `SELECT ${spec.show} AS r FROM ${qualified(x, table).text} FINAL WHERE ${h} NOT IN (SELECT ${h} FROM ${qualified(y, table).text} FINAL) LIMIT ${limit}`;
+}
+
+/** One RENAME for every pair: live tables (those that exist) to backup, target tables to live. */
+export function switchStatement(live: string, target: string, backup: string, liveTables: ReadonlySet<string>): string {
+  const tables = [TABLES.metricPoints, TABLES.events, TABLES.checkpoints];
+  const pairs: string[] = [];
+  for (const t of tables) if (liveTables.has(t)) pairs.push(`${qualified(live, t).text} TO ${qualified(backup, t).text}`);
+  for (const t of tables) pairs.push(`${qualified(target, t).text} TO ${qualified(live, t).text}`);
+  return `RENAME TABLE ${pairs.join(', ')}`;
+}
+
 export async function chTableSums(client: ClickHouseClient, db: string): Promise<Map<string, TableSum>> {
   const out = new Map<string, TableSum>();
-  for (const [table, spec] of Object.entries(CH_VERIFIED)) {
-    // sum() of UInt64 wraps modulo 2^64: still independent of row order.
-    const rows = await chQuery<{ rows: string; checksum: string }>(
-      client,
-      `SELECT toString(count()) AS rows, toString(sum(${hashExpr(spec.columns)})) AS checksum FROM ${qualified(db, table).text} FINAL`,
-    );
+  for (const table of Object.keys(CH_VERIFIED)) {
+    const rows = await chQuery<{ rows: string; checksum: string }>(client, sumsQuery(db, table));
     out.set(table, rows[0]!);
   }
   return out;
@@ -61,20 +78,13 @@ export async function chVerify(client: ClickHouseClient, a: string, b: string, l
   for (const d of [a, b]) if (!(await chDatabaseExists(client, d))) throw new CliError('NOT_FOUND', `clickhouse database ${d} does not exist`, { exitCode: 2 });
   const [sa, sb] = [await chTableSums(client, a), await chTableSums(client, b)];
   const report: VerifyReport = { tables: [], differences: [] };
-  for (const [table, spec] of Object.entries(CH_VERIFIED)) {
+  for (const table of Object.keys(CH_VERIFIED)) {
     const ta = sa.get(table)!;
     const tb = sb.get(table)!;
     const equal = ta.rows === tb.rows && ta.checksum === tb.checksum;
     report.tables.push({ table, a: ta, b: tb, equal });
     if (equal) continue;
-    const h = hashExpr(spec.columns);
-    const only = async (x: string, y: string) =>
-      (
-        await chQuery<{ r: string }>(
-          client,
-          `SELECT ${spec.show} AS r FROM ${qualified(x, table).text} FINAL WHERE ${h} NOT IN (SELECT ${h} FROM ${qualified(y, table).text} FINAL) LIMIT ${limit}`,
-        )
-      ).map((r) => r.r);
+    const only = async (x: string, y: string) => (await chQuery<{ r: string }>(client, onlyInQuery(x, y, table, limit))).map((r) => r.r);
     report.differences.push({ table, a: ta, b: tb, onlyInA: await only(a, b), onlyInB: await only(b, a) });
   }
   return report;
@@ -95,17 +105,13 @@ export async function chCheckpoints(client: ClickHouseClient, db: string, topic:
  * `backup` gets its own view.
  */
 export async function chSwitch(client: ClickHouseClient, live: string, target: string, backup: string): Promise<void> {
-  const tables = [TABLES.metricPoints, TABLES.events, TABLES.checkpoints];
   const liveExists = await chDatabaseExists(client, live);
   await chCommand(client, `CREATE DATABASE IF NOT EXISTS ${identifier(backup).text}`);
   if (!liveExists) await chCommand(client, `CREATE DATABASE IF NOT EXISTS ${identifier(live).text}`);
   const liveTables = new Set(
-    (await chQuery<{ name: string }>(client, `SELECT name FROM system.tables WHERE database = '${live}'`)).map((r) => r.name),
+    (await chQuery<{ name: string }>(client, `SELECT name FROM system.tables WHERE database = ${stringLiteral(live)}`)).map((r) => r.name),
   );
-  const pairs: string[] = [];
-  for (const t of tables) if (liveTables.has(t)) pairs.push(`${qualified(live, t).text} TO ${qualified(backup, t).text}`);
-  for (const t of tables) pairs.push(`${qualified(target, t).text} TO ${qualified(live, t).text}`);
-  await chCommand(client, `RENAME TABLE ${pairs.join(', ')}`);
+  await chCommand(client, switchStatement(live, target, backup, liveTables));
   for (const db of [live, backup]) for (const s of ddlStatements(db)) await chCommand(client, s.text);
   await chCommand(client, `DROP DATABASE IF EXISTS ${identifier(target).text}`);
 }

@@ -294,6 +294,7 @@ async function replayCommand(ctx: Context, args: string[], io: CliIo): Promise<n
       }
     }
   }
+  const switched: string[] = [];
   for (const p of projections) {
     const backup = `${live[p]}_before_${target}`.slice(0, 63);
     const exists = p === 'postgres' ? await pgSchemaExists(await ctx.pg(), live[p]) : await chDatabaseExists(await ctx.clickhouse(), live[p]);
@@ -301,8 +302,14 @@ async function replayCommand(ctx: Context, args: string[], io: CliIo): Promise<n
       const v = p === 'postgres' ? await pgVerify(await ctx.pg(), target, live[p]) : await chVerify(await ctx.clickhouse(), target, live[p]);
       for (const l of formatVerify(v, target, live[p])) io.out(`${p}: ${l}`);
     }
-    if (p === 'postgres') await pgSwitch(await ctx.pg(), live[p], target, backup);
-    else await chSwitch(await ctx.clickhouse(), live[p], target, backup);
+    try {
+      if (p === 'postgres') await pgSwitch(await ctx.pg(), live[p], target, backup);
+      else await chSwitch(await ctx.clickhouse(), live[p], target, backup);
+    } catch (err) {
+      if (switched.length === 0) throw err;
+      throw new CliError('SWITCH_PARTIAL', `${messageOf(err)}; already switched: ${switched.join(', ')} — rerun --switch for ${p} alone or switch back`, { cause: err });
+    }
+    switched.push(`${p} (previous tables in ${backup})`);
     io.out(`${p}: switched — ${target} is now ${live[p]}; the previous tables are in ${backup}`);
   }
   return 0;
