@@ -195,8 +195,9 @@ const { Trackstream } = require(${JSON.stringify(SDK_DIST)});
     expect(code).toBe(0);
     expect(storedPoints(await gw.readEvents(), run.runId)).toHaveLength(100);
 
-    // The installed command itself (the package's bin), configured from the environment.
-    const bin = path.resolve(__dirname, '../../packages/sdk/dist/cli.js');
+    // The installed command itself (the workspace's one `trackstream` bin, @trackstream/cli, forwarding sync to the
+    // SDK), configured from the environment.
+    const bin = path.resolve(__dirname, '../../services/cli/dist/main.js');
     const out = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
       const p = spawn(process.execPath, [bin, 'sync'], { env: { ...process.env, TRACKSTREAM_URL: gw.url, TRACKSTREAM_SPOOL_DIR: spoolDir, TRACKSTREAM_LOG_LEVEL: 'silent' } });
       let stdout = '';
