@@ -49,13 +49,13 @@ export class ClickHouseReader {
     const n = Number(stats?.n ?? 0);
     if (n === 0) return { points: [], downsampled: false };
     if (n <= maxPoints) {
-      const rows = await this.rows(sql`SELECT toString(step) AS step, toString(value) AS value, toString(timestamp) AS timestamp
+      const rows = await this.rows(sql`SELECT toString(step) AS step_text, toString(value) AS value_text, toString(timestamp) AS timestamp_text
 FROM ${table} FINAL WHERE ${where}
 ORDER BY step, timestamp, offset, point_index`);
       return {
         points: rows.map((r) => {
-          const v = jsonNumber(parseClickHouseFloat(String(r.value)));
-          return { step: Number(r.step), value: v, timestamp: Number(r.timestamp), min: v, max: v };
+          const v = jsonNumber(parseClickHouseFloat(String(r.value_text)));
+          return { step: Number(r.step_text), value: v, timestamp: Number(r.timestamp_text), min: v, max: v };
         }),
         downsampled: false,
       };
@@ -67,23 +67,23 @@ ORDER BY step, timestamp, offset, point_index`);
     const order = sql`(step, timestamp, offset, point_index)`;
     const rows = await this.rows(sql`SELECT
   intDiv(step - ${lo}, ${width}) AS bucket,
-  toString(argMax(step, ${order})) AS step,
-  toString(argMax(value, ${order})) AS value,
-  toString(argMax(timestamp, ${order})) AS timestamp,
+  toString(argMax(step, ${order})) AS step_text,
+  toString(argMax(value, ${order})) AS value_text,
+  toString(argMax(timestamp, ${order})) AS timestamp_text,
   count() AS n,
   countIf(isNaN(value)) AS nan_count,
-  toString(if(n = nan_count, nan, minIf(value, NOT isNaN(value)))) AS min,
-  toString(if(n = nan_count, nan, maxIf(value, NOT isNaN(value)))) AS max
+  toString(if(n = nan_count, nan, minIf(value, NOT isNaN(value)))) AS min_text,
+  toString(if(n = nan_count, nan, maxIf(value, NOT isNaN(value)))) AS max_text
 FROM ${table} FINAL WHERE ${where}
 GROUP BY bucket
 ORDER BY bucket`);
     return {
       points: rows.map((r) => ({
-        step: Number(r.step),
-        value: jsonNumber(parseClickHouseFloat(String(r.value))),
-        timestamp: Number(r.timestamp),
-        min: jsonNumber(parseClickHouseFloat(String(r.min))),
-        max: jsonNumber(parseClickHouseFloat(String(r.max))),
+        step: Number(r.step_text),
+        value: jsonNumber(parseClickHouseFloat(String(r.value_text))),
+        timestamp: Number(r.timestamp_text),
+        min: jsonNumber(parseClickHouseFloat(String(r.min_text))),
+        max: jsonNumber(parseClickHouseFloat(String(r.max_text))),
       })),
       downsampled: true,
     };
@@ -98,11 +98,11 @@ ORDER BY bucket`);
     const rows = await this.rows(sql`SELECT run_id, key,
   count() AS n,
   countIf(isNaN(value)) AS nan_count,
-  toString(if(n = nan_count, nan, minIf(value, NOT isNaN(value)))) AS min,
-  toString(if(n = nan_count, nan, maxIf(value, NOT isNaN(value)))) AS max,
-  toString(if(n = nan_count, nan, avgIf(value, NOT isNaN(value)))) AS mean,
-  toString(argMax(value, ${order})) AS last,
-  toString(argMax(step, ${order})) AS last_step
+  toString(if(n = nan_count, nan, minIf(value, NOT isNaN(value)))) AS min_text,
+  toString(if(n = nan_count, nan, maxIf(value, NOT isNaN(value)))) AS max_text,
+  toString(if(n = nan_count, nan, avgIf(value, NOT isNaN(value)))) AS mean_text,
+  toString(argMax(value, ${order})) AS last_text,
+  toString(argMax(step, ${order})) AS last_step_text
 FROM ${qualified(this.database, METRIC_POINTS)} FINAL
 WHERE project IN (${join(projects)}) AND run_id IN (${join(runIds)}) AND ${keyFilter}
 GROUP BY run_id, key`);
@@ -110,11 +110,11 @@ GROUP BY run_id, key`);
       const run = String(r.run_id);
       if (!out.has(run)) out.set(run, new Map());
       out.get(run)!.set(String(r.key), {
-        last: parseClickHouseFloat(String(r.last)),
-        last_step: Number(r.last_step),
-        min: parseClickHouseFloat(String(r.min)),
-        max: parseClickHouseFloat(String(r.max)),
-        mean: parseClickHouseFloat(String(r.mean)),
+        last: parseClickHouseFloat(String(r.last_text)),
+        last_step: Number(r.last_step_text),
+        min: parseClickHouseFloat(String(r.min_text)),
+        max: parseClickHouseFloat(String(r.max_text)),
+        mean: parseClickHouseFloat(String(r.mean_text)),
         count: Number(r.n),
       });
     }
@@ -123,10 +123,10 @@ GROUP BY run_id, key`);
 
   /** partition → next offset of the ClickHouse projector; a checkpoint never moves back, so the max is current. */
   async checkpoints(topic: string): Promise<Map<number, bigint>> {
-    const rows = await this.rows(sql`SELECT partition, toString(max(next_offset)) AS next_offset
+    const rows = await this.rows(sql`SELECT partition, toString(max(next_offset)) AS next_offset_text
 FROM ${qualified(this.database, CHECKPOINTS)}
 WHERE topic = ${topic}
 GROUP BY partition`);
-    return new Map(rows.map((r) => [Number(r.partition), BigInt(String(r.next_offset))]));
+    return new Map(rows.map((r) => [Number(r.partition), BigInt(String(r.next_offset_text))]));
   }
 }
