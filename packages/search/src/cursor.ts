@@ -35,6 +35,14 @@ const INT_TEXT = /^-?[0-9]{1,19}$/;
 const INT8_MIN = -(2n ** 63n);
 const INT8_MAX = 2n ** 63n - 1n;
 
+/** Postgres rejects float8 text that overflows or underflows to zero; JS parses the same text to ±Infinity / 0. */
+function float8InRange(k: string): boolean {
+  if (k === 'NaN' || k === 'Infinity' || k === '-Infinity') return true;
+  const n = Number(k);
+  if (!Number.isFinite(n)) return false;
+  return n !== 0 || !/[1-9]/.test(k.split(/[eE]/)[0]!);
+}
+
 /**
  * Decodes and checks a token against the query it is used with. Each key is checked against its SQL type here,
  * because the hash is not a secret: a forged token must fail as PAGE_TOKEN_INVALID, never as a SQL cast error.
@@ -57,7 +65,7 @@ export function decodePageToken(token: string, hash: string, types: KeyType[]): 
     if (k === null) return;
     if (typeof k !== 'string' || k.includes('\u0000')) throw invalid('malformed sort key');
     const t = types[i]!;
-    if (t === 'float8' && !FLOAT_TEXT.test(k)) throw invalid('malformed sort key');
+    if (t === 'float8' && (!FLOAT_TEXT.test(k) || !float8InRange(k))) throw invalid('malformed sort key');
     if (t === 'int8' && (!INT_TEXT.test(k) || BigInt(k) < INT8_MIN || BigInt(k) > INT8_MAX)) throw invalid('malformed sort key');
   });
   if (b.r.includes('\u0000')) throw invalid('malformed run id');

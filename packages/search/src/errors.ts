@@ -16,6 +16,7 @@ export class SearchError extends Error {
 
 /** Alias kept for readers who look for the parser's error by that name. */
 export const FilterSyntaxError = SearchError;
+export type FilterSyntaxError = SearchError;
 
 export function syntaxError(position: number, expected: string, found: string): SearchError {
   return new SearchError('FILTER_INVALID', `filter: at position ${position} expected ${expected}, found ${found}`, position, expected);

@@ -92,6 +92,8 @@ export function parseKeyRef(ts: TokenStream): KeyRef {
 class Parser {
   private depth = 0;
   private comparisons = 0;
+  /** Where each literal was written, for errors about its type. */
+  readonly positions = new WeakMap<Literal, number>();
   constructor(private readonly ts: TokenStream) {}
 
   parse(): FilterAst {
@@ -163,16 +165,22 @@ class Parser {
     }
     checkOperator(ref, op, opTok);
     const value = op === 'IN' || op === 'NOT IN' ? this.list() : this.literal();
-    checkValue(ref, op, value, this.ts.tokens, opTok);
+    checkValue(ref, op, value, this.positions);
     return { kind: 'comparison', entity: ref.entity, key: ref.key, op, value, position: ref.position };
   }
 
   private literal(): Literal {
     const t = this.ts.expect((x) => x.kind === 'string' || x.kind === 'number', 'a quoted string or a number');
-    if (t.kind === 'string') return { type: 'string', value: t.text };
-    const value = Number(t.text);
-    if (!Number.isFinite(value)) throw syntaxError(t.position, 'a finite number', t.text);
-    return { type: 'number', value, text: t.text };
+    let lit: Literal;
+    if (t.kind === 'string') {
+      lit = { type: 'string', value: t.text };
+    } else {
+      const value = Number(t.text);
+      if (!Number.isFinite(value)) throw syntaxError(t.position, 'a finite number', t.text);
+      lit = { type: 'number', value, text: t.text };
+    }
+    this.positions.set(lit, t.position);
+    return lit;
   }
 
   private list(): Literal[] {
@@ -200,17 +208,18 @@ function checkOperator(ref: KeyRef, op: Operator, at: Token): void {
   }
 }
 
-function checkValue(ref: KeyRef, op: Operator, value: Literal | Literal[], tokens: Token[], opTok: Token): void {
+function checkValue(ref: KeyRef, op: Operator, value: Literal | Literal[], positions: WeakMap<Literal, number>): void {
   const values = Array.isArray(value) ? value : [value];
-  const valuePos = tokens[tokens.indexOf(opTok) + (Array.isArray(value) ? 2 : 1)]?.position ?? opTok.position;
   const numericOnly = ref.entity === 'metric' || (ref.entity === 'attribute' && ATTRIBUTES[ref.key] === 'time');
-  if (numericOnly && values.some((v) => v.type !== 'number')) {
-    throw syntaxError(valuePos, `a number for ${describeRef(ref)}`, 'a string');
+  const badNumber = values.find((v) => v.type !== 'number');
+  if (numericOnly && badNumber) {
+    throw syntaxError(positions.get(badNumber) ?? ref.position, `a number for ${describeRef(ref)}`, 'a string');
   }
   // Strings compare as strings; a number compares numerically, which makes no sense for LIKE, IN or string attributes.
   const stringOnly = op.includes('LIKE') || op.includes('IN') || (ref.entity === 'attribute' && ATTRIBUTES[ref.key] === 'string');
-  if (!numericOnly && stringOnly && values.some((v) => v.type !== 'string')) {
-    throw syntaxError(valuePos, `a quoted string for ${op} on ${describeRef(ref)}`, 'a number');
+  const badString = values.find((v) => v.type !== 'string');
+  if (!numericOnly && stringOnly && badString) {
+    throw syntaxError(positions.get(badString) ?? ref.position, `a quoted string for ${op} on ${describeRef(ref)}`, 'a number');
   }
 }
 
