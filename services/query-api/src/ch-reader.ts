@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { join, qualified, sql, type SqlFragment } from '@trackstream/clickhouse-sql';
+import type { SqlFragment } from '@trackstream/clickhouse-sql';
+import { checkpointsQuery, historyBucketsQuery, historyPointsQuery, historyStatsQuery, metricStatsQuery } from './ch-queries';
 import { jsonNumber, parseClickHouseFloat, type JsonNumber } from './values';
 
 export interface HistoryPoint {
@@ -21,10 +22,6 @@ export interface MetricStats {
 
 type Row = Record<string, unknown>;
 
-// Tables of the ClickHouse projection (docs/clickhouse.md); read with FINAL so a redelivered batch counts once.
-const METRIC_POINTS = 'metric_points';
-const CHECKPOINTS = 'checkpoints';
-
 /** Read-side access to the ClickHouse projection. Every value is inlined through @trackstream/clickhouse-sql. */
 export class ClickHouseReader {
   constructor(
@@ -39,19 +36,16 @@ export class ClickHouseReader {
 
   /**
    * One metric of one run by step. Up to `maxPoints` points come back as logged; above that, steps are cut into
-   * at most `maxPoints` equal buckets (intDiv, which 18.16 and 24.x both have) and each bucket gives its last
-   * point plus the min and max of its values, so a one-step spike stays visible in a chart.
+   * at most `maxPoints` equal buckets and each bucket gives its last point plus the min and max of its values, so
+   * a one-step spike stays visible in a chart.
    */
   async metricHistory(project: string, runId: string, key: string, maxPoints: number): Promise<{ points: HistoryPoint[]; downsampled: boolean }> {
-    const table = qualified(this.database, METRIC_POINTS);
-    const where = sql`project = ${project} AND run_id = ${runId} AND key = ${key}`;
-    const [stats] = await this.rows(sql`SELECT count() AS n, toString(min(step)) AS lo, toString(max(step)) AS hi FROM ${table} FINAL WHERE ${where}`);
+    const m = { project, runId, key };
+    const [stats] = await this.rows(historyStatsQuery(this.database, m));
     const n = Number(stats?.n ?? 0);
     if (n === 0) return { points: [], downsampled: false };
     if (n <= maxPoints) {
-      const rows = await this.rows(sql`SELECT toString(step) AS step_text, toString(value) AS value_text, toString(timestamp) AS timestamp_text
-FROM ${table} FINAL WHERE ${where}
-ORDER BY step, timestamp, offset, point_index`);
+      const rows = await this.rows(historyPointsQuery(this.database, m));
       return {
         points: rows.map((r) => {
           const v = jsonNumber(parseClickHouseFloat(String(r.value_text)));
@@ -61,22 +55,9 @@ ORDER BY step, timestamp, offset, point_index`);
       };
     }
     const lo = BigInt(String(stats!.lo));
-    const hi = BigInt(String(stats!.hi));
-    const span = hi - lo + 1n;
+    const span = BigInt(String(stats!.hi)) - lo + 1n;
     const width = (span + BigInt(maxPoints) - 1n) / BigInt(maxPoints);
-    const order = sql`(step, timestamp, offset, point_index)`;
-    const rows = await this.rows(sql`SELECT
-  intDiv(step - ${lo}, ${width}) AS bucket,
-  toString(argMax(step, ${order})) AS step_text,
-  toString(argMax(value, ${order})) AS value_text,
-  toString(argMax(timestamp, ${order})) AS timestamp_text,
-  count() AS n,
-  countIf(isNaN(value)) AS nan_count,
-  toString(if(n = nan_count, nan, minIf(value, NOT isNaN(value)))) AS min_text,
-  toString(if(n = nan_count, nan, maxIf(value, NOT isNaN(value)))) AS max_text
-FROM ${table} FINAL WHERE ${where}
-GROUP BY bucket
-ORDER BY bucket`);
+    const rows = await this.rows(historyBucketsQuery(this.database, m, lo, width));
     return {
       points: rows.map((r) => ({
         step: Number(r.step_text),
@@ -93,20 +74,7 @@ ORDER BY bucket`);
   async metricStats(projects: readonly string[], runIds: readonly string[], keys: readonly string[] | null): Promise<Map<string, Map<string, MetricStats>>> {
     const out = new Map<string, Map<string, MetricStats>>();
     if (runIds.length === 0 || (keys !== null && keys.length === 0)) return out;
-    const keyFilter = keys === null ? sql`1` : sql`key IN (${join(keys)})`;
-    const order = sql`(step, timestamp, offset, point_index)`;
-    const rows = await this.rows(sql`SELECT run_id, key,
-  count() AS n,
-  countIf(isNaN(value)) AS nan_count,
-  toString(if(n = nan_count, nan, minIf(value, NOT isNaN(value)))) AS min_text,
-  toString(if(n = nan_count, nan, maxIf(value, NOT isNaN(value)))) AS max_text,
-  toString(if(n = nan_count, nan, avgIf(value, NOT isNaN(value)))) AS mean_text,
-  toString(argMax(value, ${order})) AS last_text,
-  toString(argMax(step, ${order})) AS last_step_text
-FROM ${qualified(this.database, METRIC_POINTS)} FINAL
-WHERE project IN (${join(projects)}) AND run_id IN (${join(runIds)}) AND ${keyFilter}
-GROUP BY run_id, key`);
-    for (const r of rows) {
+    for (const r of await this.rows(metricStatsQuery(this.database, projects, runIds, keys))) {
       const run = String(r.run_id);
       if (!out.has(run)) out.set(run, new Map());
       out.get(run)!.set(String(r.key), {
@@ -121,12 +89,9 @@ GROUP BY run_id, key`);
     return out;
   }
 
-  /** partition → next offset of the ClickHouse projector; a checkpoint never moves back, so the max is current. */
+  /** partition → next offset of the ClickHouse projector. */
   async checkpoints(topic: string): Promise<Map<number, bigint>> {
-    const rows = await this.rows(sql`SELECT partition, toString(max(next_offset)) AS next_offset_text
-FROM ${qualified(this.database, CHECKPOINTS)}
-WHERE topic = ${topic}
-GROUP BY partition`);
+    const rows = await this.rows(checkpointsQuery(this.database, topic));
     return new Map(rows.map((r) => [Number(r.partition), BigInt(String(r.next_offset_text))]));
   }
 }
