@@ -172,15 +172,25 @@ function validateMaxResults(m: unknown): number {
 
 const DEFAULT_ORDER = ['attributes.start_time DESC'];
 
+/** The caller validates request bodies; a wrong type here is its bug, not the client's. */
+function stringList(v: unknown, name: string): string[] {
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new TypeError(`compileSearch: ${name} must be an array of strings`);
+  return [...(v as string[])];
+}
+
 /** Compiles a search request to one SQL statement with bound parameters. Throws SearchError for client mistakes. */
 export function compileSearch(req: SearchRequest): CompiledSearch {
   const s = quoteSchema(req.schema);
   const pageSize = validateMaxResults(req.maxResults);
   const ast = parseFilter(req.filter ?? '');
   const rawOrder = req.orderBy && req.orderBy.length > 0 ? req.orderBy : DEFAULT_ORDER;
-  const order = parseOrderBy(rawOrder).filter((o) => !(o.entity === 'attribute' && o.key === 'run_id'));
-  const experimentIds = [...(req.experimentIds ?? [])];
-  const projects = req.projects ?? null;
+  const parsedOrder = parseOrderBy(rawOrder);
+  // run_id is unique, so it ends the order: keys after it never decide anything. Without it, run_id ASC breaks ties.
+  const runIdAt = parsedOrder.findIndex((o) => o.entity === 'attribute' && o.key === 'run_id');
+  const order = runIdAt < 0 ? parsedOrder : parsedOrder.slice(0, runIdAt);
+  const tieDirection = runIdAt < 0 ? 'ASC' : parsedOrder[runIdAt]!.direction;
+  const experimentIds = stringList(req.experimentIds ?? [], 'experimentIds');
+  const projects = req.projects === null || req.projects === undefined ? null : stringList(req.projects, 'projects');
 
   const p = new Params();
   const joins: string[] = [];
@@ -212,15 +222,16 @@ export function compileSearch(req: SearchRequest): CompiledSearch {
     projects: projects === null ? null : [...projects].sort(),
     filter: req.filter ?? '',
     order: order.map((o) => [o.entity, o.key, o.direction]),
+    tie: tieDirection,
   });
   const types = keys.map((k) => k.type);
   if (req.pageToken !== undefined && req.pageToken !== null && req.pageToken !== '') {
     const cursor = decodePageToken(req.pageToken, hash, types);
-    where.push(keysetCondition(keys, cursor, p));
+    where.push(keysetCondition(keys, tieDirection, cursor, p));
   }
 
   const select = ['r.run_id AS run_id', ...keys.map((k, i) => `(${k.expr})::text AS k${i}`)];
-  const orderSql = [...keys.map((k) => `${k.expr} ${k.item.direction} NULLS LAST`), 'r.run_id ASC'];
+  const orderSql = [...keys.map((k) => `${k.expr} ${k.item.direction} NULLS LAST`), `r.run_id ${tieDirection}`];
   const text = [
     `SELECT ${select.join(', ')}`,
     `FROM ${s}.runs r`,
@@ -260,7 +271,7 @@ export function compileSearch(req: SearchRequest): CompiledSearch {
  * non-null value is "beyond it in the direction, or null"; nothing is after a null except through later keys.
  * Whether a cursor key is null is known here, so it picks the SQL form; the values themselves are bound.
  */
-export function keysetCondition(keys: SortKey[], cursor: Cursor, p: Params): string {
+function keysetCondition(keys: SortKey[], tieDirection: 'ASC' | 'DESC', cursor: Cursor, p: Params): string {
   const bound = cursor.keys.map((v, i) => (v === null ? null : `${p.add(v)}::${keys[i]!.type}`));
   const runId = `${p.add(cursor.runId)}::text`;
   const disjuncts: string[] = [];
@@ -271,7 +282,7 @@ export function keysetCondition(keys: SortKey[], cursor: Cursor, p: Params): str
       conj.push(b === null ? `${keys[j]!.expr} IS NULL` : `${keys[j]!.expr} = ${b}`);
     }
     if (i === keys.length) {
-      conj.push(`r.run_id > ${runId}`);
+      conj.push(`r.run_id ${tieDirection === 'ASC' ? '>' : '<'} ${runId}`);
     } else {
       const b = bound[i];
       if (b === null) continue;
@@ -282,5 +293,3 @@ export function keysetCondition(keys: SortKey[], cursor: Cursor, p: Params): str
   }
   return `(${disjuncts.join(' OR ')})`;
 }
-
-export type { Params };

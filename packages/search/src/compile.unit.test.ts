@@ -47,6 +47,20 @@ describe('compileSearch', () => {
     expect(c.values.slice(0, 2)).toEqual(['acc', 'lr']);
   });
 
+  it('an explicit attributes.run_id sets the tie-breaker direction and ends the order', () => {
+    const c = compileSearch({ ...base, orderBy: ['metrics.acc', 'attributes.run_id DESC', 'metrics.loss'] });
+    expect(c.text).toContain('ORDER BY o0.value ASC NULLS LAST, r.run_id DESC');
+    expect(c.text).not.toContain('loss');
+    const token = c.page([{ run_id: 'b', k0: '1' }, ...Array.from({ length: 100 }, () => ({ run_id: 'a', k0: '1' }))]).nextPageToken!;
+    expect(compileSearch({ ...base, orderBy: ['metrics.acc', 'attributes.run_id DESC', 'metrics.loss'], pageToken: token }).text).toContain('r.run_id < $');
+    expect(errorOf(() => compileSearch({ ...base, orderBy: ['metrics.acc', 'attributes.run_id ASC'], pageToken: token })).code).toBe('PAGE_TOKEN_INVALID');
+  });
+
+  it('refuses experiment and project lists that are not string arrays (the caller validates bodies)', () => {
+    expect(() => compileSearch({ ...base, experimentIds: 'e1' as unknown as string[] })).toThrow(TypeError);
+    expect(() => compileSearch({ ...base, projects: [1] as unknown as string[] })).toThrow(TypeError);
+  });
+
   it('max_results 1..1000, else MAX_RESULTS_INVALID', () => {
     expect(compileSearch({ ...base, maxResults: 1000 }).text).toContain('LIMIT 1001');
     expect(compileSearch({ ...base, maxResults: 1 }).pageSize).toBe(1);

@@ -21,3 +21,14 @@ export type FilterSyntaxError = SearchError;
 export function syntaxError(position: number, expected: string, found: string): SearchError {
   return new SearchError('FILTER_INVALID', `filter: at position ${position} expected ${expected}, found ${found}`, position, expected);
 }
+
+/**
+ * Positions are found on JS strings (UTF-16 units); clients count characters (code points, as Python's str does).
+ * Rewrites the error's position and message to the character offset when astral characters precede it.
+ */
+export function inCharacters(input: string, e: SearchError, rewrite: (message: string) => string = (m) => m): SearchError {
+  if (e.position === undefined) return new SearchError(e.code, rewrite(e.message), e.position, e.expected);
+  const chars = Array.from(input.slice(0, e.position)).length;
+  const message = chars === e.position ? e.message : e.message.replace(`at position ${e.position}`, `at position ${chars}`);
+  return new SearchError(e.code, rewrite(message), chars, e.expected);
+}

@@ -1,6 +1,6 @@
 import { ATTRIBUTES, ATTRIBUTE_ALIASES, PREFIXES, type Comparison, type Entity, type FilterAst, type Literal, type Operator } from './ast';
-import { SearchError, syntaxError } from './errors';
-import { tokenize, type Token } from './tokenizer';
+import { inCharacters, SearchError, syntaxError } from './errors';
+import { MAX_FILTER_LENGTH, tokenize, type Token } from './tokenizer';
 
 /** Parentheses and NOT nest at most this deep: a bounded error instead of a stack overflow. */
 export const MAX_DEPTH = 64;
@@ -231,7 +231,12 @@ function describeRef(ref: KeyRef): string {
 /** Parses a search filter into an AST. An empty or blank filter matches every run. Throws SearchError. */
 export function parseFilter(filter: string): FilterAst {
   if (typeof filter !== 'string') throw new SearchError('FILTER_INVALID', 'filter: must be a string', 0, 'a string');
-  return new Parser(new TokenStream(tokenize(filter))).parse();
+  try {
+    return new Parser(new TokenStream(tokenize(filter))).parse();
+  } catch (e) {
+    if (e instanceof SearchError && e.position !== undefined && filter.length <= MAX_FILTER_LENGTH) throw inCharacters(filter, e);
+    throw e;
+  }
 }
 
 export type Direction = 'ASC' | 'DESC';
@@ -262,11 +267,12 @@ export function parseOrderBy(items: readonly string[]): OrderItem[] {
       return { ...ref, direction };
     } catch (e) {
       if (!(e instanceof SearchError)) throw e;
+      const inItem = typeof item === 'string' && item.length <= MAX_FILTER_LENGTH ? inCharacters(item, e) : e;
       throw new SearchError(
         'ORDER_BY_INVALID',
-        `order_by[${index}]: ${e.message.replace(/^filter: /, '').replace('end of filter', 'end of item')}`,
-        e.position,
-        e.expected,
+        `order_by[${index}]: ${inItem.message.replace(/^filter: /, '').replace('end of filter', 'end of item')}`,
+        inItem.position,
+        inItem.expected,
       );
     }
   });

@@ -185,6 +185,13 @@ describe('parseFilter: errors name the position and what was expected', () => {
     expect(e.message).toContain(e.expected!);
   });
 
+  it('positions count characters, so astral characters before the error count once', () => {
+    const e = errorOf(() => parseFilter("tags.`🔥🔥` = 'x' AND"));
+    expect(e).toMatchObject({ position: 19 });
+    expect(e.message).toContain('position 19');
+    expect(errorOf(() => parseOrderBy(['tags.`🔥` SIDEWAYS']))).toMatchObject({ code: 'ORDER_BY_INVALID', position: 9 });
+  });
+
   it('deep nesting is a bounded error, not a stack overflow', () => {
     const deep = '('.repeat(90_000) + 'metrics.a > 1' + ')'.repeat(90_000);
     const e = errorOf(() => parseFilter(deep));

@@ -2,7 +2,7 @@ import { PostgresSink } from '@trackstream/postgres';
 import { createTestPgSchema, endpointsFromEnv, type TestPgSchema } from '@trackstream/testkit';
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { compileSearch, type SearchRequest } from './index';
+import { compileSearch, parseFilter, type Comparison, type FilterAst, type Literal, type SearchRequest } from './index';
 
 interface SeedRun {
   id: string;
@@ -146,6 +146,8 @@ describe('search over the Postgres projection', () => {
     [['tags.team DESC', 'metrics.acc DESC'], expect.any(Array) as unknown as string[]],
     [['attributes.end_time DESC', 'attributes.status'], ['r04', 'r01', 'r02', 'r06', 'r08', 'r05', 'r03', 'r07']],
     [['metrics.loss ASC', 'attributes.start_time DESC'], ['r01', 'r04', 'r03', 'r08', 'r06', 'r05', 'r02', 'r07']],
+    [['attributes.run_id DESC'], ['r08', 'r07', 'r06', 'r05', 'r04', 'r03', 'r02', 'r01']],
+    [['metrics.acc ASC', 'run_id DESC', 'metrics.loss'], ['r08', 'r02', 'r05', 'r07', 'r01', 'r06', 'r03', 'r04']],
   ])('order_by %j', async (orderBy, expected) => {
     const all = (await search({ orderBy, maxResults: 1000 })).runIds;
     expect(all).toEqual(expected);
@@ -160,6 +162,19 @@ describe('search over the Postgres projection', () => {
       expect(++pages).toBeLessThanOrEqual(5);
     } while (token);
     expect(paged).toEqual(all);
+  });
+
+  it('300 random filters (OR/NOT/parentheses, all prefixes and operators) match a reference evaluation', async () => {
+    const rnd = mulberry32(20261123);
+    const e1 = RUNS.filter((r) => (r.exp ?? 'e1') === 'e1');
+    for (let i = 0; i < 300; i++) {
+      const ast = randomAst(rnd, 3);
+      const filter = render(rnd, ast);
+      expect(withoutPositions(parseFilter(filter))).toEqual(ast);
+      const expected = e1.filter((r) => evaluate(ast, r)).map((r) => r.id).sort();
+      const got = await ids(filter);
+      if (JSON.stringify(got) !== JSON.stringify(expected)) throw new Error(`filter ${filter}: got ${got}, expected ${expected}`);
+    }
   });
 
   it('a forged page token is a PAGE_TOKEN_INVALID error, never a SQL error', async () => {
@@ -226,3 +241,151 @@ describe('pagination while runs are being added', () => {
     },
   );
 });
+
+// ---- reference evaluation for the random-filter test ----
+
+function withoutPositions(ast: FilterAst): FilterAst {
+  switch (ast.kind) {
+    case 'and':
+    case 'or':
+      return { kind: ast.kind, items: ast.items.map(withoutPositions) };
+    case 'not':
+      return { kind: 'not', item: withoutPositions(ast.item) };
+    case 'comparison':
+      return { ...ast, position: 0 };
+    default:
+      return ast;
+  }
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const pick = <T>(rnd: () => number, xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+const num = (n: number): Literal => ({ type: 'number', value: n, text: String(n) });
+const str = (v: string): Literal => ({ type: 'string', value: v });
+
+function randomComparison(rnd: () => number): Comparison {
+  const c = (entity: Comparison['entity'], key: string, op: Comparison['op'], value: Comparison['value']): Comparison => ({ kind: 'comparison', entity, key, op, value, position: 0 });
+  const numOps = ['=', '!=', '<', '<=', '>', '>='] as const;
+  switch (Math.floor(rnd() * 6)) {
+    case 0:
+      return c('metric', pick(rnd, ['acc', 'loss', 'nope']), pick(rnd, numOps), num(pick(rnd, [-1, 0, 0.1, 0.3, 0.5, 0.8, 0.92, 0.95, 0.99, 1])));
+    case 1:
+      return c('param', pick(rnd, ['lr', 'big', 'layers', 'nope']), pick(rnd, numOps), num(pick(rnd, [0.001, 0.01, 0.05, 0.1, 3, 0, -500])));
+    case 2: {
+      const entity = pick(rnd, ['param', 'tag'] as const);
+      const key = entity === 'param' ? pick(rnd, ['lr', 'model', 'model class', 'nope']) : pick(rnd, ['team', 'my tag', 'nope']);
+      const values = ['0.01', 'tree', 'LogisticRegression', "o'brien", 'svm', 'risk', 'Risk', 'fraud', 'x y', 'zzz'];
+      const op = pick(rnd, ['=', '!=', 'LIKE', 'ILIKE', 'NOT LIKE', 'NOT ILIKE', 'IN', 'NOT IN'] as const);
+      if (op === 'IN' || op === 'NOT IN') return c(entity, key, op, [str(pick(rnd, values)), str(pick(rnd, values))]);
+      if (op.includes('LIKE')) return c(entity, key, op, str(pick(rnd, ['%isk', 'r%', '%e%', '_isk', 'tree', '%', '0.0_'])));
+      return c(entity, key, op, str(pick(rnd, values)));
+    }
+    case 3: {
+      const key = pick(rnd, ['status', 'run_name', 'user_id']);
+      const values = { status: ['FINISHED', 'FAILED', 'KILLED', 'RUNNING'], run_name: ['alpha', 'Epsilon', 'zeta', 'nope'], user_id: ['alice', 'bob', 'carol'] }[key]!;
+      const op = pick(rnd, ['=', '!=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'] as const);
+      if (op === 'IN' || op === 'NOT IN') return c('attribute', key, op, [str(pick(rnd, values)), str(pick(rnd, values))]);
+      if (op.includes('LIKE')) return c('attribute', key, op, str(pick(rnd, ['%a%', 'A%', '%E%', '_eta'])));
+      return c('attribute', key, op, str(pick(rnd, values)));
+    }
+    default:
+      return c('attribute', pick(rnd, ['start_time', 'end_time']), pick(rnd, numOps), num(pick(rnd, [0, 2000, 3000, 4500, 5500, 8000])));
+  }
+}
+
+function randomAst(rnd: () => number, depth: number): FilterAst {
+  const r = rnd();
+  if (depth === 0 || r < 0.4) return randomComparison(rnd);
+  if (r < 0.55) return { kind: 'not', item: randomAst(rnd, depth - 1) };
+  const items = Array.from({ length: 2 + Math.floor(rnd() * 2) }, () => randomAst(rnd, depth - 1));
+  return { kind: r < 0.8 ? 'and' : 'or', items };
+}
+
+function render(rnd: () => number, ast: FilterAst): string {
+  const kw = (w: string) => (rnd() < 0.5 ? w : w.toLowerCase());
+  const wrap = (a: FilterAst) => (a.kind === 'comparison' ? render(rnd, a) : `(${render(rnd, a)})`);
+  switch (ast.kind) {
+    case 'all':
+      return '';
+    case 'not':
+      return `${kw('NOT')} ${wrap(ast.item)}`;
+    case 'and':
+    case 'or':
+      return ast.items.map(wrap).join(` ${kw(ast.kind.toUpperCase())} `);
+    case 'comparison': {
+      const prefixes = { metric: ['metrics', 'metric'], param: ['params', 'param'], tag: ['tags', 'tag'], attribute: ['attributes', 'attr', 'run'] }[ast.entity];
+      const key = /^[a-z_]+$/.test(ast.key) && rnd() < 0.6 ? ast.key : pick(rnd, ['`', '"']) === '`' ? `\`${ast.key}\`` : `"${ast.key}"`;
+      const lit = (l: Literal) => (l.type === 'number' ? l.text : `'${l.value.replace(/[\\']/g, (ch) => '\\' + ch)}'`);
+      const value = Array.isArray(ast.value) ? `(${ast.value.map(lit).join(', ')})` : lit(ast.value);
+      return `${pick(rnd, prefixes)}.${key} ${kw(ast.op)} ${value}`;
+    }
+  }
+}
+
+const NUMERIC = /^-?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][-+]?[0-9]{1,3})?$/;
+const likeRegex = (pattern: string, flags: string) => new RegExp(`^${pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.')}$`, flags + 's');
+
+function compareNumbers(a: number, op: string, b: number): boolean {
+  // Postgres float8: NaN is equal to itself and above every number; the compiler keeps NaN out of > and >=.
+  if (Number.isNaN(a)) return op === '!=';
+  return { '=': a === b, '!=': a !== b, '<': a < b, '<=': a <= b, '>': a > b, '>=': a >= b }[op]!;
+}
+
+function compareText(v: string, c: Comparison): boolean {
+  if (Array.isArray(c.value)) {
+    const inList = c.value.some((l) => l.type === 'string' && l.value === v);
+    return c.op === 'IN' ? inList : !inList;
+  }
+  const lit = c.value;
+  if (lit.type === 'number') return NUMERIC.test(v) && compareNumbers(Number(v), c.op, lit.value);
+  switch (c.op) {
+    case '=':
+      return v === lit.value;
+    case '!=':
+      return v !== lit.value;
+    case 'LIKE':
+      return likeRegex(lit.value, '').test(v);
+    case 'ILIKE':
+      return likeRegex(lit.value, 'i').test(v);
+    case 'NOT LIKE':
+      return !likeRegex(lit.value, '').test(v);
+    case 'NOT ILIKE':
+      return !likeRegex(lit.value, 'i').test(v);
+    default:
+      throw new Error(`unused in the random filters: ${c.op}`);
+  }
+}
+
+function evaluate(ast: FilterAst, r: SeedRun): boolean {
+  switch (ast.kind) {
+    case 'all':
+      return true;
+    case 'and':
+      return ast.items.every((i) => evaluate(i, r));
+    case 'or':
+      return ast.items.some((i) => evaluate(i, r));
+    case 'not':
+      return !evaluate(ast.item, r);
+    case 'comparison': {
+      if (ast.entity === 'metric') {
+        const v = r.metrics?.[ast.key];
+        return v !== undefined && compareNumbers(v, ast.op, (ast.value as Literal & { type: 'number' }).value);
+      }
+      if (ast.entity === 'param' || ast.entity === 'tag') {
+        const v = (ast.entity === 'param' ? r.params : r.tags)?.[ast.key];
+        return v !== undefined && compareText(v, ast);
+      }
+      const attr = { status: r.status, run_name: r.name, user_id: r.user, start_time: r.start, end_time: r.end }[ast.key];
+      if (attr === null || attr === undefined) return false;
+      return typeof attr === 'number' ? compareNumbers(attr, ast.op, (ast.value as Literal & { type: 'number' }).value) : compareText(attr, ast);
+    }
+  }
+}
