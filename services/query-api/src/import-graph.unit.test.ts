@@ -24,7 +24,7 @@ function sourceFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir).flatMap((f) => {
     const p = join(dir, f);
-    if (statSync(p).isDirectory()) return f === 'testing' || f === 'test-support' ? [] : sourceFiles(p);
+    if (statSync(p).isDirectory()) return sourceFiles(p);
     return /\.ts$/.test(f) && !/\.test\.ts$/.test(f) && !/\.d\.ts$/.test(f) ? [p] : [];
   });
 }
