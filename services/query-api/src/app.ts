@@ -7,7 +7,7 @@ import { decodePositionsToken, type LogPositions } from '@trackstream/events';
 import { createMetricsRegistry, noopLogger, type Logger } from '@trackstream/telemetry';
 import { ClickHouseReader } from './ch-reader';
 import { QueryError, errorBody, toQueryError } from './errors';
-import { waitForPositions, type CheckpointSource } from './freshness';
+import { coalesced, waitForPositions, type CheckpointSource } from './freshness';
 import { QueryMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { PostgresReader } from './pg-reader';
@@ -73,8 +73,8 @@ export function createQueryApi(opts: QueryApiOptions): QueryApi {
   const ch = new ClickHouseReader(chClient, opts.clickhouseDatabase ?? chUrl.database ?? 'trackstream');
   const metrics = new QueryMetrics(createMetricsRegistry('query-api'));
 
-  const pgCheckpoints: CheckpointSource = (topic) => pg.checkpoints(topic);
-  const chCheckpoints: CheckpointSource = (topic) => ch.checkpoints(topic);
+  const pgCheckpoints: CheckpointSource = coalesced((topic) => pg.checkpoints(topic));
+  const chCheckpoints: CheckpointSource = coalesced((topic) => ch.checkpoints(topic));
 
   const freshness = async (req: Request, res: Response, stores: StoreSet): Promise<void> => {
     const header = req.header(TOKEN_HEADER);

@@ -43,3 +43,18 @@ export async function waitForPositions(sources: readonly CheckpointSource[], pos
     await sleep(Math.min(opts.pollMs ?? 20, left));
   }
 }
+
+/**
+ * Many reads waiting at once would each poll the checkpoint table every few ms; this lets concurrent waiters share
+ * the read that is already in flight, so the store sees at most one checkpoint query per topic at a time.
+ */
+export function coalesced(source: CheckpointSource): CheckpointSource {
+  const inFlight = new Map<string, Promise<Map<number, bigint>>>();
+  return (topic) => {
+    const pending = inFlight.get(topic);
+    if (pending) return pending;
+    const read = source(topic).finally(() => inFlight.delete(topic));
+    inFlight.set(topic, read);
+    return read;
+  };
+}

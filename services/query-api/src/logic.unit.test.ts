@@ -1,7 +1,7 @@
 import { SearchError } from '@trackstream/search';
 import { compareMetric, defaultGoal } from './compare';
 import { QueryError, toQueryError } from './errors';
-import { covers, waitForPositions } from './freshness';
+import { coalesced, covers, waitForPositions } from './freshness';
 import { jsonNumber, parseClickHouseFloat } from './values';
 
 describe('non-finite numbers', () => {
@@ -45,6 +45,26 @@ describe('read-your-writes', () => {
     };
     expect(await waitForPositions([failing], { topic: 'x', positions: { 0: '3' } }, opts)).toBe(false);
     expect(t).toBe(100);
+  });
+});
+
+describe('coalesced checkpoint reads', () => {
+  it('share the read in flight, then read again', async () => {
+    let reads = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const source = coalesced(async () => {
+      reads++;
+      await gate;
+      return new Map([[0, BigInt(reads)]]);
+    });
+    const both = Promise.all([source('t'), source('t')]);
+    release();
+    const [a, b] = await both;
+    expect(a).toBe(b);
+    expect(reads).toBe(1);
+    await source('t');
+    expect(reads).toBe(2);
   });
 });
 
