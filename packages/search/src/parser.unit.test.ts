@@ -10,6 +10,7 @@ function errorOf(fn: () => unknown): SearchError {
   throw new Error('expected a SearchError');
 }
 
+const str = (value: string) => ({ type: 'string', value });
 const cmp = (entity: string, key: string, op: string, value: unknown) =>
   expect.objectContaining({ kind: 'comparison', entity, key, op, value });
 
@@ -89,6 +90,19 @@ describe('parseFilter: MLflow documentation examples', () => {
     ["run_name = 'good-run'", cmp('attribute', 'run_name', '=', { type: 'string', value: 'good-run' })],
     ["status NOT IN ('FAILED', 'KILLED')", cmp('attribute', 'status', 'NOT IN', expect.any(Array))],
     ['metrics.loss < -0.5', cmp('metric', 'loss', '<', { type: 'number', value: -0.5, text: '-0.5' })],
+    ['attributes.status = "FINISHED"', cmp('attribute', 'status', '=', { type: 'string', value: 'FINISHED' })],
+    ['attributes.Created > 1670628787527', cmp('attribute', 'start_time', '>', expect.objectContaining({ value: 1670628787527 }))],
+    ["tags.`mlflow.user` = 'john@mlflow.com'", cmp('tag', 'mlflow.user', '=', { type: 'string', value: 'john@mlflow.com' })],
+    ["tags.`model` LIKE 'sklearn%'", cmp('tag', 'model', 'LIKE', { type: 'string', value: 'sklearn%' })],
+    ["tags.`type` ILIKE '%Logistic%'", cmp('tag', 'type', 'ILIKE', { type: 'string', value: '%Logistic%' })],
+    ['attributes.`run_name` ILIKE "%alpha%"', cmp('attribute', 'run_name', 'ILIKE', { type: 'string', value: '%alpha%' })],
+    ['attributes.`run name` ILIKE "%alpha%"', cmp('attribute', 'run_name', 'ILIKE', { type: 'string', value: '%alpha%' })],
+    ['attributes.`Run name` ILIKE "%alpha%"', cmp('attribute', 'run_name', 'ILIKE', { type: 'string', value: '%alpha%' })],
+    ["attributes.`Run Name` IN ('alpha', 'beta', 'gamma')", cmp('attribute', 'run_name', 'IN', [str('alpha'), str('beta'), str('gamma')])],
+    ['params.alpha = "0.3" and params.lambda = "0.001" and metrics.error <= 0.05', expect.objectContaining({ kind: 'and' })],
+    ['metrics."2019-04-02 error rate" < 0.1', cmp('metric', '2019-04-02 error rate', '<', expect.objectContaining({ value: 0.1 }))],
+    ['params."model-type" = "cnn"', cmp('param', 'model-type', '=', str('cnn'))],
+    ['metrics.`error rate` < 0.1', cmp('metric', 'error rate', '<', expect.objectContaining({ value: 0.1 }))],
   ])('%s', (filter, expected) => {
     expect(parseFilter(filter)).toEqual(expected);
   });
