@@ -273,6 +273,20 @@ describe('read-your-writes token', () => {
   });
 });
 
+describe('hostile identifiers', () => {
+  it('reach the stores as values, never as SQL', async () => {
+    const hostile = ["x'; DROP TABLE runs; --", 'a\\b', '🚀 ünïcødé', "' OR '1'='1"];
+    for (const h of hostile) {
+      const e = encodeURIComponent(h);
+      expect((await get(`/v1/runs/${e}`)).body.error.code).toBe('RUN_NOT_FOUND');
+      expect((await get(`/v1/experiments/${e}`)).body.error.code).toBe('EXPERIMENT_NOT_FOUND');
+      expect((await get(`/v1/runs/spiky/metrics/${e}`)).body).toEqual({ points: [], downsampled: false });
+      expect((await post('/v1/runs/compare', { run_ids: ['spiky'], metric_keys: [h] })).body.metrics[h]).toMatchObject({ best_run_id: null });
+    }
+    expect((await get('/v1/runs/exp-a-run-0')).status).toBe(200);
+  });
+});
+
 describe('service endpoints', () => {
   it('serves /healthz, /openapi.json, /metrics by route template, and JSON 404s', async () => {
     expect((await get('/healthz')).body).toEqual({ status: 'ok', postgres: true, clickhouse: true });
