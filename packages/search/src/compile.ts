@@ -1,4 +1,3 @@
-import { INDEXED_VALUE_PREFIX } from '@trackstream/postgres';
 import { ATTRIBUTES, type Comparison, type FilterAst, type Literal } from './ast';
 import { decodePageToken, encodePageToken, queryHash, type Cursor, type KeyType } from './cursor';
 import { SearchError } from './errors';
@@ -24,6 +23,13 @@ export interface CompiledSearch {
   /** Given the rows the query returned (it fetches pageSize + 1), the run ids of this page in order and the next page token or null. */
   page(rows: Record<string, unknown>[]): { runIds: string[]; nextPageToken: string | null };
 }
+
+/**
+ * The value-index prefix of the Postgres projection (INDEXED_VALUE_PREFIX of @trackstream/postgres). Kept here, not
+ * imported: @trackstream/postgres pulls in the projection runtime and its Kafka client, which the query API must
+ * not load. prefix.unit.test.ts checks the two agree.
+ */
+export const INDEXED_VALUE_PREFIX = 200;
 
 export const DEFAULT_MAX_RESULTS = 100;
 export const MAX_MAX_RESULTS = 1000;

@@ -1,0 +1,76 @@
+import { join, qualified, sql, type SqlFragment } from '@trackstream/clickhouse-sql';
+
+/**
+ * Every ClickHouse statement the query API sends, as functions of their inputs, so ch-compat.int.test.ts can run
+ * each on 18.16 and on a current engine. Only the subset both accept: FINAL, intDiv, argMax over tuples, -If
+ * combinators; aliases never reuse a column's name (18.16 reports cyclic aliases, current releases would resolve
+ * the column to the alias).
+ */
+
+// Tables of the ClickHouse projection (docs/clickhouse.md); read with FINAL so a redelivered batch counts once.
+const METRIC_POINTS = 'metric_points';
+const CHECKPOINTS = 'checkpoints';
+const POINT_ORDER = sql`(step, timestamp, offset, point_index)`;
+
+export interface MetricRef {
+  project: string;
+  runId: string;
+  key: string;
+}
+
+function metricWhere(m: MetricRef): SqlFragment {
+  return sql`project = ${m.project} AND run_id = ${m.runId} AND key = ${m.key}`;
+}
+
+export function historyStatsQuery(database: string, m: MetricRef): SqlFragment {
+  return sql`SELECT count() AS n, toString(min(step)) AS lo, toString(max(step)) AS hi FROM ${qualified(database, METRIC_POINTS)} FINAL WHERE ${metricWhere(m)}`;
+}
+
+export function historyPointsQuery(database: string, m: MetricRef): SqlFragment {
+  return sql`SELECT toString(step) AS step_text, toString(value) AS value_text, toString(timestamp) AS timestamp_text
+FROM ${qualified(database, METRIC_POINTS)} FINAL WHERE ${metricWhere(m)}
+ORDER BY step, timestamp, offset, point_index`;
+}
+
+/** Buckets of `width` steps from `lo`: each gives its last point and the min/max of its non-NaN values. */
+export function historyBucketsQuery(database: string, m: MetricRef, lo: bigint, width: bigint): SqlFragment {
+  return sql`SELECT
+  intDiv(step - ${lo}, ${width}) AS bucket,
+  toString(argMax(step, ${POINT_ORDER})) AS step_text,
+  toString(argMax(value, ${POINT_ORDER})) AS value_text,
+  toString(argMax(timestamp, ${POINT_ORDER})) AS timestamp_text,
+  count() AS n,
+  countIf(isNaN(value)) AS nan_count,
+  toString(if(n = nan_count, nan, minIf(value, NOT isNaN(value)))) AS min_text,
+  toString(if(n = nan_count, nan, maxIf(value, NOT isNaN(value)))) AS max_text
+FROM ${qualified(database, METRIC_POINTS)} FINAL WHERE ${metricWhere(m)}
+GROUP BY bucket
+ORDER BY bucket`;
+}
+
+/** Per run and key: count, min/max/mean over non-NaN values (NaN when all are NaN), last value by step. */
+export function metricStatsQuery(database: string, projects: readonly string[], runIds: readonly string[], keys: readonly string[] | null): SqlFragment {
+  const keyFilter = keys === null ? sql`1` : keys.length === 0 ? sql`0` : sql`key IN (${join(keys)})`;
+  const runFilter = runIds.length === 0 || projects.length === 0 ? sql`0` : sql`project IN (${join(projects)}) AND run_id IN (${join(runIds)})`;
+  return sql`SELECT run_id, key,
+  count() AS n,
+  countIf(isNaN(value)) AS nan_count,
+  toString(if(n = nan_count, nan, minIf(value, NOT isNaN(value)))) AS min_text,
+  toString(if(n = nan_count, nan, maxIf(value, NOT isNaN(value)))) AS max_text,
+  toString(if(n = nan_count, nan, avgIf(value, NOT isNaN(value)))) AS mean_text,
+  toString(argMax(value, ${POINT_ORDER})) AS last_text,
+  toString(argMax(step, ${POINT_ORDER})) AS last_step_text
+FROM ${qualified(database, METRIC_POINTS)} FINAL
+WHERE ${runFilter} AND ${keyFilter}
+GROUP BY run_id, key
+ORDER BY run_id, key`;
+}
+
+/** partition → max(next_offset): a checkpoint never moves back, so the highest is the current one. */
+export function checkpointsQuery(database: string, topic: string): SqlFragment {
+  return sql`SELECT partition, toString(max(next_offset)) AS next_offset_text
+FROM ${qualified(database, CHECKPOINTS)}
+WHERE topic = ${topic}
+GROUP BY partition
+ORDER BY partition`;
+}

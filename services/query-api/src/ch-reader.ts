@@ -1,0 +1,97 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { SqlFragment } from '@trackstream/clickhouse-sql';
+import { checkpointsQuery, historyBucketsQuery, historyPointsQuery, historyStatsQuery, metricStatsQuery } from './ch-queries';
+import { jsonNumber, parseClickHouseFloat, type JsonNumber } from './values';
+
+export interface HistoryPoint {
+  step: number;
+  value: JsonNumber;
+  timestamp: number;
+  min: JsonNumber;
+  max: JsonNumber;
+}
+
+export interface MetricStats {
+  last: number;
+  last_step: number;
+  min: number;
+  max: number;
+  mean: number;
+  count: number;
+}
+
+type Row = Record<string, unknown>;
+
+/** Read-side access to the ClickHouse projection. Every value is inlined through @trackstream/clickhouse-sql. */
+export class ClickHouseReader {
+  constructor(
+    private readonly client: ClickHouseClient,
+    readonly database: string,
+  ) {}
+
+  private async rows(q: SqlFragment): Promise<Row[]> {
+    const rs = await this.client.query({ query: q.text, format: 'JSONEachRow' });
+    return rs.json<Row>();
+  }
+
+  /**
+   * One metric of one run by step. Up to `maxPoints` points come back as logged; above that, steps are cut into
+   * at most `maxPoints` equal buckets and each bucket gives its last point plus the min and max of its values, so
+   * a one-step spike stays visible in a chart.
+   */
+  async metricHistory(project: string, runId: string, key: string, maxPoints: number): Promise<{ points: HistoryPoint[]; downsampled: boolean }> {
+    const m = { project, runId, key };
+    const [stats] = await this.rows(historyStatsQuery(this.database, m));
+    const n = Number(stats?.n ?? 0);
+    if (n === 0) return { points: [], downsampled: false };
+    if (n <= maxPoints) {
+      const rows = await this.rows(historyPointsQuery(this.database, m));
+      return {
+        points: rows.map((r) => {
+          const v = jsonNumber(parseClickHouseFloat(String(r.value_text)));
+          return { step: Number(r.step_text), value: v, timestamp: Number(r.timestamp_text), min: v, max: v };
+        }),
+        downsampled: false,
+      };
+    }
+    const lo = BigInt(String(stats!.lo));
+    const span = BigInt(String(stats!.hi)) - lo + 1n;
+    const width = (span + BigInt(maxPoints) - 1n) / BigInt(maxPoints);
+    const rows = await this.rows(historyBucketsQuery(this.database, m, lo, width));
+    return {
+      points: rows.map((r) => ({
+        step: Number(r.step_text),
+        value: jsonNumber(parseClickHouseFloat(String(r.value_text))),
+        timestamp: Number(r.timestamp_text),
+        min: jsonNumber(parseClickHouseFloat(String(r.min_text))),
+        max: jsonNumber(parseClickHouseFloat(String(r.max_text))),
+      })),
+      downsampled: true,
+    };
+  }
+
+  /** run_id → key → summary, aggregated only over the asked runs (the filter sits inside, before grouping). */
+  async metricStats(projects: readonly string[], runIds: readonly string[], keys: readonly string[] | null): Promise<Map<string, Map<string, MetricStats>>> {
+    const out = new Map<string, Map<string, MetricStats>>();
+    if (runIds.length === 0 || (keys !== null && keys.length === 0)) return out;
+    for (const r of await this.rows(metricStatsQuery(this.database, projects, runIds, keys))) {
+      const run = String(r.run_id);
+      if (!out.has(run)) out.set(run, new Map());
+      out.get(run)!.set(String(r.key), {
+        last: parseClickHouseFloat(String(r.last_text)),
+        last_step: Number(r.last_step_text),
+        min: parseClickHouseFloat(String(r.min_text)),
+        max: parseClickHouseFloat(String(r.max_text)),
+        mean: parseClickHouseFloat(String(r.mean_text)),
+        count: Number(r.n),
+      });
+    }
+    return out;
+  }
+
+  /** partition → next offset of the ClickHouse projector. */
+  async checkpoints(topic: string): Promise<Map<number, bigint>> {
+    const rows = await this.rows(checkpointsQuery(this.database, topic));
+    return new Map(rows.map((r) => [Number(r.partition), BigInt(String(r.next_offset_text))]));
+  }
+}

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { commonEnv, envVar, parseEnv, port, positiveInt, type ConfigOf } from '@trackstream/config';
+import { EVENTS_TOPIC } from '@trackstream/events';
+
+const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name (letters, digits, . _ -)');
+const pgSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a Postgres schema name');
+
+export const queryEnv = {
+  pgUrl: commonEnv.pgUrl,
+  clickhouseUrl: commonEnv.clickhouseUrl,
+  logLevel: commonEnv.logLevel,
+  port: envVar('TRACKSTREAM_QUERY_PORT', port, '8081'),
+  host: envVar('TRACKSTREAM_QUERY_HOST', z.string().min(1), '0.0.0.0'),
+  // Same variable as the projector: the query API reads the tables the Postgres projector writes.
+  pgSchema: envVar('TRACKSTREAM_PG_SCHEMA', pgSchema, 'public'),
+  // Tokens name positions in this topic; a token for another topic cannot be waited for.
+  eventsTopic: envVar('TRACKSTREAM_EVENTS_TOPIC', topicName, EVENTS_TOPIC),
+  readYourWritesWaitMs: envVar('TRACKSTREAM_QUERY_RYW_WAIT_MS', positiveInt, '5000'),
+};
+
+export type QueryConfig = ConfigOf<typeof queryEnv>;
+
+export function loadQueryConfig(env: Record<string, string | undefined>): QueryConfig {
+  return parseEnv(queryEnv, env);
+}

@@ -1,0 +1,84 @@
+import { SearchError } from '@trackstream/search';
+
+/**
+ * Every error the query API answers with. Clients key on `code`; the HTTP status is derived from it here and
+ * nowhere else.
+ */
+export type QueryErrorCode =
+  | 'BAD_REQUEST'
+  | 'MALFORMED_JSON'
+  | 'TOKEN_INVALID'
+  | 'FILTER_INVALID'
+  | 'ORDER_BY_INVALID'
+  | 'PAGE_TOKEN_INVALID'
+  | 'MAX_RESULTS_INVALID'
+  | 'NOT_FOUND'
+  | 'RUN_NOT_FOUND'
+  | 'EXPERIMENT_NOT_FOUND'
+  | 'EXPERIMENT_AMBIGUOUS'
+  | 'STORE_UNAVAILABLE'
+  | 'INTERNAL';
+
+const STATUS: Record<QueryErrorCode, number> = {
+  BAD_REQUEST: 400,
+  MALFORMED_JSON: 400,
+  TOKEN_INVALID: 400,
+  FILTER_INVALID: 400,
+  ORDER_BY_INVALID: 400,
+  PAGE_TOKEN_INVALID: 400,
+  MAX_RESULTS_INVALID: 400,
+  NOT_FOUND: 404,
+  RUN_NOT_FOUND: 404,
+  EXPERIMENT_NOT_FOUND: 404,
+  EXPERIMENT_AMBIGUOUS: 409,
+  STORE_UNAVAILABLE: 503,
+  INTERNAL: 500,
+};
+
+const RETRIABLE: ReadonlySet<QueryErrorCode> = new Set(['STORE_UNAVAILABLE']);
+
+export class QueryError extends Error {
+  readonly retriable: boolean;
+  constructor(
+    readonly code: QueryErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'QueryError';
+    this.retriable = RETRIABLE.has(code);
+  }
+  get status(): number {
+    return STATUS[this.code];
+  }
+}
+
+export interface ErrorBody {
+  error: { code: QueryErrorCode; message: string; details?: unknown };
+}
+
+export function errorBody(e: QueryError): ErrorBody {
+  return { error: e.details === undefined ? { code: e.code, message: e.message } : { code: e.code, message: e.message, details: e.details } };
+}
+
+export function statusOf(code: QueryErrorCode): number {
+  return STATUS[code];
+}
+
+/** Anything thrown below the HTTP layer becomes a QueryError: typed errors keep their code, the rest is INTERNAL. */
+export function toQueryError(err: unknown): QueryError {
+  if (err instanceof QueryError) return err;
+  if (err instanceof SearchError) {
+    const details: Record<string, unknown> = {};
+    if (err.position !== undefined) details.position = err.position;
+    if (err.expected !== undefined) details.expected = err.expected;
+    return new QueryError(err.code, err.message, details);
+  }
+  const e = err as { code?: unknown; message?: string; type?: string };
+  if (e && e.code === 'TOKEN_INVALID') return new QueryError('TOKEN_INVALID', e.message ?? 'invalid token');
+  if (e && e.type === 'entity.parse.failed') return new QueryError('MALFORMED_JSON', 'request body is not valid JSON');
+  if (e && typeof e.code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|57P0[123]|08\w{3})$/.test(e.code)) {
+    return new QueryError('STORE_UNAVAILABLE', 'a projection store is unavailable');
+  }
+  return new QueryError('INTERNAL', 'internal error');
+}

@@ -1,0 +1,5 @@
+export { createQueryApi, TOKEN_HEADER, STALE_HEADER, type QueryApi, type QueryApiOptions } from './app';
+export { loadQueryConfig, queryEnv, type QueryConfig } from './config';
+export { QueryError, type QueryErrorCode, type ErrorBody } from './errors';
+export { openApiDocument } from './openapi';
+export { defaultGoal } from './compare';

@@ -1,0 +1,212 @@
+/**
+ * The API's OpenAPI 3 description, written by hand next to the routes; openapi.unit.test.ts fails when a route of
+ * the express app is missing here.
+ */
+const jsonNumber = { oneOf: [{ type: 'number' }, { type: 'string', enum: ['NaN', 'Infinity', '-Infinity'] }] };
+const error = { $ref: '#/components/schemas/Error' };
+const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: error } } });
+const tokenHeader = {
+  name: 'X-Trackstream-Token',
+  in: 'header',
+  required: false,
+  description:
+    'The token of a gateway write (202 answer). The read waits (bounded by TRACKSTREAM_QUERY_RYW_WAIT_MS) until the projections it reads cover those log positions; a bad token is a 400.',
+  schema: { type: 'string' },
+};
+const staleHeader = {
+  'X-Trackstream-Stale': {
+    description: 'Present when a token was sent: "false" when the projections covered it, "true" when the wait ran out and the answer may miss the write.',
+    schema: { type: 'string', enum: ['true', 'false'] },
+  },
+};
+const ok = (schema: object, description = 'OK') => ({ description, headers: staleHeader, content: { 'application/json': { schema } } });
+
+export const openApiDocument = {
+  openapi: '3.0.3',
+  info: {
+    title: 'Trackstream query API',
+    version: '1.0.0',
+    description:
+      'Read-only API over the Postgres and ClickHouse projections. Errors are {error: {code, message, details?}}. Non-finite metric values are the strings "NaN", "Infinity", "-Infinity".',
+  },
+  paths: {
+    '/healthz': { get: { summary: 'Liveness and store reachability', responses: { '200': { description: 'both stores answer' }, '503': { description: 'a store does not answer' } } } },
+    '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+    '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3 document' } } } },
+    '/v1/experiments': {
+      get: {
+        summary: 'List experiments by id (keyset pagination)',
+        parameters: [
+          tokenHeader,
+          { name: 'project', in: 'query', schema: { type: 'string' } },
+          { name: 'max_results', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+          { name: 'page_token', in: 'query', schema: { type: 'string' } },
+        ],
+        responses: {
+          '200': ok({ type: 'object', properties: { experiments: { type: 'array', items: { $ref: '#/components/schemas/Experiment' } }, next_page_token: { type: 'string', nullable: true } } }),
+          '400': errorResponse('BAD_REQUEST, PAGE_TOKEN_INVALID, TOKEN_INVALID'),
+        },
+      },
+    },
+    '/v1/experiments/{id}': {
+      get: {
+        summary: 'One experiment by id, or by name when no id matches',
+        description: 'Names are unique only within a project: when several projects have an experiment of that name the answer is 409 EXPERIMENT_AMBIGUOUS listing the candidates; pass ?project= to choose.',
+        parameters: [tokenHeader, { name: 'id', in: 'path', required: true, schema: { type: 'string' } }, { name: 'project', in: 'query', schema: { type: 'string' } }],
+        responses: {
+          '200': ok({ type: 'object', properties: { experiment: { $ref: '#/components/schemas/Experiment' } } }),
+          '404': errorResponse('EXPERIMENT_NOT_FOUND'),
+          '409': errorResponse('EXPERIMENT_AMBIGUOUS'),
+        },
+      },
+    },
+    '/v1/runs/{run_id}': {
+      get: {
+        summary: 'One run with params, tags, latest metrics, artifacts and lineage',
+        parameters: [tokenHeader, { name: 'run_id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': ok({ type: 'object', properties: { run: { $ref: '#/components/schemas/Run' } } }), '404': errorResponse('RUN_NOT_FOUND') },
+      },
+    },
+    '/v1/runs/search': {
+      post: {
+        summary: "Search runs with MLflow's filter syntax plus OR, NOT and parentheses",
+        parameters: [tokenHeader],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['experiment_ids'],
+                properties: {
+                  experiment_ids: { type: 'array', items: { type: 'string' }, minItems: 1 },
+                  projects: { type: 'array', items: { type: 'string' } },
+                  filter: { type: 'string', example: "metrics.val_acc > 0.9 AND params.lr = '0.01'" },
+                  order_by: { type: 'array', items: { type: 'string' }, example: ['metrics.val_acc DESC'] },
+                  max_results: { type: 'integer', minimum: 1, maximum: 1000 },
+                  page_token: { type: 'string' },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': ok({ type: 'object', properties: { runs: { type: 'array', items: { $ref: '#/components/schemas/Run' } }, next_page_token: { type: 'string', nullable: true } } }),
+          '400': errorResponse('FILTER_INVALID / ORDER_BY_INVALID (details: position, expected), PAGE_TOKEN_INVALID, MAX_RESULTS_INVALID, BAD_REQUEST'),
+        },
+      },
+    },
+    '/v1/runs/compare': {
+      post: {
+        summary: 'Params side by side and per-metric summaries of up to 100 runs, with the best run per metric',
+        description:
+          'Best = the run whose last value (highest step) is lowest for goal "min", highest for "max"; NaN never wins; ties go to the earlier run in run_ids. The goal is metric_goals[key], else "min" for keys naming a loss, error or cost (loss, err, mse, mae, rmse, perplexity, latency, duration, time, cost, regret, wer, cer) and "max" otherwise.',
+        parameters: [tokenHeader],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['run_ids'],
+                properties: {
+                  run_ids: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 100 },
+                  metric_keys: { type: 'array', items: { type: 'string' } },
+                  metric_goals: { type: 'object', additionalProperties: { type: 'string', enum: ['min', 'max'] } },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': ok({
+            type: 'object',
+            properties: {
+              runs: { type: 'array', items: { type: 'object' } },
+              params: { type: 'object', additionalProperties: { type: 'object', additionalProperties: { type: 'string', nullable: true } } },
+              metrics: {
+                type: 'object',
+                additionalProperties: {
+                  type: 'object',
+                  properties: {
+                    goal: { type: 'string', enum: ['min', 'max'] },
+                    best_run_id: { type: 'string', nullable: true },
+                    best_value: jsonNumber,
+                    runs: { type: 'object', additionalProperties: { type: 'object', nullable: true, properties: { last: jsonNumber, last_step: { type: 'integer' }, min: jsonNumber, max: jsonNumber, mean: jsonNumber, count: { type: 'integer' } } } },
+                  },
+                },
+              },
+            },
+          }),
+          '400': errorResponse('BAD_REQUEST'),
+          '404': errorResponse('RUN_NOT_FOUND (details.missing)'),
+        },
+      },
+    },
+    '/v1/runs/{run_id}/metrics/{key}': {
+      get: {
+        summary: 'Metric history from ClickHouse, downsampled into at most max_points step buckets keeping each bucket min and max',
+        parameters: [
+          tokenHeader,
+          { name: 'run_id', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'key', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'max_points', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 } },
+        ],
+        responses: {
+          '200': ok({
+            type: 'object',
+            properties: {
+              points: { type: 'array', items: { type: 'object', properties: { step: { type: 'integer' }, value: jsonNumber, timestamp: { type: 'integer' }, min: jsonNumber, max: jsonNumber } } },
+              downsampled: { type: 'boolean' },
+            },
+          }),
+          '400': errorResponse('BAD_REQUEST (max_points)'),
+          '404': errorResponse('RUN_NOT_FOUND'),
+        },
+      },
+    },
+  },
+  components: {
+    schemas: {
+      Error: {
+        type: 'object',
+        properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} } } },
+      },
+      Experiment: {
+        type: 'object',
+        properties: {
+          experiment_id: { type: 'string' },
+          project: { type: 'string' },
+          name: { type: 'string', nullable: true },
+          description: { type: 'string', nullable: true },
+          created_at: { type: 'integer', nullable: true },
+          tags: { type: 'object', additionalProperties: { type: 'string' } },
+        },
+      },
+      Run: {
+        type: 'object',
+        properties: {
+          run_id: { type: 'string' },
+          experiment_id: { type: 'string' },
+          project: { type: 'string' },
+          run_name: { type: 'string', nullable: true },
+          status: { type: 'string', nullable: true, enum: ['RUNNING', 'FINISHED', 'FAILED', 'KILLED', null] },
+          start_time: { type: 'integer', nullable: true },
+          end_time: { type: 'integer', nullable: true },
+          user: { type: 'string', nullable: true },
+          parent_run_id: { type: 'string', nullable: true },
+          source: { type: 'object' },
+          params: { type: 'object', additionalProperties: { type: 'string' } },
+          param_conflicts: { type: 'object', description: 'Later different values of an immutable param, kept visible', additionalProperties: { type: 'array', items: { type: 'object' } } },
+          tags: { type: 'object', additionalProperties: { type: 'string' } },
+          metrics: {
+            type: 'object',
+            additionalProperties: { type: 'object', properties: { value: jsonNumber, step: { type: 'integer' }, timestamp: { type: 'integer' }, min: jsonNumber, max: jsonNumber, count: { type: 'integer' } } },
+          },
+          artifacts: { type: 'array', items: { type: 'object' } },
+          lineage: { type: 'object', properties: { inputs: { type: 'array', items: { type: 'object' } }, outputs: { type: 'array', items: { type: 'object' } } } },
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,49 @@
+import { QueryError } from './errors';
+
+/** Request-shape checks shared by the routes; each failure is a 400 naming the field. */
+
+export function intParam(raw: unknown, name: string, dflt: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return dflt;
+  const s = typeof raw === 'number' ? String(raw) : raw;
+  if (typeof s !== 'string' || !/^\d{1,9}$/.test(s)) throw new QueryError('BAD_REQUEST', `${name} must be a whole number from ${min} to ${max}`, { field: name });
+  const n = Number(s);
+  if (n < min || n > max) throw new QueryError('BAD_REQUEST', `${name} must be a whole number from ${min} to ${max}`, { field: name });
+  return n;
+}
+
+export function optionalString(raw: unknown, name: string): string | null {
+  if (raw === undefined || raw === null || raw === '') return null;
+  if (typeof raw !== 'string') throw new QueryError('BAD_REQUEST', `${name} must be a string`, { field: name });
+  return raw;
+}
+
+export function stringArray(raw: unknown, name: string, opts: { min: number; max: number }): string[] {
+  if (!Array.isArray(raw) || !raw.every((x) => typeof x === 'string' && x.length > 0 && x.length <= 250)) {
+    throw new QueryError('BAD_REQUEST', `${name} must be an array of non-empty strings`, { field: name });
+  }
+  if (raw.length < opts.min || raw.length > opts.max) {
+    throw new QueryError('BAD_REQUEST', `${name} must hold from ${opts.min} to ${opts.max} entries (got ${raw.length})`, { field: name });
+  }
+  return raw as string[];
+}
+
+export function bodyObject(raw: unknown): Record<string, unknown> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new QueryError('BAD_REQUEST', 'the request body must be a JSON object');
+  return raw as Record<string, unknown>;
+}
+
+/** Opaque keyset cursor for the experiments list: the last id of the page, base64url-wrapped. */
+export function encodeCursor(lastId: string): string {
+  return Buffer.from(JSON.stringify({ a: lastId }), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(token: string): string {
+  try {
+    if (!/^[A-Za-z0-9_-]+$/.test(token)) throw new Error();
+    const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { a?: unknown };
+    if (typeof v.a !== 'string') throw new Error();
+    return v.a;
+  } catch {
+    throw new QueryError('PAGE_TOKEN_INVALID', 'page_token is not a token this API issued', { field: 'page_token' });
+  }
+}

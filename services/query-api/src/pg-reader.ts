@@ -1,0 +1,214 @@
+import type { Pool } from 'pg';
+import { jsonNumber, jsonNumberOrNull, pgFloat, toNumberOrNull, type JsonNumber } from './values';
+
+/** The run shape of `GET /v1/runs/:run_id` and of search results. */
+export interface RunView {
+  run_id: string;
+  experiment_id: string;
+  project: string;
+  run_name: string | null;
+  status: string | null;
+  start_time: number | null;
+  end_time: number | null;
+  user: string | null;
+  parent_run_id: string | null;
+  source: { git_commit: string | null; git_branch: string | null; git_dirty: boolean | null; entry_point: string | null; host: string | null };
+  params: Record<string, string>;
+  /** Later values logged for an existing param key: kept visible, never applied (a param is immutable). */
+  param_conflicts: Record<string, { value: string; event_id: string; logged_at: number }[]>;
+  tags: Record<string, string>;
+  metrics: Record<string, { value: JsonNumber; step: number; timestamp: number; min: JsonNumber | null; max: JsonNumber | null; count: number }>;
+  artifacts: { path: string; uri: string; size_bytes: number | null; sha256: string | null; media_type: string | null; logged_at: number }[];
+  lineage: { inputs: LineageView[]; outputs: LineageView[] };
+}
+
+export interface LineageView {
+  kind: string;
+  name: string;
+  version: string | null;
+  digest: string | null;
+}
+
+export interface ExperimentView {
+  experiment_id: string;
+  project: string;
+  name: string | null;
+  description: string | null;
+  created_at: number | null;
+  tags: Record<string, string>;
+}
+
+type Row = Record<string, unknown>;
+
+function quoteSchema(schema: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid Postgres schema name: ${JSON.stringify(schema)}`);
+  return `"${schema}"`;
+}
+
+/** Read-side access to the Postgres projection (tables in docs/projectors.md). Values are always bound. */
+export class PostgresReader {
+  private readonly s: string;
+
+  constructor(
+    private readonly pool: Pool,
+    readonly schema: string,
+  ) {
+    this.s = quoteSchema(schema);
+  }
+
+  /** Runs by id, in the order asked; unknown ids are left out. */
+  async loadRuns(runIds: readonly string[]): Promise<RunView[]> {
+    if (runIds.length === 0) return [];
+    const ids = [...new Set(runIds)];
+    const s = this.s;
+    const q = (text: string) => this.pool.query(text, [ids]).then((r) => r.rows as Row[]);
+    const [runs, params, conflicts, tags, metrics, artifacts, lineage] = await Promise.all([
+      q(`SELECT * FROM ${s}.runs WHERE run_id = ANY($1)`),
+      q(`SELECT run_id, key, value FROM ${s}.params WHERE run_id = ANY($1)`),
+      q(`SELECT run_id, key, value, event_id::text AS event_id, logged_at FROM ${s}.param_conflicts WHERE run_id = ANY($1) ORDER BY logged_at, event_id`),
+      q(`SELECT run_id, key, value FROM ${s}.tags WHERE run_id = ANY($1)`),
+      q(`SELECT run_id, key, value, step, "timestamp", min_value, max_value, count FROM ${s}.latest_metrics WHERE run_id = ANY($1)`),
+      q(`SELECT run_id, path, uri, size_bytes, sha256, media_type, logged_at FROM ${s}.artifacts WHERE run_id = ANY($1) ORDER BY path`),
+      q(`SELECT run_id, direction, kind, name, version, digest FROM ${s}.lineage WHERE run_id = ANY($1) ORDER BY logged_at, kind, name`),
+    ]);
+    const byId = new Map<string, RunView>();
+    for (const r of runs) {
+      byId.set(String(r.run_id), {
+        run_id: String(r.run_id),
+        experiment_id: String(r.experiment_id),
+        project: String(r.project),
+        run_name: (r.run_name as string | null) ?? null,
+        status: (r.status as string | null) ?? null,
+        start_time: toNumberOrNull(r.start_time),
+        end_time: toNumberOrNull(r.end_time),
+        user: (r.user_name as string | null) ?? null,
+        parent_run_id: (r.parent_run_id as string | null) ?? null,
+        source: {
+          git_commit: (r.source_git_commit as string | null) ?? null,
+          git_branch: (r.source_git_branch as string | null) ?? null,
+          git_dirty: (r.source_git_dirty as boolean | null) ?? null,
+          entry_point: (r.source_entry_point as string | null) ?? null,
+          host: (r.source_host as string | null) ?? null,
+        },
+        params: {},
+        param_conflicts: {},
+        tags: {},
+        metrics: {},
+        artifacts: [],
+        lineage: { inputs: [], outputs: [] },
+      });
+    }
+    for (const r of params) {
+      const run = byId.get(String(r.run_id));
+      if (run) run.params[String(r.key)] = String(r.value);
+    }
+    for (const r of conflicts) {
+      const run = byId.get(String(r.run_id));
+      if (!run) continue;
+      (run.param_conflicts[String(r.key)] ??= []).push({ value: String(r.value), event_id: String(r.event_id), logged_at: Number(r.logged_at) });
+    }
+    for (const r of tags) {
+      const run = byId.get(String(r.run_id));
+      if (run) run.tags[String(r.key)] = String(r.value);
+    }
+    for (const r of metrics) {
+      const run = byId.get(String(r.run_id));
+      if (!run) continue;
+      run.metrics[String(r.key)] = {
+        value: jsonNumber(pgFloat(r.value) as number),
+        step: Number(r.step),
+        timestamp: Number(r.timestamp),
+        min: jsonNumberOrNull(pgFloat(r.min_value)),
+        max: jsonNumberOrNull(pgFloat(r.max_value)),
+        count: Number(r.count),
+      };
+    }
+    for (const r of artifacts) {
+      const run = byId.get(String(r.run_id));
+      if (!run) continue;
+      run.artifacts.push({
+        path: String(r.path),
+        uri: String(r.uri),
+        size_bytes: toNumberOrNull(r.size_bytes),
+        sha256: (r.sha256 as string | null) ?? null,
+        media_type: (r.media_type as string | null) ?? null,
+        logged_at: Number(r.logged_at),
+      });
+    }
+    for (const r of lineage) {
+      const run = byId.get(String(r.run_id));
+      if (!run) continue;
+      const ref: LineageView = { kind: String(r.kind), name: String(r.name), version: (r.version as string | null) ?? null, digest: (r.digest as string | null) ?? null };
+      (r.direction === 'output' || r.direction === 'outputs' ? run.lineage.outputs : run.lineage.inputs).push(ref);
+    }
+    return ids.map((id) => byId.get(id)).filter((r): r is RunView => r !== undefined);
+  }
+
+  /** Experiments ordered by id after `afterId` (keyset pagination), optionally of one project. */
+  async listExperiments(opts: { project: string | null; afterId: string | null; limit: number }): Promise<ExperimentView[]> {
+    const rows = (
+      await this.pool.query(
+        `SELECT experiment_id, project, name, description, created_at FROM ${this.s}.experiments
+         WHERE ($1::text IS NULL OR project = $1) AND ($2::text IS NULL OR experiment_id > $2)
+         ORDER BY experiment_id LIMIT $3`,
+        [opts.project, opts.afterId, opts.limit],
+      )
+    ).rows as Row[];
+    return this.withTags(rows);
+  }
+
+  /** By id; when no id matches, by name (optionally within a project). */
+  async findExperiments(idOrName: string, project: string | null): Promise<{ byId: boolean; experiments: ExperimentView[] }> {
+    const byId = (
+      await this.pool.query(
+        `SELECT experiment_id, project, name, description, created_at FROM ${this.s}.experiments WHERE experiment_id = $1 AND ($2::text IS NULL OR project = $2)`,
+        [idOrName, project],
+      )
+    ).rows as Row[];
+    if (byId.length > 0) return { byId: true, experiments: await this.withTags(byId) };
+    const byName = (
+      await this.pool.query(
+        `SELECT experiment_id, project, name, description, created_at FROM ${this.s}.experiments WHERE name = $1 AND ($2::text IS NULL OR project = $2) ORDER BY project, experiment_id LIMIT 100`,
+        [idOrName, project],
+      )
+    ).rows as Row[];
+    return { byId: false, experiments: await this.withTags(byName) };
+  }
+
+  private async withTags(rows: Row[]): Promise<ExperimentView[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => String(r.experiment_id));
+    const tags = (await this.pool.query(`SELECT experiment_id, key, value FROM ${this.s}.experiment_tags WHERE experiment_id = ANY($1)`, [ids])).rows as Row[];
+    const out = rows.map((r) => ({
+      experiment_id: String(r.experiment_id),
+      project: String(r.project),
+      name: (r.name as string | null) ?? null,
+      description: (r.description as string | null) ?? null,
+      created_at: toNumberOrNull(r.created_at),
+      tags: {} as Record<string, string>,
+    }));
+    const byId = new Map(out.map((e) => [e.experiment_id, e]));
+    for (const t of tags) {
+      const e = byId.get(String(t.experiment_id));
+      if (e) e.tags[String(t.key)] = String(t.value);
+    }
+    return out;
+  }
+
+  /** partition → next offset to read, of the Postgres projector. */
+  async checkpoints(topic: string): Promise<Map<number, bigint>> {
+    const rows = (await this.pool.query(`SELECT partition, next_offset::text AS next_offset FROM ${this.s}.projector_checkpoints WHERE topic = $1`, [topic])).rows as Row[];
+    return new Map(rows.map((r) => [Number(r.partition), BigInt(String(r.next_offset))]));
+  }
+
+  /** A statement compiled elsewhere (the search compiler), with its values bound. */
+  async query(text: string, values: unknown[]): Promise<Record<string, unknown>[]> {
+    return (await this.pool.query(text, values)).rows as Record<string, unknown>[];
+  }
+
+  /** Run id → project, for reads that go to ClickHouse (its tables are keyed by project first). */
+  async runProjects(runIds: readonly string[]): Promise<Map<string, string>> {
+    const rows = (await this.pool.query(`SELECT run_id, project FROM ${this.s}.runs WHERE run_id = ANY($1)`, [[...runIds]])).rows as Row[];
+    return new Map(rows.map((r) => [String(r.run_id), String(r.project)]));
+  }
+}

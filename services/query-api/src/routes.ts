@@ -1,0 +1,98 @@
+import type { Express } from 'express';
+import type { RouteContext } from './app';
+import { compareMetric, type Goal } from './compare';
+import { QueryError } from './errors';
+import { bodyObject, decodeCursor, encodeCursor, intParam, optionalString, stringArray } from './params';
+import { registerSearchRoute } from './search-route';
+
+export const MAX_COMPARE_RUNS = 100;
+export const DEFAULT_MAX_POINTS = 1000;
+export const MAX_POINTS_LIMIT = 10_000;
+export const MAX_EXPERIMENTS_PAGE = 1000;
+
+const PG = { postgres: true, clickhouse: false };
+const BOTH = { postgres: true, clickhouse: true };
+
+export function registerRoutes(app: Express, ctx: RouteContext): void {
+  app.get('/v1/experiments', async (req, res) => {
+    await ctx.freshness(req, res, PG);
+    const limit = intParam(req.query.max_results, 'max_results', 100, 1, MAX_EXPERIMENTS_PAGE);
+    const project = optionalString(req.query.project, 'project');
+    const token = optionalString(req.query.page_token, 'page_token');
+    const afterId = token === null ? null : decodeCursor(token);
+    // One more than the page tells whether another page exists without a count.
+    const rows = await ctx.pg.listExperiments({ project, afterId, limit: limit + 1 });
+    const page = rows.slice(0, limit);
+    res.json({ experiments: page, next_page_token: rows.length > limit ? encodeCursor(page[page.length - 1]!.experiment_id) : null });
+  });
+
+  app.get('/v1/experiments/:id', async (req, res) => {
+    await ctx.freshness(req, res, PG);
+    const project = optionalString(req.query.project, 'project');
+    const found = await ctx.pg.findExperiments(req.params.id, project);
+    if (found.experiments.length === 0) throw new QueryError('EXPERIMENT_NOT_FOUND', `no experiment with id or name ${JSON.stringify(req.params.id)}`);
+    if (found.experiments.length > 1) {
+      // Names are unique only within a project; the caller picks one with ?project=.
+      throw new QueryError('EXPERIMENT_AMBIGUOUS', `${found.experiments.length} experiments are named ${JSON.stringify(req.params.id)}; add ?project=`, {
+        candidates: found.experiments.map((e) => ({ experiment_id: e.experiment_id, project: e.project })),
+      });
+    }
+    res.json({ experiment: found.experiments[0] });
+  });
+
+  registerSearchRoute(app, ctx);
+
+  app.post('/v1/runs/compare', async (req, res) => {
+    const body = bodyObject(req.body);
+    const runIds = [...new Set(stringArray(body.run_ids, 'run_ids', { min: 1, max: MAX_COMPARE_RUNS }))];
+    const keys = body.metric_keys === undefined || body.metric_keys === null ? null : stringArray(body.metric_keys, 'metric_keys', { min: 0, max: 1000 });
+    const goals = parseGoals(body.metric_goals);
+    await ctx.freshness(req, res, BOTH);
+    const runs = await ctx.pg.loadRuns(runIds);
+    if (runs.length < runIds.length) {
+      const known = new Set(runs.map((r) => r.run_id));
+      const missing = runIds.filter((id) => !known.has(id));
+      throw new QueryError('RUN_NOT_FOUND', `unknown runs: ${missing.slice(0, 10).join(', ')}`, { missing });
+    }
+    const stats = await ctx.ch.metricStats([...new Set(runs.map((r) => r.project))], runIds, keys);
+    const params: Record<string, Record<string, string | null>> = {};
+    for (const key of [...new Set(runs.flatMap((r) => Object.keys(r.params)))].sort()) {
+      params[key] = Object.fromEntries(runs.map((r) => [r.run_id, r.params[key] ?? null]));
+    }
+    const metricKeys = keys ?? [...new Set([...stats.values()].flatMap((m) => [...m.keys()]))].sort();
+    const metrics = Object.fromEntries(metricKeys.map((k) => [k, compareMetric(k, runIds, stats, goals[k])]));
+    res.json({
+      runs: runs.map((r) => ({ run_id: r.run_id, experiment_id: r.experiment_id, project: r.project, run_name: r.run_name, status: r.status })),
+      params,
+      metrics,
+    });
+  });
+
+  app.get('/v1/runs/:run_id', async (req, res) => {
+    await ctx.freshness(req, res, PG);
+    const [run] = await ctx.pg.loadRuns([req.params.run_id]);
+    if (!run) throw new QueryError('RUN_NOT_FOUND', `no run ${JSON.stringify(req.params.run_id)}`);
+    res.json({ run });
+  });
+
+  app.get('/v1/runs/:run_id/metrics/:key', async (req, res) => {
+    const maxPoints = intParam(req.query.max_points, 'max_points', DEFAULT_MAX_POINTS, 1, MAX_POINTS_LIMIT);
+    // The project comes from Postgres (ClickHouse's tables are keyed by project first), so both must be fresh.
+    await ctx.freshness(req, res, BOTH);
+    const projects = await ctx.pg.runProjects([req.params.run_id]);
+    const project = projects.get(req.params.run_id);
+    if (project === undefined) throw new QueryError('RUN_NOT_FOUND', `no run ${JSON.stringify(req.params.run_id)}`);
+    res.json(await ctx.ch.metricHistory(project, req.params.run_id, req.params.key, maxPoints));
+  });
+}
+
+function parseGoals(raw: unknown): Record<string, Goal> {
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new QueryError('BAD_REQUEST', 'metric_goals must map metric keys to "min" or "max"', { field: 'metric_goals' });
+  const out: Record<string, Goal> = {};
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    if (v !== 'min' && v !== 'max') throw new QueryError('BAD_REQUEST', `metric_goals.${k} must be "min" or "max"`, { field: `metric_goals.${k}` });
+    out[k] = v;
+  }
+  return out;
+}

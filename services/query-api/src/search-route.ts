@@ -1,0 +1,48 @@
+import type { Express } from 'express';
+import { compileSearch, type SearchRequest } from '@trackstream/search';
+import type { RouteContext } from './app';
+import { QueryError } from './errors';
+import { bodyObject, stringArray } from './params';
+
+export const MAX_SEARCH_EXPERIMENTS = 1000;
+
+export function registerSearchRoute(app: Express, ctx: RouteContext): void {
+  app.post('/v1/runs/search', async (req, res) => {
+    const body = bodyObject(req.body);
+    const request: SearchRequest = {
+      schema: ctx.schema,
+      experimentIds: stringArray(body.experiment_ids, 'experiment_ids', { min: 1, max: MAX_SEARCH_EXPERIMENTS }),
+      projects: body.projects === undefined || body.projects === null ? null : stringArray(body.projects, 'projects', { min: 1, max: 1000 }),
+    };
+    if (body.filter !== undefined && body.filter !== null) {
+      if (typeof body.filter !== 'string') throw new QueryError('FILTER_INVALID', 'filter must be a string', { position: 0, expected: 'a string' });
+      request.filter = body.filter;
+    }
+    if (body.order_by !== undefined && body.order_by !== null) {
+      if (!Array.isArray(body.order_by) || !body.order_by.every((o) => typeof o === 'string')) {
+        throw new QueryError('ORDER_BY_INVALID', 'order_by must be an array of strings', { position: 0, expected: 'an array of strings' });
+      }
+      request.orderBy = body.order_by as string[];
+    }
+    if (body.max_results !== undefined && body.max_results !== null) {
+      if (typeof body.max_results !== 'number') throw new QueryError('MAX_RESULTS_INVALID', 'max_results must be a number');
+      request.maxResults = body.max_results;
+    }
+    if (body.page_token !== undefined && body.page_token !== null && body.page_token !== '') {
+      if (typeof body.page_token !== 'string') throw new QueryError('PAGE_TOKEN_INVALID', 'page_token must be a string');
+      request.pageToken = body.page_token;
+    }
+    // Compiling first: a bad filter is a 400 at once, without waiting for a token.
+    const compiled = compileSearch(request);
+    await ctx.freshness(req, res, { postgres: true, clickhouse: false });
+    const end = ctx.metrics.searchSeconds.startTimer();
+    try {
+      const rows = await ctx.pg.query(compiled.text, compiled.values);
+      const page = compiled.page(rows);
+      const runs = await ctx.pg.loadRuns(page.runIds);
+      res.json({ runs, next_page_token: page.nextPageToken });
+    } finally {
+      end();
+    }
+  });
+}
