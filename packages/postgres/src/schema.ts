@@ -53,6 +53,10 @@ export function ddl(s: string): string[] {
        logged_at bigint NOT NULL,
        PRIMARY KEY (run_id, key))`,
     `CREATE INDEX IF NOT EXISTS params_key_value ON ${s}.params (key, left(value, ${p}))`,
+    // Searches test `left(value, N) = $v AND value = $v` (the first to use the index). Without this the planner takes
+    // the two as independent, squares their selectivity, and starts from the param index even for a common value
+    // (25,000 rows estimated as 14): 3–4× slower searches in bench/query.
+    `CREATE STATISTICS IF NOT EXISTS ${s}.params_value_prefix (dependencies) ON value, (left(value, ${p})) FROM ${s}.params`,
     `CREATE TABLE IF NOT EXISTS ${s}.param_conflicts (
        run_id text NOT NULL,
        key text NOT NULL,
@@ -66,6 +70,7 @@ export function ddl(s: string): string[] {
        value text NOT NULL,
        PRIMARY KEY (run_id, key))`,
     `CREATE INDEX IF NOT EXISTS tags_key_value ON ${s}.tags (key, left(value, ${p}))`,
+    `CREATE STATISTICS IF NOT EXISTS ${s}.tags_value_prefix (dependencies) ON value, (left(value, ${p})) FROM ${s}.tags`,
     `CREATE TABLE IF NOT EXISTS ${s}.latest_metrics (
        run_id text NOT NULL,
        key text NOT NULL,
