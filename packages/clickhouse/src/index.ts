@@ -1,17 +1,5 @@
-export {
-  identifier,
-  join,
-  literal,
-  numberLiteral,
-  qualified,
-  raw,
-  sql,
-  stringLiteral,
-  SqlFragment,
-  SqlLiteralError,
-  type SqlScalar,
-  type SqlValue,
-} from './sql';
+// The escaping helpers (from @trackstream/clickhouse-sql, re-exported by ./sql).
+export * from './sql';
 export { DEFAULT_DATABASE, TABLES, ddlStatements, summarySelect } from './schema';
 export { analystExamples, checkpointsQuery, runMetricSummariesQuery } from './queries';
 export { toRows, float64Bits, checkpointRow, type MetricPointRow, type EventRow, type CheckpointRow, type ProjectedRows, type RejectedRecord } from './rows';

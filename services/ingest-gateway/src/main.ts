@@ -1,5 +1,5 @@
 import { ConfigError } from '@trackstream/config';
-import { createJsonLogger } from '@trackstream/telemetry';
+import { createJsonLogger, stopOnSignals } from '@trackstream/telemetry';
 import { loadGatewayConfig } from './config';
 import { startKafkaGateway } from './kafka-gateway';
 
@@ -33,24 +33,7 @@ async function main(): Promise<void> {
     brokers: config.kafkaBrokers,
   });
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('shutting down', { signal, graceMs: config.shutdownGraceMs });
-    running.stop(config.shutdownGraceMs).then(
-      () => {
-        logger.info('stopped');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        logger.error('shutdown failed', { error: err });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  stopOnSignals({ logger: logger.child({ graceMs: config.shutdownGraceMs }), stop: () => running.stop(config.shutdownGraceMs) });
 }
 
 main().catch((err: unknown) => {

@@ -1,5 +1,5 @@
 import { ConfigError } from '@trackstream/config';
-import { createJsonLogger } from '@trackstream/telemetry';
+import { createJsonLogger, stopOnSignals } from '@trackstream/telemetry';
 import { createQueryApi } from './app';
 import { loadQueryConfig } from './config';
 
@@ -28,21 +28,7 @@ async function main(): Promise<void> {
   const { port } = await api.listen();
   logger.info('query API listening', { port, host: config.host, pgSchema: config.pgSchema, topic: config.eventsTopic });
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('shutting down', { signal });
-    api.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error('shutdown failed', { error: err });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  stopOnSignals({ logger, stop: () => api.close() });
 }
 
 main().catch((err: unknown) => {
