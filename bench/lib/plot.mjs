@@ -28,10 +28,10 @@ function short(v) {
 }
 
 /**
- * panels: [{ title, yLabel, series: [{ name, points: [[x, y], …], dashed? }], shade?: [x0, x1, label] }]
+ * panels: [{ title, yLabel, series: [{ name, points: [[x, y], …], dashed? }], shade?: [x0, x1, label], markers?: [[x, label]] }]
  * Returns the SVG text.
  */
-export function chartSvg({ title, subtitle = '', xLabel = 'seconds since the sweep started', panels }) {
+export function chartSvg({ title, subtitle = '', xLabel = 'seconds since the benchmark started', panels }) {
   const H = 50 + panels.length * (PANEL_H + M.top + M.bottom);
   const xs = panels.flatMap((p) => p.series.flatMap((s) => s.points.map((q) => q[0])));
   const xMax = Math.max(1, ...xs);
@@ -56,6 +56,10 @@ export function chartSvg({ title, subtitle = '', xLabel = 'seconds since the swe
       const [a, b, label] = panel.shade;
       out.push(`<rect x="${X(a)}" y="${top}" width="${Math.max(1, X(b) - X(a))}" height="${PANEL_H}" fill="#ffd54f" opacity="0.25"/>`);
       if (label) out.push(`<text x="${(X(a) + X(b)) / 2}" y="${top + 14}" font-size="11" text-anchor="middle" fill="#8a6d00">${esc(label)}</text>`);
+    }
+    for (const [x, label] of panel.markers ?? []) {
+      out.push(`<line x1="${X(x)}" x2="${X(x)}" y1="${top}" y2="${top + PANEL_H}" stroke="#555" stroke-dasharray="2 3"/>`);
+      out.push(`<text x="${X(x) + 4}" y="${top + PANEL_H - 6}" font-size="11" fill="#555">${esc(label)}</text>`);
     }
     for (let y = 0; y <= yMax + 1e-9; y += yStep) {
       out.push(`<line x1="${left}" x2="${left + pw}" y1="${Y(y)}" y2="${Y(y)}" stroke="#e5e5e5"/>`);

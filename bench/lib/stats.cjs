@@ -95,12 +95,16 @@ function drainSeconds(samples, fromMs, thresholds) {
   return null;
 }
 
-/** Rates between consecutive samples: [{t, v}] of a cumulative counter → [{t, perSecond}] (t in ms). */
-function ratesOf(points) {
+/**
+ * Rates of a cumulative counter sampled as [{t (ms), v}] → [{t, v: per second}], each over the last `window`
+ * sample intervals (a moving average: the SDK sends in 2 s flushes, so single 500 ms intervals are spiky).
+ */
+function ratesOf(points, window = 1) {
   const out = [];
   for (let i = 1; i < points.length; i++) {
-    const dt = (points[i].t - points[i - 1].t) / 1000;
-    if (dt > 0 && Number.isFinite(points[i].v) && Number.isFinite(points[i - 1].v)) out.push({ t: points[i].t, v: (points[i].v - points[i - 1].v) / dt });
+    const j = Math.max(0, i - window);
+    const dt = (points[i].t - points[j].t) / 1000;
+    if (dt > 0 && Number.isFinite(points[i].v) && Number.isFinite(points[j].v)) out.push({ t: points[i].t, v: (points[i].v - points[j].v) / dt });
   }
   return out;
 }

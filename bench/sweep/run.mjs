@@ -347,20 +347,23 @@ function plot(result, file) {
   const burst = result.scenarios.burst;
   const shade = burst ? [burst.burstWindowS[0], burst.burstWindowS[1], `${opt.burstFactor}× burst`] : undefined;
   const statusKeys = [...new Set(samples.flatMap((s) => Object.keys(s.statuses)))].sort();
+  const win = Math.max(1, Math.round(2000 / opt.sampleMs)); // 2 s moving average
+  const rates = (key) => xs(ratesOf(series(key), win));
+  const markers = Object.entries(result.scenarios).map(([label, sc]) => [sc.startedAtS, `${label} starts`]);
   const svg = chartSvg({
     title: `Trackstream end-to-end sweep — ${result.startedAt}`,
     subtitle: `${result.machine.cpus} vCPU, ${result.machine.memGiB} GiB, shared box; ${result.command}`,
     panels: [
       {
-        title: 'Throughput (metric points/s)', yLabel: 'points/s', shade,
+        title: 'Throughput (metric points/s, 2 s moving average)', yLabel: 'points/s', shade, markers,
         series: [
-          { name: 'logged by the SDK', points: xs(ratesOf(series('logged'))) },
-          { name: 'visible in Postgres', points: xs(ratesOf(series('visiblePg'))) },
-          { name: 'visible in ClickHouse', points: xs(ratesOf(series('visibleCh'))) },
+          { name: 'logged by the SDK', points: rates('logged') },
+          { name: 'visible in Postgres', points: rates('visiblePg') },
+          { name: 'visible in ClickHouse', points: rates('visibleCh') },
         ],
       },
       {
-        title: 'Lag (events): Kafka end offsets − projector checkpoints; SDK backlog', yLabel: 'events', shade,
+        title: 'Lag (events): Kafka end offsets − projector checkpoints; SDK backlog', yLabel: 'events', shade, markers,
         series: [
           { name: 'projector-postgres', points: xs(series((s) => s.lags['projector-postgres'])) },
           { name: 'projector-clickhouse', points: xs(series((s) => s.lags['projector-clickhouse'])) },
@@ -368,8 +371,8 @@ function plot(result, file) {
         ],
       },
       {
-        title: 'Gateway answers to POST /v1/events (per second, by status)', yLabel: 'requests/s', shade,
-        series: statusKeys.map((k) => ({ name: `HTTP ${k}`, color: k === '202' ? '#2ca02c' : k === '429' ? '#ff7f0e' : '#d62728', points: xs(ratesOf(series((s) => s.statuses[k] ?? 0))) })),
+        title: 'Gateway answers to POST /v1/events (requests/s by status, 2 s moving average)', yLabel: 'requests/s', shade, markers,
+        series: statusKeys.map((k) => ({ name: `HTTP ${k}`, color: k === '202' ? '#2ca02c' : k === '429' ? '#ff7f0e' : '#d62728', points: rates((s) => s.statuses[k] ?? 0) })),
       },
     ],
   });
