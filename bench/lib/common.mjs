@@ -112,3 +112,33 @@ export function markdownTable(rows) {
 
 export const fmt = (n, digits = 0) =>
   n === null || n === undefined || Number.isNaN(n) ? 'n/a' : Number(n).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/**
+ * CPU seconds so far of the shared stack's servers (every process of each: Postgres backends included), found by
+ * name in /proc. The stack is shared with other users, so a difference over a scenario includes their load too.
+ */
+export function stackCpuSeconds() {
+  const out = { kafka: 0, postgres: 0, clickhouse: 0 };
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      let name = null;
+      if (comm === 'postgres') name = 'postgres';
+      else if (comm.startsWith('clickhouse')) name = 'clickhouse';
+      else if (comm === 'java' && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('kafka.Kafka')) name = 'kafka';
+      if (name) out[name] += procCpuSeconds(pid) ?? 0;
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return out;
+}
+
+/** Busy and total CPU seconds of the whole machine (all cores), from /proc/stat. */
+export function machineCpuSeconds() {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = f.slice(0, 8).reduce((a, b) => a + b, 0) / 100;
+  const idle = (f[3] + f[4]) / 100;
+  return { busy: total - idle, total };
+}

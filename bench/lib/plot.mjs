@@ -57,10 +57,10 @@ export function chartSvg({ title, subtitle = '', xLabel = 'seconds since the ben
       out.push(`<rect x="${X(a)}" y="${top}" width="${Math.max(1, X(b) - X(a))}" height="${PANEL_H}" fill="#ffd54f" opacity="0.25"/>`);
       if (label) out.push(`<text x="${(X(a) + X(b)) / 2}" y="${top + 14}" font-size="11" text-anchor="middle" fill="#8a6d00">${esc(label)}</text>`);
     }
-    for (const [x, label] of panel.markers ?? []) {
+    (panel.markers ?? []).forEach(([x, label], k) => {
       out.push(`<line x1="${X(x)}" x2="${X(x)}" y1="${top}" y2="${top + PANEL_H}" stroke="#555" stroke-dasharray="2 3"/>`);
-      out.push(`<text x="${X(x) + 4}" y="${top + PANEL_H - 6}" font-size="11" fill="#555">${esc(label)}</text>`);
-    }
+      out.push(`<text x="${X(x) + 4}" y="${top + PANEL_H - 6 - 14 * k}" font-size="11" fill="#555">${esc(label)}</text>`);
+    });
     for (let y = 0; y <= yMax + 1e-9; y += yStep) {
       out.push(`<line x1="${left}" x2="${left + pw}" y1="${Y(y)}" y2="${Y(y)}" stroke="#e5e5e5"/>`);
       out.push(`<text x="${left - 6}" y="${Y(y) + 4}" font-size="11" text-anchor="end">${short(y)}</text>`);

@@ -55,6 +55,7 @@ export async function runSweep(opts, progress = { logged: 0, runsStarted: 0, run
   let firstLogAt = null;
   let lastLogAt = null;
   const origin = opts.startedAt ?? performance.now();
+  const loggedBefore = progress.logged; // `progress` may carry on from an earlier scenario
 
   const startOne = async () => {
     const i = next++;
@@ -98,7 +99,7 @@ export async function runSweep(opts, progress = { logged: 0, runsStarted: 0, run
       const pressured = clients.some((c) => c.stats().bufferedPoints > (opts.maxBufferedPoints ?? 100_000) / 2);
       allowance = pressured ? 0 : 20_000;
     } else {
-      allowance = Math.min(schedule.due(t) - progress.logged, 200_000);
+      allowance = Math.min(schedule.due(t) - (progress.logged - loggedBefore), 200_000);
     }
     let loggedThisTick = 0;
     while (allowance >= metrics && active.length > 0) {

@@ -22,7 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
 import {
-  ROOT, sleep, stackEndpoints, waitReady, scrape, spawnService, procMemory, procCpuSeconds, markdownTable, fmt,
+  ROOT, sleep, stackEndpoints, waitReady, scrape, spawnService, procMemory, procCpuSeconds, stackCpuSeconds, machineCpuSeconds, markdownTable, fmt,
   rateSchedule, drainSeconds, ratesOf, countByLabel, histogramQuantile, percentile, checkCompleteness,
 } from '../lib/common.mjs';
 import { chartSvg, writePng } from '../lib/plot.mjs';
@@ -197,7 +197,15 @@ function makeClients(gatewayUrl, n) {
   });
 }
 
-const cpuOf = () => Object.fromEntries([...services.map((s) => [s.name, procCpuSeconds(s.pid)]), ['bench (SDK + generator)', procCpuSeconds(process.pid)]]);
+const cpuOf = () => {
+  const stack = stackCpuSeconds();
+  const m = machineCpuSeconds();
+  return Object.fromEntries([
+    ...services.map((s) => [s.name, procCpuSeconds(s.pid)]), ['bench (SDK + generator)', procCpuSeconds(process.pid)],
+    ['kafka (shared)', stack.kafka], ['postgres (shared)', stack.postgres], ['clickhouse (shared)', stack.clickhouse],
+    ['whole machine (busy)', m.busy], ['whole machine (available)', m.total],
+  ]);
+};
 const diffCpu = (a, b) => Object.fromEntries(Object.keys(b).map((k) => [k, b[k] === null || a[k] === null ? null : +(b[k] - a[k]).toFixed(1)]));
 
 /** Polls (100 ms) until both projectors' checkpoints reach `ends`; returns when each got there (ms since bench start). */
@@ -391,8 +399,9 @@ function markdown(result) {
     if (sc.completeness.problems.length) lines.push('', 'Problems:', '', ...sc.completeness.problems.map((p) => `- ${p}`));
     lines.push('');
   }
-  lines.push('## Processes', '', markdownTable([['process', 'peak RSS MiB (VmHWM)', ...Object.keys(result.scenarios).map((k) => `CPU s (${k})`)],
-    ...Object.entries(result.processes).map(([k, v]) => [k, fmt(v.peakMiB), ...Object.values(result.scenarios).map((sc) => fmt(sc.cpuSeconds[k], 1))])]), '');
+  const procRows = Object.keys(Object.values(result.scenarios)[0]?.cpuSeconds ?? {}).map((k) => [k, fmt(result.processes[k]?.peakMiB), ...Object.values(result.scenarios).map((sc) => fmt(sc.cpuSeconds[k], 1))]);
+  lines.push('## Processes', '', 'CPU seconds over each scenario (from its start until everything was visible); the shared servers and the machine total include other users of the box.', '',
+    markdownTable([['process', 'peak RSS MiB (VmHWM)', ...Object.keys(result.scenarios).map((k) => `CPU s (${k})`)], ...procRows]), '');
   if (result.failures.length) lines.push('## Failures', '', ...result.failures.map((f) => `- ${f}`), '');
   lines.push(`Plot: \`${path.basename(result.files.png)}\` (throughput, lag and gateway statuses over time).`, '');
   return lines.join('\n');
@@ -516,6 +525,7 @@ async function main() {
     for (const p of sc.completeness.problems) say(`  ✗ ${p}`);
   }
   say(`\npeak RSS (MiB): ${Object.entries(result.processes).map(([k, v]) => `${k} ${fmt(v.peakMiB)}`).join(', ')}`);
+  for (const [label, sc] of Object.entries(result.scenarios)) say(`CPU s (${label}): ${Object.entries(sc.cpuSeconds).map(([k, v]) => `${k} ${fmt(v, 1)}`).join(', ')}`);
   if (result.failures.length) say(`\nFAILURES:\n${result.failures.map((f) => `  - ${f}`).join('\n')}`);
   say(`\nresults: ${path.relative(ROOT, result.files.json)}, .md, .png`);
   failed = result.failures;
@@ -579,6 +589,15 @@ async function cleanup() {
   await ch.close().catch(() => undefined);
   const profiles = fs.readdirSync(TMP).filter((f) => f.endsWith('.cpuprofile'));
   if (profiles.length) say(`CPU profiles: ${profiles.map((f) => path.relative(ROOT, path.join(TMP, f))).join(', ')} (node bench/lib/cpuprofile.mjs <file> summarises one)`);
+}
+
+// A closed stdout (e.g. piped into head) or a signal must not leave the services running.
+process.stdout.on('error', () => undefined);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(sig, () => {
+    process.stderr.write(`${sig}: stopping the services and removing the bench resources\n`);
+    cleanup().finally(() => process.exit(130));
+  });
 }
 
 let code = 0;
