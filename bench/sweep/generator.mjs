@@ -6,6 +6,15 @@ import { sleep } from '../lib/common.mjs';
 /** Deterministic metric value, so a reader could recompute any point. */
 export const metricValue = (run, key, step) => 1 / (step + 1) + key + run / 1e6;
 
+const STEP = Buffer.from(',"step":');
+
+/** Metric points in a request body (the SDK writes `,"step":` once per point). */
+export function countPoints(body) {
+  let n = 0;
+  for (let i = body.indexOf(STEP); i !== -1; i = body.indexOf(STEP, i + STEP.length)) n++;
+  return n;
+}
+
 /**
  * Wraps an SDK transport to see every request: client-side ack latency (from handing the body to the transport,
  * gzip included, until the gateway's answer) and the outcome of each attempt (the SDK retries 429/503 itself).
@@ -20,6 +29,7 @@ export function instrumentTransport(inner, stats) {
       if (r.kind === 'accepted') {
         outcome = '202';
         stats.ackMs.push(ms);
+        stats.ackedPoints += countPoints(body);
       } else if (r.kind === 'rejected') outcome = String(r.status);
       else if (r.kind === 'too_large') outcome = '413';
       else if (r.status !== null) outcome = String(r.status);
@@ -35,7 +45,8 @@ export function instrumentTransport(inner, stats) {
  * Runs a sweep. opts: clients (SDK clients), experiment (name), prefix (run id prefix), steps, metrics, params,
  * concurrency (runs in flight), totalRuns (Infinity with stopAtS), schedule (rateSchedule), stopAtS (seconds; runs
  * still open then are finished with the steps they have), startedAt (performance.now() origin of the schedule),
- * maxBufferedPoints (flow control in unlimited mode), finishTimeoutMs, shouldStop (() => bool, checked each tick).
+ * window and ackedPoints (() => points the gateway acknowledged so far): flow control in unlimited mode,
+ * maxBufferedPoints, finishTimeoutMs, shouldStop (() => bool, checked each tick).
  * Returns { expected: Map runId → {params, keys, points, events}, reports, firstLogAt, lastLogAt, finishedAt,
  * logged, experimentId }. `progress` is updated as it goes ({ logged, runsStarted, runsFinished }).
  */
@@ -95,9 +106,12 @@ export async function runSweep(opts, progress = { logged: 0, runsStarted: 0, run
 
     let allowance;
     if (unlimited) {
-      // As fast as it goes, but no faster than the SDK drains: hold while any client buffers half its bound.
+      // As fast as it goes, but no faster than the pipeline acknowledges: at most `window` points logged and not yet
+      // acknowledged by the gateway (the SDK seals a run's points every 2 s, so the window must hold a few seconds'
+      // worth), and never so much that a client spills to its disk spool.
+      const outstanding = progress.logged - opts.ackedPoints();
       const pressured = clients.some((c) => c.stats().bufferedPoints > (opts.maxBufferedPoints ?? 100_000) / 2);
-      allowance = pressured ? 0 : 20_000;
+      allowance = pressured ? 0 : Math.max(0, Math.min(20_000, opts.window - outstanding));
     } else {
       allowance = Math.min(schedule.due(t) - (progress.logged - loggedBefore), 200_000);
     }
@@ -128,7 +142,7 @@ export async function runSweep(opts, progress = { logged: 0, runsStarted: 0, run
       lastLogAt = now;
       progress.logged += loggedThisTick;
     }
-    if (unlimited && allowance === 0) await sleep(5);
+    if (unlimited && loggedThisTick === 0) await sleep(5);
     else if (unlimited) await new Promise((r) => setImmediate(r));
     else await sleep(5);
   }

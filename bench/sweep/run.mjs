@@ -43,7 +43,8 @@ const OPTIONS = {
   params: { type: 'string', default: '5', help: 'params per run' },
   concurrency: { type: 'string', default: '0', help: 'sweep runs in flight at once (0 = all of them)' },
   clients: { type: 'string', default: '8', help: 'SDK clients (the sweep workers) sharing the runs' },
-  rate: { type: 'string', default: '0', help: 'sweep: target metric points/s (0 = as fast as the SDK drains)' },
+  rate: { type: 'string', default: '0', help: 'sweep: target metric points/s (0 = as fast as the pipeline acknowledges)' },
+  window: { type: 'string', default: '500000', help: 'with --rate 0: most points logged but not yet acknowledged by the gateway' },
   burst: { type: 'string', default: '10', help: 'burst scenario: seconds at the burst rate (0 = no burst scenario)' },
   'burst-rate': { type: 'string', default: '0', help: 'burst scenario steady points/s (0 = 25% of the sweep\'s end-to-end rate)' },
   'burst-factor': { type: 'string', default: '10', help: 'burst multiplier' },
@@ -69,7 +70,7 @@ const num = (k) => {
 const opt = {
   runs: num('runs'), steps: num('steps'), metrics: num('metrics'), params: num('params'), clients: Math.max(1, num('clients')),
   rate: num('rate'), burstS: num('burst'), burstRate: num('burst-rate'), burstFactor: num('burst-factor'), steadyS: num('steady'),
-  afterS: num('after'), burstConcurrency: Math.max(1, num('burst-concurrency')), sampleMs: Math.max(50, num('sample-ms')),
+  afterS: num('after'), window: Math.max(1000, num('window')), burstConcurrency: Math.max(1, num('burst-concurrency')), sampleMs: Math.max(50, num('sample-ms')),
 };
 opt.concurrency = num('concurrency') || opt.runs;
 const profiled = new Set(argv.profile.split(',').filter(Boolean));
@@ -129,12 +130,19 @@ async function setup() {
     services.push(s);
   }
   for (const s of services) await waitReady(s.port, { child: s.child, urlPath: s.name === 'gateway' ? '/readyz' : '/healthz', name: `${s.name} (log ${s.logFile})`, timeoutMs: 60_000 });
+  // The projectors create their tables at start; the sampler reads them from the first sample on.
+  for (const until = Date.now() + 60_000; ; await sleep(200)) {
+    const [pgReady] = (await pg.query(`SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AS ok`, [`${S}.projector_checkpoints`, `${S}.latest_metrics`])).rows;
+    const [chReady] = await chQuery(sql`SELECT count() AS n FROM system.tables WHERE database = ${names.chDatabase} AND name IN ('checkpoints', 'metric_points')`);
+    if (pgReady.ok && Number(chReady.n) === 2) break;
+    if (Date.now() > until) throw new Error('the projectors did not create their tables within 60 s');
+  }
   return ports;
 }
 
 // ---- sampling -------------------------------------------------------------------------------------------------
 const samples = [];
-const transportStats = { ackMs: [], outcomes: {} };
+const transportStats = { ackMs: [], outcomes: {}, ackedPoints: 0 };
 const progress = { logged: 0, runsStarted: 0, runsFinished: 0 };
 let clients = [];
 let scenarioLabel = 'setup';
@@ -167,7 +175,7 @@ async function takeSample() {
   const sdkQueued = clients.reduce((a, c) => a + c.stats().queuedEvents, 0);
   const sdkSpooled = clients.reduce((a, c) => a + c.stats().spooledEvents, 0);
   const s = {
-    t: Math.round(t), scenario: scenarioLabel, logged: progress.logged, kafkaEnd: [...ends.values()].reduce((a, b) => a + b, 0),
+    t: Math.round(t), scenario: scenarioLabel, logged: progress.logged, acked: transportStats.ackedPoints, kafkaEnd: [...ends.values()].reduce((a, b) => a + b, 0),
     lags: { 'projector-postgres': lagOf(ends, pgc), 'projector-clickhouse': lagOf(ends, chc), 'sdk backlog': sdkQueued },
     sdkSpooled, visiblePg: visible.pg, visibleCh: visible.ch, statuses, rssMiB: mem, loadavg: +os.loadavg()[0].toFixed(2),
   };
@@ -304,7 +312,7 @@ async function scenario(label, sweepOpts, onStart = () => undefined) {
   const startedAt = performance.now();
   const t0 = startedAt - benchStart;
   onStart(t0);
-  const r = await runSweep({ clients, ...sweepOpts, startedAt }, progress);
+  const r = await runSweep({ clients, window: opt.window, ackedPoints: () => transportStats.ackedPoints, ...sweepOpts, startedAt }, progress);
   const sentAt = tNow();
   const ends = await endOffsets();
   const at = await waitVisible(ends);
@@ -366,6 +374,7 @@ function plot(result, file) {
         title: 'Throughput (metric points/s, 2 s moving average)', yLabel: 'points/s', shade, markers,
         series: [
           { name: 'logged by the SDK', points: rates('logged') },
+          { name: 'acknowledged by the gateway', points: rates('acked'), dashed: true },
           { name: 'visible in Postgres', points: rates('visiblePg') },
           { name: 'visible in ClickHouse', points: rates('visibleCh') },
         ],
