@@ -34,6 +34,10 @@ export function instrumentTransport(inner, stats) {
       else if (r.kind === 'too_large') outcome = '413';
       else if (r.status !== null) outcome = String(r.status);
       else outcome = /no response within/.test(r.reason) ? 'timeout' : 'network error';
+      if (outcome !== '202') {
+        stats.failures ??= [];
+        if (stats.failures.length < 20) stats.failures.push({ at: new Date().toISOString(), outcome, ms: Math.round(ms), reason: String(r.reason ?? r.problems?.[0]?.message ?? '').slice(0, 200) });
+      }
       stats.outcomes[outcome] = (stats.outcomes[outcome] ?? 0) + 1;
       return r;
     },

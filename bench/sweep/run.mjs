@@ -52,6 +52,7 @@ const OPTIONS = {
   after: { type: 'string', default: '60', help: 'burst scenario: at most this many seconds at steady rate after the burst' },
   'burst-concurrency': { type: 'string', default: '200', help: 'burst scenario: runs in flight' },
   'sample-ms': { type: 'string', default: '500', help: 'sampling interval' },
+  'projector-node-args': { type: 'string', default: '', help: 'node flags for both projector processes (e.g. --max-semi-space-size=32)' },
   profile: { type: 'string', default: '', help: 'comma list of gateway,projector-postgres,projector-clickhouse,query-api to run with --cpu-prof (bench/results/tmp/)' },
   out: { type: 'string', default: 'bench/results', help: 'results directory' },
   keep: { type: 'boolean', default: false, help: 'keep the topic, schema and database afterwards' },
@@ -118,10 +119,11 @@ async function setup() {
   };
   const nodeArgs = (name, base = []) => [...base, ...(profiled.has(name) ? ['--cpu-prof', '--cpu-prof-dir', TMP] : [])];
   const log = (name) => path.join(TMP, `${name}.log`);
+  const projectorArgs = argv['projector-node-args'].split(' ').filter(Boolean);
   const specs = [
     ['gateway', 'services/ingest-gateway/dist/main.js', [], { TRACKSTREAM_GATEWAY_PORT: String(ports.gateway), TRACKSTREAM_GATEWAY_HOST: '127.0.0.1' }, ['--max-semi-space-size=32'], ports.gateway, '/readyz'],
-    ['projector-postgres', 'services/projector/dist/main.js', ['--projection', 'postgres'], { TRACKSTREAM_PROJECTOR_PORT: String(ports.pg), TRACKSTREAM_PROJECTOR_GROUP_ID: `${names.topic}-pg` }, [], ports.pg, '/healthz'],
-    ['projector-clickhouse', 'services/projector/dist/main.js', ['--projection', 'clickhouse'], { TRACKSTREAM_PROJECTOR_PORT: String(ports.ch), TRACKSTREAM_PROJECTOR_GROUP_ID: `${names.topic}-ch` }, [], ports.ch, '/healthz'],
+    ['projector-postgres', 'services/projector/dist/main.js', ['--projection', 'postgres'], { TRACKSTREAM_PROJECTOR_PORT: String(ports.pg), TRACKSTREAM_PROJECTOR_GROUP_ID: `${names.topic}-pg` }, projectorArgs, ports.pg, '/healthz'],
+    ['projector-clickhouse', 'services/projector/dist/main.js', ['--projection', 'clickhouse'], { TRACKSTREAM_PROJECTOR_PORT: String(ports.ch), TRACKSTREAM_PROJECTOR_GROUP_ID: `${names.topic}-ch` }, projectorArgs, ports.ch, '/healthz'],
     ['query-api', 'services/query-api/dist/main.js', [], { TRACKSTREAM_QUERY_PORT: String(ports.query), TRACKSTREAM_QUERY_HOST: '127.0.0.1' }, [], ports.query, '/healthz'],
   ];
   for (const [name, main, args, env, base, port, urlPath] of specs) {
@@ -412,6 +414,7 @@ function markdown(result) {
   lines.push('## Processes', '', 'CPU seconds over each scenario (from its start until everything was visible); the shared servers and the machine total include other users of the box.', '',
     markdownTable([['process', 'peak RSS MiB (VmHWM)', ...Object.keys(result.scenarios).map((k) => `CPU s (${k})`)], ...procRows]), '');
   if (result.failures.length) lines.push('## Failures', '', ...result.failures.map((f) => `- ${f}`), '');
+  if (result.requestFailures.length) lines.push('Requests the SDK retried (first 20):', '', ...result.requestFailures.map((f) => `- ${f.at} ${f.outcome} after ${f.ms} ms: ${f.reason}`), '');
   lines.push(`Plot: \`${path.basename(result.files.png)}\` (throughput, lag and gateway statuses over time).`, '');
   return lines.join('\n');
 }
@@ -520,6 +523,7 @@ async function main() {
   result.failures = failuresOf(result);
   result.targets = targetsOf(result);
   result.table = table(result);
+  result.requestFailures = transportStats.failures ?? [];
   result.samples = samples;
   const base = path.join(OUT, STAMP);
   result.files = { json: `${base}.json`, md: `${base}.md`, png: `${base}.png` };
@@ -535,6 +539,7 @@ async function main() {
   }
   say(`\npeak RSS (MiB): ${Object.entries(result.processes).map(([k, v]) => `${k} ${fmt(v.peakMiB)}`).join(', ')}`);
   for (const [label, sc] of Object.entries(result.scenarios)) say(`CPU s (${label}): ${Object.entries(sc.cpuSeconds).map(([k, v]) => `${k} ${fmt(v, 1)}`).join(', ')}`);
+  for (const f of result.requestFailures) say(`request retried by the SDK: ${f.at} ${f.outcome} after ${f.ms} ms: ${f.reason}`);
   if (result.failures.length) say(`\nFAILURES:\n${result.failures.map((f) => `  - ${f}`).join('\n')}`);
   say(`\nresults: ${path.relative(ROOT, result.files.json)}, .md, .png`);
   failed = result.failures;
