@@ -36,7 +36,10 @@ export function instrumentTransport(inner, stats) {
       else outcome = /no response within/.test(r.reason) ? 'timeout' : 'network error';
       if (outcome !== '202') {
         stats.failures ??= [];
-        if (stats.failures.length < 20) stats.failures.push({ at: new Date().toISOString(), outcome, ms: Math.round(ms), reason: String(r.reason ?? r.problems?.[0]?.message ?? '').slice(0, 200) });
+        stats.failuresSeen ??= {};
+        stats.failuresSeen[outcome] = (stats.failuresSeen[outcome] ?? 0) + 1;
+        // The first 5 of each kind: a flood of 429s must not hide the one reset.
+        if (stats.failuresSeen[outcome] <= 5) stats.failures.push({ at: new Date().toISOString(), outcome, ms: Math.round(ms), reason: String(r.reason ?? r.problems?.[0]?.message ?? '').slice(0, 200) });
       }
       stats.outcomes[outcome] = (stats.outcomes[outcome] ?? 0) + 1;
       return r;

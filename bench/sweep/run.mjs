@@ -391,7 +391,7 @@ function plot(result, file) {
       },
       {
         title: 'Gateway answers to POST /v1/events (requests/s by status, 2 s moving average)', yLabel: 'requests/s', shade, markers,
-        series: statusKeys.map((k) => ({ name: `HTTP ${k}`, color: k === '202' ? '#2ca02c' : k === '429' ? '#ff7f0e' : '#d62728', points: rates((s) => s.statuses[k] ?? 0) })),
+        series: statusKeys.map((k) => ({ name: `HTTP ${k}`, color: { 202: '#2ca02c', 429: '#ff7f0e', 408: '#9467bd', 503: '#d62728' }[k] ?? (k.startsWith('5') ? '#8c564b' : '#7f7f7f'), points: rates((s) => s.statuses[k] ?? 0) })),
       },
     ],
   });
@@ -414,7 +414,7 @@ function markdown(result) {
   lines.push('## Processes', '', 'CPU seconds over each scenario (from its start until everything was visible); the shared servers and the machine total include other users of the box.', '',
     markdownTable([['process', 'peak RSS MiB (VmHWM)', ...Object.keys(result.scenarios).map((k) => `CPU s (${k})`)], ...procRows]), '');
   if (result.failures.length) lines.push('## Failures', '', ...result.failures.map((f) => `- ${f}`), '');
-  if (result.requestFailures.length) lines.push('Requests the SDK retried (first 20):', '', ...result.requestFailures.map((f) => `- ${f.at} ${f.outcome} after ${f.ms} ms: ${f.reason}`), '');
+  if (result.requestFailures.length) lines.push('Requests the SDK retried (the first 5 of each outcome):', '', ...result.requestFailures.map((f) => `- ${f.at} ${f.outcome} after ${f.ms} ms: ${f.reason}`), '');
   lines.push(`Plot: \`${path.basename(result.files.png)}\` (throughput, lag and gateway statuses over time).`, '');
   return lines.join('\n');
 }
