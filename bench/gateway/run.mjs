@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { freePort } from '@trackstream/testkit';
+import { waitReady, scrape, histogramQuantile, sumMatching, percentile } from '../lib/common.mjs';
 
 const require = createRequire(import.meta.url);
 const { createKafkaClient } = require('@trackstream/kafka');
@@ -67,68 +68,6 @@ function post(port, body) {
     req.on('error', () => resolve({ status: 0, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
     req.end(body);
   });
-}
-
-async function waitReady(port, child) {
-  const until = Date.now() + 30_000;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}`);
-    const ok = await new Promise((resolve) => {
-      http.get({ host: '127.0.0.1', port, path: '/readyz' }, (res) => {
-        res.resume();
-        resolve(res.statusCode === 200);
-      }).on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('gateway not ready within 30 s');
-}
-
-function scrape(port) {
-  return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: '/metrics' }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve(parseMetrics(text)));
-    }).on('error', reject);
-  });
-}
-
-/** name{labels} → value, labels in the text's order. */
-function parseMetrics(text) {
-  const out = new Map();
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:]+)(\{[^}]*\})? (\S+)$/.exec(line);
-    if (m) out.set(m[1] + (m[2] ?? ''), Number(m[3]));
-  }
-  return out;
-}
-
-/** Quantile of a prom histogram between two scrapes, as the upper bound of the bucket it falls in. */
-function histogramQuantile(before, after, name, labelFilter, q) {
-  const buckets = [];
-  for (const [k, v] of after) {
-    if (!k.startsWith(name + '_bucket{') || !k.includes(labelFilter)) continue;
-    const le = /le="([^"]+)"/.exec(k)[1];
-    buckets.push([le === '+Inf' ? Infinity : Number(le), v - (before.get(k) ?? 0)]);
-  }
-  buckets.sort((a, b) => a[0] - b[0]);
-  const total = buckets.at(-1)?.[1] ?? 0;
-  const hit = buckets.find(([, c]) => c >= q * total);
-  return hit ? hit[0] * 1000 : NaN;
-}
-
-function sumMatching(before, after, prefix) {
-  let sum = 0;
-  for (const [k, v] of after) if (k.startsWith(prefix)) sum += v - (before.get(k) ?? 0);
-  return sum;
-}
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 async function closedLoop(port, bodies, seconds) {
@@ -199,7 +138,7 @@ async function main() {
   const kafka = createKafkaClient({ clientId: 'bench-gateway', brokers: BROKERS.split(','), logger: noopLogger });
   try {
     const bodies = makeBodies();
-    await waitReady(port, child);
+    await waitReady(port, { child, name: 'gateway' });
     await closedLoop(port, bodies, 3); // warm-up: JIT, connections, producer
     const t = await closedLoop(port, bodies, DURATION_S);
     const half = t.batchesPerSecond / 2;

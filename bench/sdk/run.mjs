@@ -10,13 +10,13 @@
 // Usage: npm run bench:sdk   (env: TRACKSTREAM_KAFKA_BROKERS, BENCH_ROUNDS=10, BENCH_ROUND_S=1, BENCH_CALLS=200000,
 //        BENCH_PACED_S=5); about 60 s in all.
 import { spawn } from 'node:child_process';
-import http from 'node:http';
 import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { freePort } from '@trackstream/testkit';
+import { waitReady } from '../lib/common.mjs';
 
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -32,18 +32,6 @@ const STEPS_PER_S = 100;
 const PACED_S = Number(process.env.BENCH_PACED_S ?? 5);
 const METRICS_PER_STEP = 100;
 
-
-async function waitReady(port, ms = 30_000) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const ok = await new Promise((resolve) => {
-      http.get({ host: '127.0.0.1', port, path: '/readyz' }, (res) => { res.resume(); resolve(res.statusCode === 200); }).on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('gateway not ready');
-}
 
 const yieldLoop = () => new Promise((r) => setImmediate(r));
 
@@ -164,7 +152,7 @@ async function main() {
   });
   const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-sdk-spool-'));
   try {
-    await waitReady(port);
+    await waitReady(port, { child, name: 'gateway' });
     const client = new Trackstream({ url: `http://127.0.0.1:${port}`, project: 'bench', spoolDir, exitHooks: false });
 
     const tight = [await logCost(client, 2), await logCost(client, 100)];
