@@ -1,0 +1,30 @@
+export { AuthError, UNAUTHENTICATED_CODES, type AuthErrorCode } from './errors';
+export {
+  roleAllows,
+  canAccess,
+  readableProjects,
+  isRole,
+  validateProject,
+  validateRole,
+  validatePrincipal,
+  ROLES,
+  ALL_PROJECTS,
+  PROJECT_PATTERN,
+  type Role,
+  type Capability,
+  type Grant,
+} from './roles';
+export { generateToken, generateTokenId, hashToken, bearerToken, isTokenId, TOKEN_PATTERN } from './tokens';
+export {
+  InMemoryTokenStore,
+  validateCreateInput,
+  isActive,
+  type TokenStore,
+  type TokenRecord,
+  type TokenChange,
+  type CreateTokenInput,
+} from './store';
+export { TokenValidator, type TokenValidatorOptions, type TokenValidatorStatus } from './validator';
+export { TokenBuckets, type TakeResult } from './buckets';
+// Test support: the TokenStore contract suite (uses jest globals only when called).
+export { describeTokenStoreContract, type TokenStoreContractSubject } from './testing/store-contract';
