@@ -153,7 +153,16 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const tokenId = auth?.grant?.tokenId ?? error.extra.who?.tokenId;
     const principal = auth?.grant?.principal ?? error.extra.who?.principal ?? tokenId ?? 'unknown';
     metrics.authDenied.inc({ service: 'ingest-gateway', reason, route });
-    logger.warn('access denied', { reason, principal, ...(tokenId === undefined ? {} : { tokenId }), route, method: req.method, status: error.status });
+    const detail = error.extra.who?.detail;
+    logger.warn('access denied', {
+      reason,
+      principal,
+      ...(tokenId === undefined ? {} : { tokenId }),
+      route,
+      method: req.method,
+      status: error.status,
+      ...(detail === undefined ? {} : { detail }),
+    });
   }
 
   /**
@@ -252,8 +261,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
       const rate = auth.grant.rateLimitPerSec ?? rateLimit.perSec;
       // A token's own rate is its whole budget; the configured burst goes with the configured rate.
       const burst = auth.grant.rateLimitPerSec !== null || rateLimit.burst === null ? 2 * rate : rateLimit.burst;
-      // A batch larger than the bucket costs a full bucket: it waits for a refill instead of never passing.
-      const taken = buckets.take(auth.grant.tokenId, Math.min(parsed.events.length, burst), rate, burst);
+      // A batch larger than the whole bucket passes when it is full and leaves it in debt (TokenBuckets).
+      const taken = buckets.take(auth.grant.tokenId, parsed.events.length, rate, burst);
       if (!taken.ok) {
         const retryAfterSeconds = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
         throw new GatewayError('RATE_LIMITED', `token ${auth.grant.tokenId} is over its rate limit of ${rate} events/s; retry after ${retryAfterSeconds} s`, {

@@ -93,10 +93,13 @@ function unauthenticatedMessage(code: string): string {
   return UNAUTHENTICATED[code] ?? 'the API token was not accepted';
 }
 
-/** The token id / principal an AuthError names (never the token), for the denial log. */
-function whoOf(err: AuthError): { principal?: string; tokenId?: string } {
+/**
+ * The token id / principal an AuthError names, for the denial log. Its message may name them too and, by the
+ * package's contract, never holds a token; it is logged as `detail`, never sent back.
+ */
+function whoOf(err: AuthError): { principal?: string; tokenId?: string; detail: string } {
   const e = err as unknown as { principal?: unknown; tokenId?: unknown };
-  const out: { principal?: string; tokenId?: string } = {};
+  const out: { principal?: string; tokenId?: string; detail: string } = { detail: err.message };
   if (typeof e.principal === 'string') out.principal = e.principal;
   if (typeof e.tokenId === 'string') out.tokenId = e.tokenId;
   return out;

@@ -75,7 +75,7 @@ export class GatewayError extends Error {
       retryAfterSeconds?: number;
       cause?: unknown;
       /** Who was refused (for the denial log and metrics; never sent back). */
-      who?: { principal?: string; tokenId?: string };
+      who?: { principal?: string; tokenId?: string; detail?: string };
     } = {},
   ) {
     super(message, extra.cause === undefined ? undefined : { cause: extra.cause });

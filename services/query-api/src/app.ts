@@ -60,7 +60,7 @@ export interface RouteContext {
   /** Waits for the request's token (if any) on the given stores and sets X-Trackstream-Stale. */
   freshness(req: Request, res: Response, stores: StoreSet): Promise<void>;
   /** First step of every /v1 route: the caller's API token must allow reading (401/403 otherwise). */
-  authorize: express.RequestHandler;
+  authorize: express.RequestHandler<any>;
   /** What the request may see (set by authorize). */
   scope(res: Response): ReadScope;
 }
@@ -147,7 +147,16 @@ export function createQueryApi(opts: QueryApiOptions): QueryApi {
       const tokenId = grant?.tokenId ?? e.who?.tokenId;
       const principal = grant?.principal ?? e.who?.principal ?? tokenId ?? 'unknown';
       metrics.authDenied.inc({ service: 'query-api', reason, route });
-      log.warn('access denied', { reason, principal, ...(tokenId === undefined ? {} : { tokenId }), route, method: req.method, status: e.status });
+      const detail = e.who?.detail;
+      log.warn('access denied', {
+        reason,
+        principal,
+        ...(tokenId === undefined ? {} : { tokenId }),
+        route,
+        method: req.method,
+        status: e.status,
+        ...(detail === undefined ? {} : { detail }),
+      });
     }
     if (res.headersSent) return;
     if (e.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="trackstream"');

@@ -53,7 +53,7 @@ export class QueryError extends Error {
     message: string,
     readonly details?: unknown,
     /** Who was refused, for the denial log only (never in the answer). */
-    readonly who?: { principal?: string; tokenId?: string },
+    readonly who?: { principal?: string; tokenId?: string; detail?: string },
   ) {
     super(message);
     this.name = 'QueryError';
