@@ -24,6 +24,7 @@ export {
   type TokenChange,
   type CreateTokenInput,
 } from './store';
+export { PostgresTokenStore, DEFAULT_AUTH_SCHEMA, type PostgresTokenStoreOptions } from './postgres-store';
 export { TokenValidator, type TokenValidatorOptions, type TokenValidatorStatus } from './validator';
 export { TokenBuckets, type TakeResult } from './buckets';
 // Test support: the TokenStore contract suite (uses jest globals only when called).

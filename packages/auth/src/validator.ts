@@ -38,6 +38,7 @@ export class TokenValidator {
   private version = 0n;
   private lastRefreshAt: number | null = null;
   private consecutiveFailures = 0;
+  private lastError: unknown = undefined;
   private inFlight: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private running = false;
@@ -65,7 +66,7 @@ export class TokenValidator {
       this.schedule();
     }
     if (this.lastRefreshAt === null) {
-      throw new AuthError('AUTH_UNAVAILABLE', 'token store unavailable: the first load of tokens failed');
+      throw new AuthError('AUTH_UNAVAILABLE', `token store unavailable: the first load of tokens failed: ${messageOf(this.lastError)}`, { cause: this.lastError });
     }
   }
 
@@ -132,14 +133,16 @@ export class TokenValidator {
         this.logger.info('token refresh recovered', { failures: this.consecutiveFailures, version: this.version });
       }
       this.consecutiveFailures = 0;
+      this.lastError = undefined;
       this.lastRefreshAt = this.now();
     } catch (err) {
       this.consecutiveFailures += 1;
+      this.lastError = err;
       this.logger.warn('token refresh failed; serving cached tokens until maxStaleMs', {
         failures: this.consecutiveFailures,
         lastRefreshAt: this.lastRefreshAt,
         maxStaleMs: this.maxStaleMs,
-        error: err instanceof Error ? err.message : String(err),
+        error: messageOf(err),
       });
     }
   }
@@ -151,6 +154,10 @@ export class TokenValidator {
     }, this.refreshMs);
     this.timer.unref();
   }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function positive(value: number, name: string): number {

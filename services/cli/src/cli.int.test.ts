@@ -46,6 +46,8 @@ describe('trackstream replay / verify / export / audit (real stack)', () => {
       TRACKSTREAM_DLQ_TOPIC: dlq.topic,
       TRACKSTREAM_PROJECTOR_GROUP_PREFIX: groupPrefix,
       TRACKSTREAM_LOG_LEVEL: 'error',
+      // Local single-user mode: these tests are about replay/verify/export/audit; access control is tokens.int.test.ts.
+      TRACKSTREAM_AUTH: 'off',
       ...extra,
     };
   }

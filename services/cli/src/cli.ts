@@ -1,6 +1,7 @@
 import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
 import { Pool } from 'pg';
 import { z } from 'zod';
+import { DEFAULT_AUTH_SCHEMA, PostgresTokenStore, readableProjects, type TokenStore } from '@trackstream/auth';
 import { ClickHouseSink } from '@trackstream/clickhouse';
 import { ConfigError, commonEnv, envVar, parseEnv, positiveInt } from '@trackstream/config';
 import { DLQ_TOPIC, EVENTS_TOPIC } from '@trackstream/events';
@@ -17,6 +18,7 @@ import { CliError, messageOf, usageError } from './errors';
 import { formatEvent, readHistory } from './history';
 import { pgCheckpoints, pgQuery, pgSchemaExists, pgSwitch, pgVerify } from './pg-store';
 import { Progress } from './progress';
+import { requireCapability, requireRole, tokensCommand, type AuthContext } from './tokens';
 import { topicBounds } from './log-reader';
 import { endOffsets, replay, type Cutoff } from './replay';
 import { formatVerify } from './verify';
@@ -37,13 +39,41 @@ commands:
   export   the decoded event history of a run or an experiment, in log order (jsonl or csv)
   audit    a readable timeline of a run: who sent what, when, conflicts, redeliveries, rejected records
   sync     send the events the SDK spooled to disk to the gateway (see trackstream sync --help)
+  tokens   create, list and revoke API tokens (trackstream tokens --help)
 
 environment: TRACKSTREAM_KAFKA_BROKERS, TRACKSTREAM_PG_URL, TRACKSTREAM_CLICKHOUSE_URL (its path names the live
 database), TRACKSTREAM_PG_SCHEMA (live schema, default public), TRACKSTREAM_EVENTS_TOPIC, TRACKSTREAM_DLQ_TOPIC,
 TRACKSTREAM_PROJECTOR_GROUP_PREFIX (default trackstream-projector-), TRACKSTREAM_REPLAY_BATCH_SIZE,
-TRACKSTREAM_LOG_LEVEL. Exit status: 0 ok, 1 failure or difference found, 2 bad arguments, 130 interrupted.`;
+TRACKSTREAM_LOG_LEVEL; TRACKSTREAM_AUTH (on|off, default on), TRACKSTREAM_TOKEN (the token this command presents),
+TRACKSTREAM_AUTH_PG_SCHEMA (where tokens live, default trackstream_auth).
+
+access (TRACKSTREAM_AUTH=on): replay and verify need an auditor or admin token of every project ('*'); export and
+audit need an auditor or admin token and show only its project's runs and experiments (another project's are "not
+found"); tokens needs an admin token, except to create the first admin (see trackstream tokens --help).
+Security model: docs/security.md.
+
+Exit status: 0 ok, 1 failure, difference found or not found, 2 bad arguments, 3 not authorized (TRACKSTREAM_TOKEN
+missing, unknown, revoked, expired, or without the role/project the command needs), 130 interrupted.`;
 
 const HELP: Record<string, string> = {
+  tokens: `usage: trackstream tokens create --principal WHO --project NAME|'*' --role writer|reader|auditor|admin [--rate N] [--expires WHEN]
+       trackstream tokens list
+       trackstream tokens revoke TOKEN_ID
+
+API tokens for the gateway, the query API and this command (docs/security.md). Stored in Postgres
+(TRACKSTREAM_PG_URL, schema TRACKSTREAM_AUTH_PG_SCHEMA, default trackstream_auth) as sha256 hashes only.
+  create   prints the new token once on stdout (nothing else goes to stdout: TOKEN=$(trackstream tokens create ...));
+           it cannot be shown again. Roles: writer (send events), reader (query), auditor (query, replay, verify,
+           export, audit), admin (all of these, and manage tokens). --project '*' covers every project.
+           --rate      the token's gateway budget in events/s (default: the gateway's TRACKSTREAM_GATEWAY_RATE_LIMIT)
+           --expires   ISO timestamp or a duration from now: 30s, 15m, 12h, 90d, 2w (default: never)
+  list     every token: id, principal, project, role, rate, created, expires, revoked (never a token or a hash)
+  revoke   marks the token revoked; running services refuse it within TRACKSTREAM_AUTH_REFRESH_MS (default 2 s)
+           plus one query. Revoking again changes nothing.
+With TRACKSTREAM_AUTH=on (the default) every tokens command needs TRACKSTREAM_TOKEN of an admin; an admin of one
+project manages only that project's tokens, an admin of '*' all of them. Bootstrap: while the store holds no active
+(unrevoked, unexpired) admin token, 'tokens create --role admin' works without TRACKSTREAM_TOKEN, so the first admin
+can be made by whoever can reach the database (TRACKSTREAM_PG_URL). Exit status 3 when the token is refused.`,
   replay: `usage: trackstream replay --projection postgres|clickhouse|all [--until CUTOFF] [--target NAME] [--switch [--force] | --keep] [--batch-size N]
 
 Rebuilds the projection from the start of the log into a new Postgres schema / ClickHouse database (default
@@ -85,6 +115,8 @@ function cliSpec() {
     batchSize: envVar('TRACKSTREAM_REPLAY_BATCH_SIZE', positiveInt, '1000'),
     // The live projectors' groups are <prefix>postgres and <prefix>clickhouse (their TRACKSTREAM_PROJECTOR_GROUP_ID).
     projectorGroupPrefix: envVar('TRACKSTREAM_PROJECTOR_GROUP_PREFIX', z.string().min(1), 'trackstream-projector-'),
+    auth: envVar('TRACKSTREAM_AUTH', z.enum(['on', 'off']), 'on'),
+    authSchema: envVar('TRACKSTREAM_AUTH_PG_SCHEMA', z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a Postgres schema name'), DEFAULT_AUTH_SCHEMA),
   };
 }
 type CliConfig = ReturnType<typeof loadConfig>;
@@ -94,7 +126,9 @@ function loadConfig(env: Record<string, string | undefined>) {
   const u = new URL(cfg.clickhouseUrl);
   const chDatabase = decodeURIComponent(u.pathname.replace(/^\/+|\/+$/g, '')) || 'trackstream';
   u.pathname = '/';
-  return { ...cfg, chDatabase, chServerUrl: u.toString() };
+  // TRACKSTREAM_TOKEN is read as is, not through parseEnv: a config error would quote the value.
+  const token = env.TRACKSTREAM_TOKEN === undefined || env.TRACKSTREAM_TOKEN === '' ? undefined : env.TRACKSTREAM_TOKEN;
+  return { ...cfg, chDatabase, chServerUrl: u.toString(), token };
 }
 
 /** The composition root of the `trackstream` command: the only place that reads the environment. */
@@ -128,6 +162,8 @@ export async function runCli(argv: readonly string[], env: Record<string, string
           return await verifyCommand(ctx, rest, io);
         case 'export':
           return await exportCommand(ctx, rest, io);
+        case 'tokens':
+          return await tokensCommand(ctx.auth, rest, io);
         default:
           return await auditCommand(ctx, rest, io);
       }
@@ -153,12 +189,26 @@ class Context {
   private pool?: Pool;
   private ch?: ClickHouseClient;
   private kafkaClient?: Kafka;
+  private tokens?: Promise<TokenStore>;
   private readonly closers: (() => Promise<void>)[] = [];
+  readonly auth: AuthContext;
 
   constructor(
     readonly cfg: CliConfig,
     readonly logger: Logger,
-  ) {}
+  ) {
+    this.auth = { enabled: cfg.auth === 'on', token: cfg.token, store: () => this.tokenStore() };
+  }
+
+  /** The token store in TRACKSTREAM_AUTH_PG_SCHEMA, migrated (idempotent) on first use. */
+  tokenStore(): Promise<TokenStore> {
+    this.tokens ??= (async () => {
+      const store = new PostgresTokenStore(await this.pg(), { schema: this.cfg.authSchema });
+      await store.migrate();
+      return store;
+    })();
+    return this.tokens;
+  }
 
   get kafka(): Kafka {
     this.kafkaClient ??= createKafkaClient({ clientId: 'trackstream-cli', brokers: this.cfg.kafkaBrokers, logger: this.logger, logLevel: 'error' });
@@ -235,6 +285,8 @@ async function replayCommand(ctx: Context, args: string[], io: CliIo): Promise<n
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw usageError('--batch-size needs a positive integer');
   const live: Record<Projection, string> = { postgres: ctx.cfg.pgSchema, clickhouse: ctx.cfg.chDatabase };
   for (const p of projections) if (target === live[p]) throw usageError(`--target ${target} is the live ${p} projection`);
+  // A replay reads every project's events.
+  await requireCapability(ctx.auth, 'replay', 'audit', '*');
 
   // Reach every store before writing anything, so a bad address fails fast with nothing created.
   const sinks: ProjectionSink[] = [];
@@ -342,6 +394,7 @@ async function verifyCommand(ctx: Context, args: string[], io: CliIo): Promise<n
   if (a === undefined || b === undefined) throw usageError('verify needs --a and --b');
   storeName(a, '--a');
   storeName(b, '--b');
+  await requireCapability(ctx.auth, 'verify', 'audit', '*');
   const report = p === 'postgres' ? await pgVerify(await ctx.pg(), a, b) : await chVerify(await ctx.clickhouse(), a, b);
   for (const l of formatVerify(report, a, b)) io.out(l);
   return report.differences.length === 0 ? 0 : 1;
@@ -356,7 +409,9 @@ async function exportCommand(ctx: Context, args: string[], io: CliIo): Promise<n
   if (format !== 'jsonl' && format !== 'csv') throw usageError('--format must be jsonl or csv');
   const from = flags.from === undefined ? -Infinity : parseTime(stringFlag(flags, 'from')!, '--from');
   const to = flags.to === undefined ? Infinity : parseTime(stringFlag(flags, 'to')!, '--to');
-  const events = await readHistory(ctx.kafka, ctx.cfg.topic, run !== undefined ? { run } : { experiment: experiment! }, `trackstream-export-${Date.now().toString(36)}`);
+  const grant = await requireRole(ctx.auth, 'export', 'audit');
+  const projects = grant === null ? null : readableProjects(grant);
+  const events = await readHistory(ctx.kafka, ctx.cfg.topic, run !== undefined ? { run } : { experiment: experiment! }, `trackstream-export-${Date.now().toString(36)}`, projects);
   const lines = events.filter((e) => e.event.received_at >= from && e.event.received_at <= to).map((e) => formatEvent(e, format));
   if (format === 'csv') lines.unshift('partition,offset,event_id,type,project,experiment_id,run_id,occurred_at,received_at,principal,payload');
   const outFile = stringFlag(flags, 'out');
@@ -372,8 +427,9 @@ async function auditCommand(ctx: Context, args: string[], io: CliIo): Promise<nu
   const flags = parseFlags(args, ['run']);
   const run = stringFlag(flags, 'run');
   if (run === undefined) throw usageError('audit needs --run');
+  const grant = await requireRole(ctx.auth, 'audit', 'audit');
   const stamp = Date.now().toString(36);
-  const events = await readHistory(ctx.kafka, ctx.cfg.topic, { run }, `trackstream-audit-${stamp}`);
+  const events = await readHistory(ctx.kafka, ctx.cfg.topic, { run }, `trackstream-audit-${stamp}`, grant === null ? null : readableProjects(grant));
   const dead = await readDeadLetters(ctx.kafka, ctx.cfg.dlqTopic, run, `trackstream-audit-dlq-${stamp}`);
   for (const l of auditTimeline(run, events, dead)) io.out(l);
   return 0;

@@ -25,9 +25,10 @@ export function partitionFor(key: string, partitions: number, topic: string): nu
  * log at the call. A run's events share its key and so one partition: only that partition is read. An
  * experiment's runs are spread over every partition: all of them are scanned (the ClickHouse `events` table could
  * narrow it, but the log is the record an audit should rest on). Undecodable records are left out (they are in
- * the DLQ, which `audit` shows).
+ * the DLQ, which `audit` shows). `projects` (null = all) keeps only events of those projects: a run or experiment of
+ * another project is "not found", with the very message of one that does not exist.
  */
-export async function readHistory(kafka: Kafka, topic: string, filter: HistoryFilter, groupId: string): Promise<LoggedEvent[]> {
+export async function readHistory(kafka: Kafka, topic: string, filter: HistoryFilter, groupId: string, projects: readonly string[] | null = null): Promise<LoggedEvent[]> {
   const bounds = await topicBounds(kafka, topic);
   const ranges: Ranges = new Map();
   const only = 'run' in filter ? partitionFor(filter.run, bounds.partitions, topic) : null;
@@ -37,6 +38,7 @@ export async function readHistory(kafka: Kafka, topic: string, filter: HistoryFi
     for (const r of records) {
       const event = tryDecode(r);
       if (event === null) continue;
+      if (projects !== null && !projects.includes(event.project)) continue;
       if ('run' in filter ? event.run_id === filter.run : event.experiment_id === filter.experiment) out.push({ partition, offset: r.offset, event });
     }
   }, { groupId });
