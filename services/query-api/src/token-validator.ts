@@ -1,8 +1,5 @@
 import { Pool } from 'pg';
-import * as authLib from '@trackstream/auth';
-import { TokenValidator, type TokenStore } from '@trackstream/auth';
-// TEMP until PostgresTokenStore lands on wip/auth.
-const PostgresTokenStore = (authLib as unknown as { PostgresTokenStore: new (pool: Pool, opts: { schema: string }) => TokenStore & { migrate(): Promise<void> } }).PostgresTokenStore;
+import { PostgresTokenStore, TokenValidator } from '@trackstream/auth';
 import type { Logger } from '@trackstream/telemetry';
 
 export interface TokenAuthWiring {
