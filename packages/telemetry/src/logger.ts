@@ -71,7 +71,7 @@ export function isSecretField(name: string): boolean {
 
 // scheme://user:password@host → scheme://user:[redacted]@host (the user name stays: it helps and is not secret).
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^/\s:@]*):[^/\s]*@/gi;
-const BEARER = /\b(bearer\s+)[A-Za-z0-9._~+/=-]+/gi;
+const BEARER = /\b(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi;
 // Trackstream API tokens ('tsk_' + 43 base64url characters), wherever they appear.
 const API_TOKEN = /\btsk_[A-Za-z0-9_-]{16,}/g;
 

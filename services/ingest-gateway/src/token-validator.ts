@@ -14,20 +14,21 @@ export interface TokenAuthWiring {
 export async function startTokenValidator(opts: { pgUrl: string; schema: string; refreshMs: number; maxStaleMs: number; logger: Logger }): Promise<TokenAuthWiring> {
   const pool = new Pool({ connectionString: opts.pgUrl, max: 2, connectionTimeoutMillis: 5_000 });
   pool.on('error', (err) => opts.logger.warn('idle token-store connection failed', { err: err.message }));
+  const store = new PostgresTokenStore(pool, { schema: opts.schema });
+  const validator = new TokenValidator(store, { refreshMs: opts.refreshMs, maxStaleMs: opts.maxStaleMs, logger: opts.logger.child({ component: 'token-validator' }) });
   try {
-    const store = new PostgresTokenStore(pool, { schema: opts.schema });
     await store.migrate();
-    const validator = new TokenValidator(store, { refreshMs: opts.refreshMs, maxStaleMs: opts.maxStaleMs, logger: opts.logger.child({ component: 'token-validator' }) });
     await validator.start();
-    return {
-      validator,
-      async stop() {
-        validator.stop();
-        await pool.end();
-      },
-    };
   } catch (err) {
+    validator.stop();
     await pool.end().catch(() => undefined);
     throw err;
   }
+  return {
+    validator,
+    async stop() {
+      validator.stop();
+      await pool.end();
+    },
+  };
 }
