@@ -75,7 +75,9 @@ await producer.disconnect();
 console.log(`topic ${topic}: ${events} events, ${points} metric points; ${os.cpus().length} cpus, load ${os.loadavg()[0].toFixed(1)}`);
 
 const target = name('t');
-const env = { TRACKSTREAM_KAFKA_BROKERS: BROKERS, TRACKSTREAM_PG_URL: PG_URL, TRACKSTREAM_CLICKHOUSE_URL: CH_URL, TRACKSTREAM_EVENTS_TOPIC: topic, TRACKSTREAM_LOG_LEVEL: 'error' };
+const env = { TRACKSTREAM_KAFKA_BROKERS: BROKERS, TRACKSTREAM_PG_URL: PG_URL, TRACKSTREAM_CLICKHOUSE_URL: CH_URL, TRACKSTREAM_EVENTS_TOPIC: topic, TRACKSTREAM_LOG_LEVEL: 'error',
+  // A benchmark of the replay itself, on a scratch topic: local single-user mode (docs/security.md) unless set.
+  TRACKSTREAM_AUTH: process.env.TRACKSTREAM_AUTH ?? 'off' };
 try {
   for (const projection of ONLY) {
     const r = await runCli(['replay', '--projection', projection, '--target', target, '--keep'], env);

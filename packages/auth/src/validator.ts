@@ -149,6 +149,8 @@ export class TokenValidator {
 
   private schedule(): void {
     if (!this.running) return;
+    // One pending timer at most, also when stop() + start() happen while a timed refresh is in flight.
+    if (this.timer !== null) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       void this.refresh().then(() => this.schedule());
     }, this.refreshMs);

@@ -185,6 +185,32 @@ describe('TokenValidator', () => {
     }
   });
 
+  it('stop() then start() while a timed refresh is in flight leaves one refresh loop, not two', async () => {
+    jest.useFakeTimers();
+    try {
+      await validator.start();
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const original = store.changesSince.bind(store);
+      jest.spyOn(store, 'changesSince').mockImplementationOnce(async (v) => {
+        await gate;
+        return original(v);
+      });
+      await jest.advanceTimersByTimeAsync(2000); // the timed refresh starts and waits on the gate
+      validator.stop();
+      const restarted = validator.start(); // shares the in-flight refresh
+      release();
+      await restarted;
+      const calls = () => (store.changesSince as jest.Mock).mock.calls.length;
+      const before = calls();
+      await jest.advanceTimersByTimeAsync(2000 * 5);
+      expect(calls() - before).toBe(5);
+    } finally {
+      validator.stop();
+      jest.useRealTimers();
+    }
+  });
+
   it('concurrent refreshes share one query', async () => {
     await validator.start();
     await Promise.all([validator.refresh(), validator.refresh(), validator.refresh()]);
