@@ -108,6 +108,13 @@ describe('every /v1 route needs a token that may read', () => {
     expect((await withToken(tokens.readerA)).status).toBe(200);
   });
 
+  it('authenticates before reading a body: malformed JSON without a token is a 401, with a reader token a 400', async () => {
+    const send = (headers: Record<string, string>) =>
+      fetch(`${base}/v1/runs/search`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"experiment_ids": [' });
+    expect((await send({})).status).toBe(401);
+    expect((await send({ authorization: `Bearer ${tokens.readerA}` })).status).toBe(400);
+  });
+
   it('keeps /healthz, /metrics and /openapi.json open', async () => {
     for (const path of ['/healthz', '/metrics', '/openapi.json']) expect((await get(path, null)).status).toBe(200);
   });

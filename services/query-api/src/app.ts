@@ -61,6 +61,8 @@ export interface RouteContext {
   freshness(req: Request, res: Response, stores: StoreSet): Promise<void>;
   /** First step of every /v1 route: the caller's API token must allow reading (401/403 otherwise). */
   authorize: express.RequestHandler<any>;
+  /** The JSON body parser of POST routes, after authorize. */
+  jsonBody: express.RequestHandler<any>;
   /** What the request may see (set by authorize). */
   scope(res: Response): ReadScope;
 }
@@ -116,7 +118,6 @@ export function createQueryApi(opts: QueryApiOptions): QueryApi {
     res.on('finish', () => end({ route: routeOf(req), status: String(res.statusCode) }));
     next();
   });
-  app.use(express.json({ limit: '1mb' }));
 
   app.get('/healthz', async (_req, res) => {
     const checks = await Promise.allSettled([pool.query('SELECT 1'), chClient.ping()]);
@@ -132,7 +133,8 @@ export function createQueryApi(opts: QueryApiOptions): QueryApi {
     res.json(openApiDocument);
   });
 
-  registerRoutes(app, { pg, ch, metrics, schema, freshness, authorize: authorizeRead(opts.auth ?? { mode: 'off' }), scope: scopeOf });
+  // Bodies are parsed after authorization (a route's second step): an unauthenticated caller gets its 401 unparsed.
+  registerRoutes(app, { pg, ch, metrics, schema, freshness, authorize: authorizeRead(opts.auth ?? { mode: 'off' }), jsonBody: express.json({ limit: '1mb' }), scope: scopeOf });
 
   app.use((req, _res, next) => next(new QueryError('NOT_FOUND', `no route ${req.method} ${req.path}`)));
   // express recognises an error handler by its four parameters.

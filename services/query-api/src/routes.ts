@@ -44,7 +44,7 @@ export function registerRoutes(app: Express, ctx: RouteContext): void {
 
   registerSearchRoute(app, ctx);
 
-  app.post('/v1/runs/compare', ctx.authorize, async (req, res) => {
+  app.post('/v1/runs/compare', ctx.authorize, ctx.jsonBody, async (req, res) => {
     const body = bodyObject(req.body);
     const runIds = [...new Set(stringArray(body.run_ids, 'run_ids', { min: 1, max: MAX_COMPARE_RUNS }))];
     const keys = body.metric_keys === undefined || body.metric_keys === null ? null : stringArray(body.metric_keys, 'metric_keys', { min: 0, max: 1000 });

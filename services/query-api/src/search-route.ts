@@ -8,7 +8,7 @@ import { bodyObject, stringArray } from './params';
 export const MAX_SEARCH_EXPERIMENTS = 1000;
 
 export function registerSearchRoute(app: Express, ctx: RouteContext): void {
-  app.post('/v1/runs/search', ctx.authorize, async (req, res) => {
+  app.post('/v1/runs/search', ctx.authorize, ctx.jsonBody, async (req, res) => {
     const body = bodyObject(req.body);
     const requested = body.projects === undefined || body.projects === null ? null : stringArray(body.projects, 'projects', { min: 1, max: 1000 });
     const request: SearchRequest = {
