@@ -11,6 +11,13 @@ if [ -z "${TRACKSTREAM_KAFKA_BROKERS:-}${TRACKSTREAM_PG_URL:-}${TRACKSTREAM_CLIC
   set -a; eval "$(bash deploy/local/stack.sh env)"; set +a
 fi
 
+# Access control (issue 9): this is the local single-user setup, so auth is off unless the user asked for it.
+# docker-compose.yml and production deployments run with TRACKSTREAM_AUTH=on (the services' own default).
+export TRACKSTREAM_AUTH="${TRACKSTREAM_AUTH:-off}"
+
+# A URL for the terminal: its password (if any) replaced.
+redact_url() { printf '%s' "$1" | sed -E 's#^([a-zA-Z][a-zA-Z0-9+.-]*://[^/:@]*):[^/]*@#\1:[redacted]@#'; }
+
 LOG_DIR="${TRACKSTREAM_LOG_DIR:-.stack/logs}"
 mkdir -p "$LOG_DIR"
 
@@ -37,8 +44,13 @@ trap stop_services INT TERM EXIT
 echo
 echo "Trackstream"
 echo "  kafka       ${TRACKSTREAM_KAFKA_BROKERS}"
-echo "  postgres    ${TRACKSTREAM_PG_URL}"
-echo "  clickhouse  ${TRACKSTREAM_CLICKHOUSE_URL}"
+echo "  postgres    $(redact_url "${TRACKSTREAM_PG_URL}")"
+echo "  clickhouse  $(redact_url "${TRACKSTREAM_CLICKHOUSE_URL}")"
+if [ "$TRACKSTREAM_AUTH" = "off" ]; then
+  echo "  auth        off (local single-user: no token needed; TRACKSTREAM_AUTH=on requires API tokens)"
+else
+  echo "  auth        ${TRACKSTREAM_AUTH} (API tokens in Postgres schema ${TRACKSTREAM_AUTH_PG_SCHEMA:-trackstream_auth}; first admin: npm run trackstream -- tokens create --principal you --project '*' --role admin)"
+fi
 started=0
 for entry in "${SERVICES[@]}"; do
   IFS='|' read -r name cmd where node_flags <<<"$entry"

@@ -59,7 +59,7 @@ beforeAll(async () => {
   dlq = await createTestTopic('ryw-dlq', 1);
   pg = await createTestPgSchema('ryw');
   ch = await createTestClickHouseDatabase('ryw');
-  gateway = await startKafkaGateway({ brokers, topic: topic.topic, partitions: 3, logger: noopLogger, port: 0, host: '127.0.0.1' });
+  gateway = await startKafkaGateway({ brokers, topic: topic.topic, partitions: 3, logger: noopLogger, port: 0, host: '127.0.0.1', auth: { mode: 'off' } });
   gatewayUrl = `http://127.0.0.1:${gateway.address.port}`;
   const pgSink = new PostgresSink({ connectionString: endpointsFromEnv().pgUrl, schema: pg.schema });
   const chSink = new ClickHouseSink({ url: ch.url });
@@ -80,7 +80,7 @@ beforeAll(async () => {
     await runtime.start();
     runtimes.push(runtime);
   }
-  api = createQueryApi({ pgUrl: endpointsFromEnv().pgUrl, pgSchema: pg.schema, clickhouseUrl: ch.url, eventsTopic: topic.topic, readYourWritesWaitMs: 30_000 });
+  api = createQueryApi({ pgUrl: endpointsFromEnv().pgUrl, pgSchema: pg.schema, clickhouseUrl: ch.url, eventsTopic: topic.topic, readYourWritesWaitMs: 30_000, auth: { mode: 'off' } });
   apiUrl = (await api.listen()).url;
 }, 180_000);
 
@@ -117,7 +117,7 @@ test('without projectors a token read answers within the bound, marked stale', a
   for (const r of runtimes) await r.stop();
   runtimes = [];
   const token = await write(runEvents('run-ryw-2'));
-  const bounded = createQueryApi({ pgUrl: endpointsFromEnv().pgUrl, pgSchema: pg.schema, clickhouseUrl: ch.url, eventsTopic: topic.topic, readYourWritesWaitMs: 1000 });
+  const bounded = createQueryApi({ pgUrl: endpointsFromEnv().pgUrl, pgSchema: pg.schema, clickhouseUrl: ch.url, eventsTopic: topic.topic, readYourWritesWaitMs: 1000, auth: { mode: 'off' } });
   const url = (await bounded.listen()).url;
   try {
     const started = Date.now();

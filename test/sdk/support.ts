@@ -23,7 +23,7 @@ export async function gatewayUnderTest(port = 0): Promise<GatewayUnderTest> {
   const brokers = endpointsFromEnv().kafkaBrokers;
   let running: RunningGateway | null = null;
   const start = async (p: number) => {
-    running = await startKafkaGateway({ brokers, topic, partitions: 1, logger: noopLogger, port: p, host: '127.0.0.1' });
+    running = await startKafkaGateway({ brokers, topic, partitions: 1, logger: noopLogger, port: p, host: '127.0.0.1', auth: { mode: 'off' } });
     return running.address.port;
   };
   const actualPort = await start(port);

@@ -30,10 +30,20 @@ export function parseEnv<S extends EnvSpec>(spec: S, env: Record<string, string 
     }
     const parsed = v.schema.safeParse(raw);
     if (parsed.success) out[field] = parsed.data;
-    else problems.push({ variable: v.variable, message: `${parsed.error.issues.map((i) => i.message).join('; ')} (got ${JSON.stringify(raw)})` });
+    else problems.push({ variable: v.variable, message: `${parsed.error.issues.map((i) => i.message).join('; ')} (got ${describeValue(v.variable, raw)})` });
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return out as ConfigOf<S>;
+}
+
+// A variable whose name says it holds a secret is never echoed; any other value has URL passwords removed.
+const SECRET_VARIABLE = /TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|CREDENTIAL/i;
+const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^/\s:@]*):[^/\s]*@/gi;
+
+/** How a bad value is quoted in a ConfigError: never a secret, never a URL's password. */
+export function describeValue(variable: string, raw: string): string {
+  if (SECRET_VARIABLE.test(variable)) return `a value of ${raw.length} characters`;
+  return JSON.stringify(raw.replace(URL_PASSWORD, '$1:[redacted]@'));
 }
 
 // ---- field parsers shared by every service

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, commonEnv, envVar, parseEnv, port } from './index';
+import { ConfigError, commonEnv, envVar, parseEnv, port, positiveInt, url } from './index';
 
 describe('parseEnv', () => {
   it('given defaults and no variables, when parsed, then the defaults are typed values', () => {
@@ -29,5 +29,26 @@ describe('parseEnv', () => {
 
   it('given a required variable without default, when missing, then it is reported as not set', () => {
     expect(() => parseEnv({ s: envVar('S', z.string()) }, {})).toThrow(/S: is required but not set/);
+  });
+});
+
+describe('config errors never print secrets (issue 9)', () => {
+  it('given a bad URL with a password, when parsed, then the message names the variable without the password', () => {
+    const spec = { pg: envVar('TRACKSTREAM_PG_URL', url(['postgres:']), undefined) };
+    let message = '';
+    try {
+      parseEnv(spec, { TRACKSTREAM_PG_URL: 'mysql://admin:hunter2@db:3306/x' });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('TRACKSTREAM_PG_URL');
+    expect(message).toContain('mysql://admin:[redacted]@db:3306/x');
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('given a bad value of a secret-named variable, when parsed, then the value is not echoed at all', () => {
+    const spec = { token: envVar('TRACKSTREAM_TOKEN', positiveInt, undefined) };
+    expect(() => parseEnv(spec, { TRACKSTREAM_TOKEN: 'tsk_notanumber' })).toThrow(/TRACKSTREAM_TOKEN: .*a value of 14 characters/);
+    expect(() => parseEnv(spec, { TRACKSTREAM_TOKEN: 'tsk_notanumber' })).not.toThrow(/tsk_/);
   });
 });

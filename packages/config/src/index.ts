@@ -1,3 +1,3 @@
 export { ConfigError, type ConfigProblem } from './errors';
-export { envVar, parseEnv, port, positiveInt, brokerList, url, logLevel, bool, type EnvVar, type EnvSpec, type ConfigOf } from './env';
-export { commonEnv } from './stack';
+export { envVar, parseEnv, describeValue, port, positiveInt, brokerList, url, logLevel, bool, type EnvVar, type EnvSpec, type ConfigOf } from './env';
+export { commonEnv, authEnv } from './stack';

@@ -1,4 +1,5 @@
-import { brokerList, envVar, logLevel, url } from './env';
+import { z } from 'zod';
+import { brokerList, envVar, logLevel, positiveInt, url } from './env';
 
 /** The variables every Trackstream process shares: where the three stores are, and how loud to log. */
 export const commonEnv = {
@@ -6,4 +7,18 @@ export const commonEnv = {
   pgUrl: envVar('TRACKSTREAM_PG_URL', url(['postgres:', 'postgresql:']), 'postgres://trackstream:trackstream@127.0.0.1:5432/trackstream'),
   clickhouseUrl: envVar('TRACKSTREAM_CLICKHOUSE_URL', url(['http:', 'https:']), 'http://127.0.0.1:8123/trackstream'),
   logLevel: envVar('TRACKSTREAM_LOG_LEVEL', logLevel, 'info'),
+};
+
+/**
+ * Access control (issue 9), the same in every service that enforces it. `off` is the local single-user setup:
+ * no token needed. Tokens live in their own Postgres schema, never in a projection schema (a replay --switch
+ * renames those).
+ */
+export const authEnv = {
+  authMode: envVar('TRACKSTREAM_AUTH', z.enum(['on', 'off'], { message: 'must be on or off' }), 'on'),
+  authPgSchema: envVar('TRACKSTREAM_AUTH_PG_SCHEMA', z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a Postgres schema name'), 'trackstream_auth'),
+  /** How often each service reloads changed tokens: the revocation bound is about this plus one query. */
+  authRefreshMs: envVar('TRACKSTREAM_AUTH_REFRESH_MS', positiveInt, '2000'),
+  /** Refreshes failing for longer than this: every request is refused (fail closed) until one succeeds. */
+  authMaxStaleMs: envVar('TRACKSTREAM_AUTH_MAX_STALE_MS', positiveInt, '60000'),
 };

@@ -30,6 +30,17 @@ describe('response classification', () => {
   it('maps the gateway statuses to what the SDK does next', () => {
     expect(classify(202, '{"accepted":3,"token":"t"}', null)).toEqual({ kind: 'accepted', accepted: 3, token: 't' });
     expect(classify(429, '', '2')).toMatchObject({ kind: 'retry', status: 429, retryAfterMs: 2000 });
+    // 401/403: refused for good, with the gateway's code and reason; a non-JSON body is not quoted.
+    expect(classify(401, '{"error":{"code":"UNAUTHENTICATED","message":"the API token was revoked","retriable":false,"details":{"reason":"TOKEN_REVOKED"}}}', null)).toEqual({
+      kind: 'denied',
+      status: 401,
+      code: 'UNAUTHENTICATED',
+      reason: 'TOKEN_REVOKED',
+      message: 'the API token was revoked',
+    });
+    expect(classify(403, '<html>nope</html>', null)).toEqual({ kind: 'denied', status: 403, code: 'FORBIDDEN', reason: null, message: 'HTTP 403' });
+    // A rate-limited token is retried after Retry-After, like the in-flight budget's 429.
+    expect(classify(429, '{"error":{"code":"RATE_LIMITED","retriable":true}}', '3')).toMatchObject({ kind: 'retry', status: 429, retryAfterMs: 3000 });
     expect(classify(503, '', null)).toMatchObject({ kind: 'retry', status: 503, retryAfterMs: null });
     expect(classify(413, '', null)).toEqual({ kind: 'too_large' });
     const body = JSON.stringify({ error: { code: 'VALIDATION_FAILED', message: 'm', retriable: false, details: { problems: [{ index: 2, path: 'events[2].payload', message: 'bad' }] } } });

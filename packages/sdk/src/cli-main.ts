@@ -51,7 +51,8 @@ export async function runCli(argv: readonly string[], env: Record<string, string
     return 2;
   }
   const logger = createJsonLogger({ level: config.logLevel, write: (l) => io.err(l) });
-  const transport = new HttpTransport({ url: config.url, token: env.TRACKSTREAM_TOKEN, compression: 'gzip', requestTimeoutMs: 30_000 });
+  const token = env.TRACKSTREAM_TOKEN === undefined || env.TRACKSTREAM_TOKEN.trim() === '' ? undefined : env.TRACKSTREAM_TOKEN.trim();
+  const transport = new HttpTransport({ url: config.url, token, compression: 'gzip', requestTimeoutMs: 30_000 });
   try {
     const report = await recoverSpools({
       dir: config.spoolDir,
@@ -66,6 +67,7 @@ export async function runCli(argv: readonly string[], env: Record<string, string
         `${report.corruptRecords} damaged record(s) skipped` +
         (report.leftFiles.length > 0 ? `; left for later: ${report.leftFiles.join(', ')}` : ''),
     );
+    if (report.denied) io.err(`trackstream sync: ${report.denied.message}`);
     return report.leftFiles.length > 0 ? 1 : 0;
   } finally {
     transport.close();

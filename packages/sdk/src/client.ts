@@ -1,7 +1,7 @@
 import { noopLogger, type Logger } from '@trackstream/telemetry';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { captureRunContext, type CapturedContext } from './context';
-import { ClientClosedError, InvalidArgumentError } from './errors';
+import { ClientClosedError, InvalidArgumentError, type AccessDeniedError } from './errors';
 import { registerExitHooks, type ExitParticipant } from './exit-hooks';
 import { experimentCreatedEventId, experimentIdFor, newRunId } from './ids';
 import { Pipeline, type PipelineStats } from './pipeline';
@@ -18,9 +18,12 @@ export interface TrackstreamOptions {
   /** Gateway base URL, e.g. http://localhost:8080. Not needed when offline. */
   url?: string;
   project: string;
-  /** Bearer token for the gateway. */
+  /**
+   * API token for the gateway (sent as `Authorization: Bearer …`; needed when the gateway runs with auth on).
+   * A refused token (401/403) is not retried: see FinishReport.error.
+   */
   token?: string;
-  /** Who is writing (x-trackstream-principal); default the gateway's "anonymous". */
+  /** Who is writing (x-trackstream-principal), honoured only by a gateway with auth off; default "anonymous". */
   principal?: string;
   headers?: Record<string, string>;
   /** Write only to the spool; `trackstream sync` (or a later online start) sends it. */
@@ -88,6 +91,8 @@ export interface CloseReport {
   unsentEvents: number;
   spoolPath: string | null;
   stats: PipelineStats;
+  /** The gateway refused the API token (401/403); the unsent events are in the spool. */
+  error: AccessDeniedError | null;
 }
 
 /** The entry point: one per process is typical; it owns the send queue, the spool and the exit hooks. */
@@ -122,6 +127,10 @@ export class Trackstream {
     const backoff = { ...DEFAULT_BACKOFF, ...opts.retry };
     const spoolDir = opts.spoolDir ?? defaultSpoolDir();
     const url = opts.url ?? null;
+    if (opts.token !== undefined && (typeof opts.token !== 'string' || !/^[\x21-\x7e]+$/.test(opts.token))) {
+      // Never quote it: it is a credential.
+      throw new InvalidArgumentError('token', 'must be a non-empty string of visible ASCII characters (the API token)');
+    }
     const transport = offline
       ? null
       : (opts.transport ??
@@ -232,7 +241,7 @@ export class Trackstream {
     const unsentEvents = await this.pipeline.close();
     await this.recovery;
     if (unsentEvents > 0) this.logger.warn('trackstream: closed with unsent events; they are in the spool', { unsent: unsentEvents, path: spoolPath });
-    return { unsentEvents, spoolPath: unsentEvents > 0 ? spoolPath : null, stats: this.pipeline.stats() };
+    return { unsentEvents, spoolPath: unsentEvents > 0 ? spoolPath : null, stats: this.pipeline.stats(), error: this.pipeline.denied };
   }
 
   stats(): PipelineStats {

@@ -9,13 +9,16 @@ export interface DeliveryHooks {
   /** Events the gateway refused as invalid; they are set aside (never retried, never silently dropped). */
   onRejected(events: string[], problems: ValidationProblem[]): void;
   onAccepted?(result: Extract<SendResult, { kind: 'accepted' }>): void;
+  /** The gateway refused the token (401/403): delivery stops, the batch is neither sent nor dropped. */
+  onDenied?(result: Extract<SendResult, { kind: 'denied' }>): void;
   /** Waits, unless interrupted; resolves false when the caller wants the loop to stop. */
   sleep(ms: number): Promise<boolean>;
   stopped(): boolean;
   random?: () => number;
 }
 
-export type DeliveryOutcome = 'delivered' | 'stopped';
+/** 'denied': the token was refused (401/403); retrying cannot help, the caller keeps the batch. */
+export type DeliveryOutcome = 'delivered' | 'stopped' | 'denied';
 
 export function batchBody(serialized: readonly string[]): Buffer {
   return Buffer.from(`{"events":[${serialized.join(',')}]}`, 'utf8');
@@ -37,6 +40,10 @@ export async function deliver(transport: Transport, serialized: string[], hooks:
       case 'accepted':
         hooks.onAccepted?.(result);
         return 'delivered';
+      case 'denied':
+        // Not retried: the same token gets the same answer. Nothing of this batch is lost; the caller keeps it.
+        hooks.onDenied?.(result);
+        return 'denied';
       case 'too_large': {
         if (serialized.length <= 1) {
           hooks.onRejected(serialized, [{ index: 0, path: 'events[0]', message: 'event is larger than the gateway accepts (413)' }]);
@@ -80,6 +87,6 @@ export async function deliver(transport: Transport, serialized: string[], hooks:
 async function deliverHalves(transport: Transport, serialized: string[], hooks: DeliveryHooks): Promise<DeliveryOutcome> {
   const mid = Math.ceil(serialized.length / 2);
   const first = await deliver(transport, serialized.slice(0, mid), hooks);
-  if (first === 'stopped') return first;
+  if (first !== 'delivered') return first;
   return deliver(transport, serialized.slice(mid), hooks);
 }

@@ -35,3 +35,29 @@ export class ClientClosedError extends TrackstreamSdkError {
     this.name = 'ClientClosedError';
   }
 }
+
+/**
+ * The gateway refused the API token (401: missing, unknown, revoked, expired or malformed) or what it may do
+ * (403: wrong role or project). Retrying the same request cannot help, so the SDK stops sending, keeps every
+ * unsent event in the spool (nothing is lost) and reports this in run.finish() / client.close(). Fix the token
+ * (TRACKSTREAM_TOKEN) and run `trackstream sync`. The message is the gateway's, which never contains the token.
+ */
+export class AccessDeniedError extends TrackstreamSdkError {
+  constructor(
+    /** 401 or 403. */
+    readonly status: number,
+    /** The gateway's error code (UNAUTHENTICATED, FORBIDDEN). */
+    readonly gatewayCode: string,
+    /** Which check failed (TOKEN_MISSING, TOKEN_REVOKED, FORBIDDEN, …) when the gateway said. */
+    readonly reason: string | null,
+    detail: string,
+  ) {
+    super(
+      status === 401 ? 'SDK_UNAUTHENTICATED' : 'SDK_FORBIDDEN',
+      `the gateway refused the request (${status} ${gatewayCode}${reason && reason !== gatewayCode ? `, ${reason}` : ''}): ${detail}; ` +
+        'unsent events stay in the spool: fix the token (option `token`, or TRACKSTREAM_TOKEN for `trackstream sync`) and run `trackstream sync`',
+      false,
+    );
+    this.name = 'AccessDeniedError';
+  }
+}

@@ -1,6 +1,6 @@
 export { Trackstream, type TrackstreamOptions, type StartRunOptions, type Experiment, type CloseReport } from './client';
 export { Run, type LogOptions, type ArtifactInfo, type LineageInput, type FinishOptions, type FinishReport, type RunStatus } from './run';
-export { TrackstreamSdkError, InvalidArgumentError, RunFinishedError, ClientClosedError } from './errors';
+export { TrackstreamSdkError, InvalidArgumentError, RunFinishedError, ClientClosedError, AccessDeniedError } from './errors';
 export { experimentIdFor, uuidV5 } from './ids';
 export { isSecretName, filterEnv, redactParams, redactArgv } from './secrets';
 export { recoverSpools, type RecoveryReport, type RecoveryOptions } from './recovery';

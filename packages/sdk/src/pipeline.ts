@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { Logger } from '@trackstream/telemetry';
 import type { BackoffOptions } from './backoff';
 import { deliver, type DeliveryHooks } from './delivery';
+import { AccessDeniedError } from './errors';
 import { safeHost, SpoolFile } from './spool';
 import type { Transport, ValidationProblem } from './transport';
 import { LIMITS } from './wire';
@@ -60,6 +61,8 @@ export interface PipelineStats {
   retries: number;
   rejectedEvents: number;
   healthy: boolean;
+  /** The gateway refused the token: sending stopped, unsent events are (or go) in the spool. */
+  denied: AccessDeniedError | null;
 }
 
 const CHUNK_EVENTS = 1000;
@@ -85,6 +88,7 @@ export class Pipeline {
   private rejectedEvents = 0;
   private rejectedPath: string | null = null;
   private lastSpoolPath: string | null = null;
+  private deniedError: AccessDeniedError | null = null;
 
   constructor(private readonly opts: PipelineOptions) {
     this.maxRequestBytes = opts.maxRequestBytes ?? LIMITS.batchBytes - 256 * 1024;
@@ -202,12 +206,18 @@ export class Pipeline {
       retries: this.retries,
       rejectedEvents: this.rejectedEvents,
       healthy: this.healthy,
+      denied: this.deniedError,
     };
   }
 
   /** Where unsent events are (or last were) on disk. */
   get spoolPath(): string | null {
     return this.spool?.path ?? this.lastSpoolPath;
+  }
+
+  /** Set once the gateway refused the token (401/403); from then on nothing is sent, everything is spooled. */
+  get denied(): AccessDeniedError | null {
+    return this.deniedError;
   }
 
   get rejectedFile(): string | null {
@@ -279,6 +289,20 @@ export class Pipeline {
         this.opts.logger.warn('trackstream: gateway send failed, retrying', { reason: result.reason, status: result.status, attempt, delay_ms: delayMs });
       },
       onRejected: (events, problems) => this.setAside(events, problems),
+      onDenied: (result) => {
+        this.deniedError = new AccessDeniedError(result.status, result.code, result.reason, result.message);
+        this.healthy = false;
+        // Nothing is lost: what is unsent goes to disk now, for `trackstream sync` with a good token.
+        this.spillNow();
+        this.opts.logger.error('trackstream: the gateway refused the API token; sending stopped, unsent events are kept in the spool', {
+          status: result.status,
+          code: result.code,
+          reason: result.reason,
+          path: this.spoolPath,
+        });
+        // Waiting for acknowledgements is pointless now: finish() and close() answer at once.
+        for (const w of [...this.waiters]) w();
+      },
       onAccepted: () => {
         this.sentRequests++;
         if (!this.healthy) this.opts.logger.info('trackstream: gateway reachable again');
@@ -300,7 +324,7 @@ export class Pipeline {
         continue;
       }
       const outcome = await deliver(transport, req.serialized, hooks);
-      if (outcome === 'stopped') return;
+      if (outcome === 'stopped' || outcome === 'denied') return;
       this.complete(req.chunks);
     }
   }
@@ -393,12 +417,14 @@ export class Pipeline {
     });
   }
 
+  /** Resolves true when done, false at the deadline or as soon as the token was refused (nothing more will be sent). */
   private waitUntil(done: () => boolean, deadline: number): Promise<boolean> {
     if (done()) return Promise.resolve(true);
+    if (this.deniedError) return Promise.resolve(false);
     return new Promise((resolve) => {
       const check = () => {
-        if (!done()) return;
-        finish(true);
+        if (done()) finish(true);
+        else if (this.deniedError) finish(false);
       };
       const timer = setTimeout(() => finish(done()), Math.max(0, deadline - Date.now()));
       const finish = (ok: boolean) => {

@@ -6,6 +6,8 @@ import { recoverSpools } from './recovery';
 import { parseSpoolFileName, SpoolFile, spoolFileName } from './spool';
 import { noopLogger } from '@trackstream/telemetry';
 import { retry, ScriptedTransport } from './test-support/scripted-transport';
+import { AccessDeniedError } from './errors';
+import type { SendResult } from './transport';
 
 type Ev = Record<string, unknown> & { type: string; event_id: string; payload: Record<string, unknown> };
 
@@ -136,6 +138,45 @@ describe('send pipeline (scripted transport)', () => {
     expect(sent.filter((e) => e.run_id === 'run-deadline').map((e) => e.type)).toContain('run_completed');
     expect(points(sent).map((p) => p.step)).toEqual(Array.from({ length: 10 }, (_, i) => i));
     expect(spoolFiles()).toEqual([]);
+  });
+
+  it('a refused token (401) is not retried: finish() reports a typed error at once, every event is kept in the spool, a later sync sends them', async () => {
+    const denied = (): SendResult => ({ kind: 'denied', status: 401, code: 'UNAUTHENTICATED', reason: 'TOKEN_REVOKED', message: 'the API token was revoked' });
+    const t = new ScriptedTransport(Array.from({ length: 100 }, () => denied));
+    const c = client(t);
+    const run = await c.startRun({ experiment: 'exp', runId: 'run-denied' });
+    for (let s = 0; s < 10; s++) run.log({ loss: s }, { step: s });
+    const report = await run.finish({ timeoutMs: 30_000 });
+    expect(t.bodies).toHaveLength(1);
+    expect(report.complete).toBe(false);
+    expect(report.error).toBeInstanceOf(AccessDeniedError);
+    expect(report.error).toMatchObject({ code: 'SDK_UNAUTHENTICATED', status: 401, reason: 'TOKEN_REVOKED', retriable: false });
+    expect(report.error!.message).toMatch(/401 UNAUTHENTICATED, TOKEN_REVOKED.*revoked.*trackstream sync/);
+    expect(report.unsentEvents).toBeGreaterThan(0);
+    expect(fs.existsSync(report.spoolPath!)).toBe(true);
+    // Later writes are spooled, not sent.
+    const late = await c.startRun({ experiment: 'exp', runId: 'run-late' });
+    late.log({ loss: 1 }, { step: 0 });
+    expect(await late.finish({ timeoutMs: 30_000 })).toMatchObject({ complete: false, error: expect.any(AccessDeniedError) });
+    const closed = await c.close({ timeoutMs: 30_000 });
+    expect(closed.error).toBeInstanceOf(AccessDeniedError);
+    expect(t.bodies).toHaveLength(1);
+
+    const file = spoolFiles()[0]!;
+    fs.renameSync(path.join(dir, file), path.join(dir, spoolFileName(os.hostname(), 999_999, parseSpoolFileName(file)!.id)));
+    // A sync with the same refused token sends nothing and leaves the file…
+    const stillDenied = new ScriptedTransport([() => ({ kind: 'denied', status: 403, code: 'FORBIDDEN', reason: 'FORBIDDEN', message: 'no' })]);
+    const rec1 = await recoverSpools({ dir, url: 'http://gateway.invalid', transport: stillDenied, backoff: { baseMs: 5, maxMs: 20 }, logger: noopLogger, isAlive: () => false });
+    expect(rec1).toMatchObject({ sentEvents: 0, leftFiles: [expect.any(String)], denied: expect.objectContaining({ code: 'SDK_FORBIDDEN', status: 403 }) });
+    expect(stillDenied.bodies).toHaveLength(1);
+    // …and with a good one, everything arrives: nothing was lost.
+    for (const f of spoolFiles()) fs.renameSync(path.join(dir, f), path.join(dir, spoolFileName(os.hostname(), 999_998, parseSpoolFileName(f)!.id)));
+    const up = new ScriptedTransport();
+    const rec2 = await recoverSpools({ dir, url: 'http://gateway.invalid', transport: up, backoff: { baseMs: 5, maxMs: 20 }, logger: noopLogger, isAlive: () => false });
+    expect(rec2).toMatchObject({ leftFiles: [], denied: null });
+    const sent = up.accepted() as Ev[];
+    expect(points(sent.filter((e) => e.run_id === 'run-denied')).map((p) => p.step)).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    expect(sent.filter((e) => e.type === 'run_completed').map((e) => e.run_id).sort()).toEqual(['run-denied', 'run-late']);
   });
 
   it('sets aside exactly the events a 400 names and delivers the rest', async () => {

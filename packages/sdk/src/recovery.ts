@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { Logger } from '@trackstream/telemetry';
 import type { BackoffOptions } from './backoff';
 import { deliver } from './delivery';
+import { AccessDeniedError } from './errors';
 import { claimOrphanSpools, safeHost, SpoolFile } from './spool';
 import type { Transport, ValidationProblem } from './transport';
 
@@ -28,6 +29,8 @@ export interface RecoveryReport {
   leftFiles: string[];
   corruptRecords: number;
   tornTailBytes: number;
+  /** The gateway refused the token (401/403): nothing more was sent; every file is left for a sync with a good token. */
+  denied: AccessDeniedError | null;
 }
 
 /**
@@ -36,10 +39,15 @@ export interface RecoveryReport {
  * is recorded in the file, and the file is deleted once empty.
  */
 export async function recoverSpools(opts: RecoveryOptions): Promise<RecoveryReport> {
-  const report: RecoveryReport = { files: 0, sentEvents: 0, rejectedEvents: 0, leftFiles: [], corruptRecords: 0, tornTailBytes: 0 };
+  const report: RecoveryReport = { files: 0, sentEvents: 0, rejectedEvents: 0, leftFiles: [], corruptRecords: 0, tornTailBytes: 0, denied: null };
   const files = claimOrphanSpools({ dir: opts.dir, url: opts.url, isAlive: opts.isAlive });
   for (const file of files) {
     report.files++;
+    if (report.denied) {
+      // The same token would be refused again: leave the file as it is for a later sync.
+      report.leftFiles.push(file);
+      continue;
+    }
     let spool: SpoolFile;
     try {
       const opened = SpoolFile.open(file);
@@ -88,13 +96,21 @@ async function sendFile(spool: SpoolFile, opts: RecoveryOptions, report: Recover
         attempts++;
         opts.logger.warn('trackstream: gateway refused a recovered batch, retrying', { reason: result.reason, attempt: attempts });
       },
+      onDenied: (result) => {
+        report.denied = new AccessDeniedError(result.status, result.code, result.reason, result.message);
+        opts.logger.error('trackstream: the gateway refused the API token; spool files are left for a later sync', {
+          status: result.status,
+          code: result.code,
+          reason: result.reason,
+        });
+      },
       onRejected: (events, problems) => {
         report.rejectedEvents += events.length;
         rejected += events.length;
         writeRejected(path.dirname(spool.path), events, problems, opts.logger);
       },
     });
-    if (outcome === 'stopped') return false;
+    if (outcome === 'stopped' || outcome === 'denied') return false;
     spool.appendAck([seq]);
     report.sentEvents += wire.length - rejected;
   }

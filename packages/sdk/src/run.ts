@@ -1,4 +1,4 @@
-import { InvalidArgumentError, RunFinishedError } from './errors';
+import { InvalidArgumentError, RunFinishedError, type AccessDeniedError } from './errors';
 import { newEventId } from './ids';
 import type { Pipeline } from './pipeline';
 import { PolicyGate, type PolicyCounters } from './policy';
@@ -55,6 +55,11 @@ export interface FinishReport {
   rejectedEvents: number;
   rejectedPath: string | null;
   backpressure: PolicyCounters;
+  /**
+   * Set when the gateway refused the API token (401/403): sending stopped and the unsent events are in the spool
+   * (`spoolPath`), to be sent with `trackstream sync` once the token is fixed. Null otherwise.
+   */
+  error: AccessDeniedError | null;
 }
 
 /** What a run needs from its client (kept narrow so the run holds no reference to options it must not see). */
@@ -280,6 +285,7 @@ export class Run {
       rejectedEvents: d.rejected,
       rejectedPath: d.rejected > 0 ? pipeline.rejectedFile : null,
       backpressure: this.gate.snapshot(),
+      error: pipeline.denied,
     };
     pipeline.forget(this.runId);
     this.host.runEnded(this);

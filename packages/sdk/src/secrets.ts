@@ -30,6 +30,8 @@ const TOKEN_SHAPES = [
   /\b(xox[abposr]-[A-Za-z0-9-]{10,})\b/g,
   /\b((?:AKIA|ASIA)[A-Z0-9]{16})\b/g,
   /\b(hf_[A-Za-z0-9]{20,})\b/g,
+  // Trackstream API tokens ('tsk_' + 43 base64url characters).
+  /\b(tsk_[A-Za-z0-9_-]{20,})/g,
   /\b(eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})\b/g,
   /(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi,
 ];

@@ -40,6 +40,15 @@ describe('secret filtering', () => {
     expect(scrubValue('sk-proj_abcdefghijklmnopqrstu')).toBe(REDACTED);
   });
 
+  it('redacts params keyed password, token, api_key, secret (and their variants); Trackstream tokens inside values too', () => {
+    const tsk = 'tsk_' + 'a1B2-c3_D4'.repeat(4) + 'xyz';
+    const out = redactParams({ password: 'p', token: 't', api_key: 'k', secret: 's', hf_token: 'h', dbPassword: 'd', apiKey: 'a', client_secret: 'c', lr: '0.1', note: `use ${tsk}` });
+    expect(out).toEqual({
+      password: REDACTED, token: REDACTED, api_key: REDACTED, secret: REDACTED, hf_token: REDACTED, dbPassword: REDACTED, apiKey: REDACTED, client_secret: REDACTED,
+      lr: '0.1', note: `use ${REDACTED}`,
+    });
+  });
+
   it('redacts values of secret-looking params but keeps the key visible', () => {
     expect(redactParams({ lr: '0.01', api_key: 'xyz', optimizer: 'adam' })).toEqual({ lr: '0.01', api_key: REDACTED, optimizer: 'adam' });
   });

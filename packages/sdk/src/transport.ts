@@ -18,6 +18,8 @@ export type SendResult =
   | { kind: 'rejected'; problems: ValidationProblem[]; status: number }
   /** 413: the batch is over the size limits; split it. */
   | { kind: 'too_large' }
+  /** 401/403: the token (or what it may write) was refused; the same request will keep failing. */
+  | { kind: 'denied'; status: number; code: string; reason: string | null; message: string }
   /** Anything else: the gateway is down, overloaded, or the network failed. Try again later. */
   | {
       kind: 'retry';
@@ -37,7 +39,7 @@ export interface Transport {
 export interface HttpTransportOptions {
   url: string;
   token?: string;
-  /** Sent as x-trackstream-principal (the gateway's current authenticator trusts it). */
+  /** Sent as x-trackstream-principal (honoured only when the gateway runs with auth off). */
   principal?: string;
   headers?: Record<string, string>;
   compression: 'gzip' | 'none';
@@ -136,6 +138,17 @@ export function classify(status: number, body: string, retryAfter: string | null
     return { kind: 'rejected', problems, status };
   }
   if (status === 413) return { kind: 'too_large' };
+  if (status === 401 || status === 403) {
+    const e = (safeJson(body) as { error?: { code?: unknown; message?: unknown; details?: { reason?: unknown } } } | null)?.error;
+    return {
+      kind: 'denied',
+      status,
+      code: typeof e?.code === 'string' ? e.code : status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN',
+      reason: typeof e?.details?.reason === 'string' ? e.details.reason : null,
+      // The gateway's messages never carry a token; a non-JSON body (a proxy's page) is not quoted at all.
+      message: typeof e?.message === 'string' ? e.message.slice(0, 500) : `HTTP ${status}`,
+    };
+  }
   const err = (safeJson(body) as { error?: { retriable?: unknown } } | null)?.error;
   return {
     kind: 'retry',

@@ -1,3 +1,3 @@
-export { createJsonLogger, noopLogger, type Logger, type LogFields, type LogLevel, type JsonLoggerOptions } from './logger';
+export { createJsonLogger, noopLogger, isSecretField, scrubSecrets, redactUrl, REDACTED, type Logger, type LogFields, type LogLevel, type JsonLoggerOptions } from './logger';
 export { createMetricsRegistry } from './metrics';
 export { stopOnSignals, type ShutdownOptions } from './shutdown';

@@ -6,7 +6,8 @@ import type { Registry } from 'prom-client';
 import { LIMITS, encodePositionsToken, findDuplicateKeys, parseEventBatch, type StoredEvent, type ValidationProblem } from '@trackstream/events';
 import type { EventLog } from '@trackstream/kafka';
 import { createMetricsRegistry, type Logger } from '@trackstream/telemetry';
-import { anonymousAuthenticator, authenticate, authOf, type Authenticator } from './auth';
+import { TokenBuckets, type TokenValidator } from '@trackstream/auth';
+import { anonymousAuthenticator, authenticate, authOf, forbiddenEvents, tokenAuthenticator, type AuthContext } from './auth';
 import { InFlightBudget, type BudgetLimits } from './budget';
 import { GatewayError, errorBody, toGatewayError, validationFailed } from './errors';
 import { DEFAULT_BREAKER, GuardedEventLog, type BreakerOptions } from './guarded-log';
@@ -18,7 +19,11 @@ export interface GatewayOptions {
   checkReady: () => Promise<void>;
   logger: Logger;
   registry?: Registry;
-  authenticator?: Authenticator;
+  /**
+   * Access control. Default `{mode: 'off'}` (a library default: the composition root, main.ts, defaults to on):
+   * principal from X-Trackstream-Principal or 'anonymous', every project writable.
+   */
+  auth?: GatewayAuth;
   /** In-flight budget; defaults 64 MiB and 256 requests. */
   budget?: Partial<BudgetLimits>;
   /** Every POST is answered within this many ms. Default 5000. */
@@ -34,6 +39,29 @@ export interface Gateway {
   /** Stops taking requests, lets those in flight finish for up to graceMs, then closes every connection. */
   close(graceMs?: number): Promise<void>;
 }
+
+export type GatewayAuth =
+  | { mode: 'off' }
+  | {
+      mode: 'on';
+      /** Validates bearer tokens from its cache (TokenValidator, started by the caller). */
+      validator: Pick<TokenValidator, 'validate'>;
+      /** Events per second per token (a token's rateLimitPerSec overrides it) and bucket size. */
+      rateLimit?: Partial<RateLimit>;
+      /** For tests: buckets with their own clock. */
+      buckets?: TokenBuckets;
+    };
+
+export interface RateLimit {
+  perSec: number;
+  /** Bucket size; null = twice the token's rate. */
+  burst: number | null;
+}
+
+export const DEFAULT_RATE_LIMIT: RateLimit = { perSec: 20_000, burst: null };
+
+/** Reasons a request is denied for access control, counted in trackstream_auth_denied_total. */
+const DENIAL_CODES: ReadonlySet<string> = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'RATE_LIMITED', 'AUTH_UNAVAILABLE']);
 
 export const DEFAULT_BUDGET: BudgetLimits = { maxBytes: 64 * 1024 * 1024, maxRequests: 256 };
 export const DEFAULT_DEADLINE_MS = 5000;
@@ -52,6 +80,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
     inFlightRequests: () => budget.inFlightRequests,
     breakerState: () => log.state(),
   });
+  const auth = opts.auth ?? { mode: 'off' };
+  const authenticator = auth.mode === 'on' ? tokenAuthenticator(auth.validator) : anonymousAuthenticator();
+  const rateLimit: RateLimit = { ...DEFAULT_RATE_LIMIT, ...(auth.mode === 'on' ? auth.rateLimit : {}) };
+  const buckets = auth.mode === 'on' ? (auth.buckets ?? new TokenBuckets()) : null;
   let shuttingDown = false;
   let server: Server | null = null;
 
@@ -79,7 +111,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
   app.post(
     '/v1/events',
-    authenticate(opts.authenticator ?? anonymousAuthenticator()),
+    authenticate(authenticator),
     admit(),
     express.raw({ type: () => true, limit: LIMITS.batchBytes }),
     (req, res, next) => {
@@ -98,15 +130,39 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const error = toGatewayError(err);
     if (res.headersSent) return;
     metrics.rejected.inc({ code: error.code });
+    if (DENIAL_CODES.has(error.code)) denied(req, res, error);
     if (error.code === 'INTERNAL' || error.code === 'LOG_REJECTED') {
       logger.error('request failed', { method: req.method, path: req.path, code: error.code, error: error.cause ?? error });
     } else if (error.status >= 500) {
       logger.warn('request not accepted', { method: req.method, path: req.path, code: error.code, message: error.message });
     }
     if (error.code === 'CLIENT_CLOSED_REQUEST') return;
+    if (error.status === 401) res.set('WWW-Authenticate', 'Bearer realm="trackstream"');
     const retryAfter = error.extra.retryAfterSeconds ?? (error.status === 429 || error.status === 503 ? 1 : undefined);
     if (retryAfter !== undefined) res.set('Retry-After', String(retryAfter));
     res.status(error.status).json(errorBody(error));
+  }
+
+  /**
+   * A refused access: counted by reason and route pattern, logged at warn with who (never the token or the header).
+   */
+  function denied(req: Request, res: Response, error: GatewayError): void {
+    const reason = error.code === 'RATE_LIMITED' ? 'RATE_LIMITED' : (((error.extra.details as { reason?: unknown } | undefined)?.reason as string | undefined) ?? error.code);
+    const route = routeOf(req);
+    const auth = res.locals.auth as AuthContext | undefined;
+    const tokenId = auth?.grant?.tokenId ?? error.extra.who?.tokenId;
+    const principal = auth?.grant?.principal ?? error.extra.who?.principal ?? tokenId ?? 'unknown';
+    metrics.authDenied.inc({ service: 'ingest-gateway', reason, route });
+    const detail = error.extra.who?.detail;
+    logger.warn('access denied', {
+      reason,
+      principal,
+      ...(tokenId === undefined ? {} : { tokenId }),
+      route,
+      method: req.method,
+      status: error.status,
+      ...(detail === undefined ? {} : { detail }),
+    });
   }
 
   /**
@@ -193,11 +249,27 @@ export function createGateway(opts: GatewayOptions): Gateway {
     if (!parsed.ok || problems.length > 0) throw validationFailed(sortProblems(problems));
 
     const auth = authOf(res);
-    if (auth.project !== null) {
-      const foreign = parsed.events.flatMap((e, index) =>
-        e.project === auth.project ? [] : [{ index, path: `events[${index}].project`, message: `principal ${auth.principal} may write only to project ${auth.project}` }],
-      );
-      if (foreign.length > 0) throw new GatewayError('FORBIDDEN_PROJECT', foreign[0]!.message, { details: { problems: foreign } });
+    const foreign = forbiddenEvents(auth, parsed.events);
+    if (foreign.length > 0) {
+      const more = foreign.length > 1 ? ` (and ${foreign.length - 1} more)` : '';
+      throw new GatewayError('FORBIDDEN', `the batch was rejected and nothing was appended: ${foreign[0]!.message}${more}`, {
+        details: { reason: 'FORBIDDEN', problems: foreign },
+      });
+    }
+    if (auth.grant !== null && buckets !== null) {
+      // After authentication and validation (a refused batch costs nothing), before anything is appended.
+      const rate = auth.grant.rateLimitPerSec ?? rateLimit.perSec;
+      // A token's own rate is its whole budget; the configured burst goes with the configured rate.
+      const burst = auth.grant.rateLimitPerSec !== null || rateLimit.burst === null ? 2 * rate : rateLimit.burst;
+      // A batch larger than the whole bucket passes when it is full and leaves it in debt (TokenBuckets).
+      const taken = buckets.take(auth.grant.tokenId, parsed.events.length, rate, burst);
+      if (!taken.ok) {
+        const retryAfterSeconds = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
+        throw new GatewayError('RATE_LIMITED', `token ${auth.grant.tokenId} is over its rate limit of ${rate} events/s; retry after ${retryAfterSeconds} s`, {
+          details: { reason: 'RATE_LIMITED', limit_per_sec: rate, burst },
+          retryAfterSeconds,
+        });
+      }
     }
 
     const receivedAt = Date.now();
@@ -247,11 +319,16 @@ export function createGateway(opts: GatewayOptions): Gateway {
   };
 }
 
+/** The express route pattern (never the raw URL), or 'unmatched'. */
+function routeOf(req: Request): string {
+  return req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+}
+
 function measure(metrics: GatewayMetrics) {
   return (req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
     res.once('finish', () => {
-      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      const route = routeOf(req);
       metrics.requestDuration.observe({ route, method: req.method, status: String(res.statusCode) }, seconds(started));
     });
     next();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, envVar, parseEnv, port, positiveInt, type ConfigOf } from '@trackstream/config';
+import { authEnv, commonEnv, envVar, parseEnv, port, positiveInt, type ConfigOf } from '@trackstream/config';
 import { EVENTS_TOPIC } from '@trackstream/events';
 
 const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name (letters, digits, . _ -)');
@@ -16,6 +16,17 @@ export const gatewayEnv = {
   deadlineMs: envVar('TRACKSTREAM_GATEWAY_DEADLINE_MS', positiveInt, '5000'),
   breakerResetMs: envVar('TRACKSTREAM_GATEWAY_BREAKER_RESET_MS', positiveInt, '2000'),
   shutdownGraceMs: envVar('TRACKSTREAM_GATEWAY_SHUTDOWN_GRACE_MS', positiveInt, '10000'),
+  // Access control (issue 9): tokens are read from Postgres only when auth is on.
+  ...authEnv,
+  pgUrl: commonEnv.pgUrl,
+  /** Events per second per token (a token's own rateLimitPerSec overrides it). */
+  rateLimitPerSec: envVar('TRACKSTREAM_GATEWAY_RATE_LIMIT', positiveInt, '20000'),
+  /** Bucket size per token; `auto` = twice the token's rate. */
+  rateBurst: envVar(
+    'TRACKSTREAM_GATEWAY_RATE_BURST',
+    z.union([z.literal('auto').transform(() => null), positiveInt], { message: 'must be a positive whole number or auto' }),
+    'auto',
+  ),
 };
 
 export type GatewayConfig = ConfigOf<typeof gatewayEnv>;

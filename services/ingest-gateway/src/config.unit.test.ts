@@ -24,3 +24,29 @@ describe('gateway config', () => {
     ]);
   });
 });
+
+describe('gateway auth config (issue 9)', () => {
+  it('given nothing, then auth is on with the default schema, refresh and rate limits', () => {
+    expect(loadGatewayConfig({})).toMatchObject({
+      authMode: 'on',
+      authPgSchema: 'trackstream_auth',
+      authRefreshMs: 2000,
+      rateLimitPerSec: 20000,
+      rateBurst: null,
+    });
+  });
+
+  it('given explicit values, then they are typed; bad ones are named, never echoing a URL password', () => {
+    expect(
+      loadGatewayConfig({ TRACKSTREAM_AUTH: 'off', TRACKSTREAM_GATEWAY_RATE_LIMIT: '50', TRACKSTREAM_GATEWAY_RATE_BURST: '75', TRACKSTREAM_AUTH_REFRESH_MS: '500' }),
+    ).toMatchObject({ authMode: 'off', rateLimitPerSec: 50, rateBurst: 75, authRefreshMs: 500 });
+    let caught: unknown;
+    try {
+      loadGatewayConfig({ TRACKSTREAM_AUTH: 'maybe', TRACKSTREAM_GATEWAY_RATE_BURST: '-1', TRACKSTREAM_PG_URL: 'mysql://ts:hunter2@db/x' });
+    } catch (e) {
+      caught = e;
+    }
+    expect((caught as ConfigError).problems.map((p) => p.variable).sort()).toEqual(['TRACKSTREAM_AUTH', 'TRACKSTREAM_GATEWAY_RATE_BURST', 'TRACKSTREAM_PG_URL']);
+    expect((caught as Error).message).not.toContain('hunter2');
+  });
+});

@@ -11,8 +11,14 @@ export type GatewayErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'PAYLOAD_TOO_LARGE'
   | 'TOO_MANY_EVENTS'
+  /** No usable token (missing, malformed, unknown, revoked, expired): `details.reason` says which. */
   | 'UNAUTHENTICATED'
-  | 'FORBIDDEN_PROJECT'
+  /** The token may not write (role) or not to an event's project; the whole batch is refused. */
+  | 'FORBIDDEN'
+  /** The token's events/s budget is spent; Retry-After says when to come back. Not the gateway's in-flight budget (OVERLOADED). */
+  | 'RATE_LIMITED'
+  /** Tokens could not be checked (their store unreachable for too long): refused, fail closed. */
+  | 'AUTH_UNAVAILABLE'
   | 'NOT_FOUND'
   | 'REQUEST_TIMEOUT'
   | 'OVERLOADED'
@@ -30,7 +36,9 @@ const STATUS: Record<GatewayErrorCode, number> = {
   BAD_REQUEST: 400,
   VALIDATION_FAILED: 400,
   UNAUTHENTICATED: 401,
-  FORBIDDEN_PROJECT: 403,
+  FORBIDDEN: 403,
+  RATE_LIMITED: 429,
+  AUTH_UNAVAILABLE: 503,
   NOT_FOUND: 404,
   REQUEST_TIMEOUT: 408,
   // Too many events is a bad batch (issue 3's list of 400s), unlike bytes over the body limit (413).
@@ -46,7 +54,15 @@ const STATUS: Record<GatewayErrorCode, number> = {
   SHUTTING_DOWN: 503,
 };
 
-const RETRIABLE: ReadonlySet<GatewayErrorCode> = new Set(['REQUEST_TIMEOUT', 'OVERLOADED', 'LOG_UNAVAILABLE', 'DEADLINE_EXCEEDED', 'SHUTTING_DOWN']);
+const RETRIABLE: ReadonlySet<GatewayErrorCode> = new Set([
+  'REQUEST_TIMEOUT',
+  'OVERLOADED',
+  'RATE_LIMITED',
+  'AUTH_UNAVAILABLE',
+  'LOG_UNAVAILABLE',
+  'DEADLINE_EXCEEDED',
+  'SHUTTING_DOWN',
+]);
 
 export class GatewayError extends Error {
   readonly retriable: boolean;
@@ -54,7 +70,13 @@ export class GatewayError extends Error {
   constructor(
     readonly code: GatewayErrorCode,
     message: string,
-    readonly extra: { details?: unknown; retryAfterSeconds?: number; cause?: unknown } = {},
+    readonly extra: {
+      details?: unknown;
+      retryAfterSeconds?: number;
+      cause?: unknown;
+      /** Who was refused (for the denial log and metrics; never sent back). */
+      who?: { principal?: string; tokenId?: string; detail?: string };
+    } = {},
   ) {
     super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
     this.name = 'GatewayError';

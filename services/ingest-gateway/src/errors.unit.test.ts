@@ -11,6 +11,10 @@ describe('gateway errors', () => {
     ['LOG_UNAVAILABLE', 503, true],
     ['DEADLINE_EXCEEDED', 503, true],
     ['REQUEST_TIMEOUT', 408, true],
+    ['UNAUTHENTICATED', 401, false],
+    ['FORBIDDEN', 403, false],
+    ['RATE_LIMITED', 429, true],
+    ['AUTH_UNAVAILABLE', 503, true],
   ])('given code %s, then status %i and retriable %s', (code, status, retriable) => {
     const e = new GatewayError(code, 'm');
     expect(e.status).toBe(status);

@@ -1,7 +1,9 @@
 import { ConfigError } from '@trackstream/config';
-import { createJsonLogger, stopOnSignals } from '@trackstream/telemetry';
+import { createJsonLogger, redactUrl, scrubSecrets, stopOnSignals } from '@trackstream/telemetry';
+import type { GatewayAuth } from './app';
 import { loadGatewayConfig } from './config';
 import { startKafkaGateway } from './kafka-gateway';
+import { startTokenValidator, type TokenAuthWiring } from './token-validator';
 
 async function main(): Promise<void> {
   let config;
@@ -15,6 +17,15 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createJsonLogger({ level: config.logLevel, base: { service: 'ingest-gateway' } });
+  // Tokens are read from Postgres only when auth is on; off is the local single-user setup.
+  let tokens: TokenAuthWiring | null = null;
+  let auth: GatewayAuth = { mode: 'off' };
+  if (config.authMode === 'on') {
+    tokens = await startTokenValidator({ pgUrl: config.pgUrl, schema: config.authPgSchema, refreshMs: config.authRefreshMs, maxStaleMs: config.authMaxStaleMs, logger });
+    auth = { mode: 'on', validator: tokens.validator, rateLimit: { perSec: config.rateLimitPerSec, burst: config.rateBurst } };
+  } else {
+    logger.warn('access control is off (TRACKSTREAM_AUTH=off): anyone who reaches this port can write to any project');
+  }
   const running = await startKafkaGateway({
     logger,
     brokers: config.kafkaBrokers,
@@ -25,18 +36,29 @@ async function main(): Promise<void> {
     budget: { maxBytes: config.maxInFlightBytes, maxRequests: config.maxInFlightRequests },
     deadlineMs: config.deadlineMs,
     breaker: { resetTimeoutMs: config.breakerResetMs },
+    auth,
   });
   logger.info('ingest gateway listening', {
     url: `http://${running.address.address}:${running.address.port}`,
     port: running.address.port,
     topic: config.topic,
     brokers: config.kafkaBrokers,
+    auth: config.authMode,
+    ...(config.authMode === 'on'
+      ? { authStore: redactUrl(config.pgUrl), authSchema: config.authPgSchema, authRefreshMs: config.authRefreshMs, rateLimitPerSec: config.rateLimitPerSec, rateBurst: config.rateBurst ?? 'auto' }
+      : {}),
   });
 
-  stopOnSignals({ logger: logger.child({ graceMs: config.shutdownGraceMs }), stop: () => running.stop(config.shutdownGraceMs) });
+  stopOnSignals({
+    logger: logger.child({ graceMs: config.shutdownGraceMs }),
+    stop: async () => {
+      await running.stop(config.shutdownGraceMs);
+      await tokens?.stop();
+    },
+  });
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`ingest-gateway failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(`ingest-gateway failed to start: ${scrubSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
   process.exit(1);
 });

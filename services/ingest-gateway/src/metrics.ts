@@ -10,6 +10,7 @@ export interface GatewayMetrics {
   batchBytes: Histogram;
   rejected: Counter<'code'>;
   producerLatency: Histogram<'outcome'>;
+  authDenied: Counter<'service' | 'reason' | 'route'>;
 }
 
 export interface GatewayGaugeSources {
@@ -73,6 +74,12 @@ export function createGatewayMetrics(registry: Registry, sources: GatewayGaugeSo
       name: 'trackstream_gateway_rejected_total',
       help: 'Requests answered with an error, by error code',
       labelNames: ['code'],
+      registers: [registry],
+    }),
+    authDenied: new Counter({
+      name: 'trackstream_auth_denied_total',
+      help: 'Requests refused by access control, by reason (the AuthError code or RATE_LIMITED) and route pattern',
+      labelNames: ['service', 'reason', 'route'],
       registers: [registry],
     }),
     producerLatency: new Histogram({

@@ -1,7 +1,7 @@
 import { ConfigError } from '@trackstream/config';
 import { createKafkaClient, ensureTopic } from '@trackstream/kafka';
 import { createProjectorHttpServer, ProjectionRuntime, ProjectorMetrics } from '@trackstream/projection';
-import { createJsonLogger, createMetricsRegistry } from '@trackstream/telemetry';
+import { createJsonLogger, createMetricsRegistry, scrubSecrets } from '@trackstream/telemetry';
 import { loadProjectorConfig } from './config';
 import { createSink } from './sinks';
 
@@ -81,6 +81,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`projector failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(`projector failed: ${scrubSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
   process.exit(1);
 });

@@ -5,6 +5,7 @@ import { Pool } from 'pg';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { decodePositionsToken, type LogPositions } from '@trackstream/events';
 import { createMetricsRegistry, noopLogger, type Logger } from '@trackstream/telemetry';
+import { DENIAL_CODES, authorizeRead, scopeOf, type QueryAuth, type ReadScope } from './auth';
 import { ClickHouseReader } from './ch-reader';
 import { QueryError, errorBody, toQueryError } from './errors';
 import { coalesced, waitForPositions, type CheckpointSource } from './freshness';
@@ -33,6 +34,11 @@ export interface QueryApiOptions {
   host?: string;
   logger?: Logger;
   pgPoolSize?: number;
+  /**
+   * Access control. Default `{mode: 'off'}` (a library default: the composition root, main.ts, defaults to on):
+   * every project readable without a token.
+   */
+  auth?: QueryAuth;
 }
 
 export interface QueryApi {
@@ -53,6 +59,12 @@ export interface RouteContext {
   schema: string;
   /** Waits for the request's token (if any) on the given stores and sets X-Trackstream-Stale. */
   freshness(req: Request, res: Response, stores: StoreSet): Promise<void>;
+  /** First step of every /v1 route: the caller's API token must allow reading (401/403 otherwise). */
+  authorize: express.RequestHandler<any>;
+  /** The JSON body parser of POST routes, after authorize. */
+  jsonBody: express.RequestHandler<any>;
+  /** What the request may see (set by authorize). */
+  scope(res: Response): ReadScope;
 }
 
 function splitClickHouseUrl(raw: string): { serverUrl: string; database: string | null } {
@@ -106,7 +118,6 @@ export function createQueryApi(opts: QueryApiOptions): QueryApi {
     res.on('finish', () => end({ route: routeOf(req), status: String(res.statusCode) }));
     next();
   });
-  app.use(express.json({ limit: '1mb' }));
 
   app.get('/healthz', async (_req, res) => {
     const checks = await Promise.allSettled([pool.query('SELECT 1'), chClient.ping()]);
@@ -122,14 +133,36 @@ export function createQueryApi(opts: QueryApiOptions): QueryApi {
     res.json(openApiDocument);
   });
 
-  registerRoutes(app, { pg, ch, metrics, schema, freshness });
+  // Bodies are parsed after authorization (a route's second step): an unauthenticated caller gets its 401 unparsed.
+  registerRoutes(app, { pg, ch, metrics, schema, freshness, authorize: authorizeRead(opts.auth ?? { mode: 'off' }), jsonBody: express.json({ limit: '1mb' }), scope: scopeOf });
 
   app.use((req, _res, next) => next(new QueryError('NOT_FOUND', `no route ${req.method} ${req.path}`)));
   // express recognises an error handler by its four parameters.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = toQueryError(err);
     if (e.code === 'INTERNAL' || e.code === 'STORE_UNAVAILABLE') log.error('request failed', { route: routeOf(req), err: (err as Error)?.message });
+    if (DENIAL_CODES.has(e.code)) {
+      // Counted by the route pattern, logged with who (never the token or the Authorization header).
+      const route = routeOf(req);
+      const reason = ((e.details as { reason?: unknown } | undefined)?.reason as string | undefined) ?? e.code;
+      const grant = scopeOf(res).grant;
+      const tokenId = grant?.tokenId ?? e.who?.tokenId;
+      const principal = grant?.principal ?? e.who?.principal ?? tokenId ?? 'unknown';
+      metrics.authDenied.inc({ service: 'query-api', reason, route });
+      const detail = e.who?.detail;
+      log.warn('access denied', {
+        reason,
+        principal,
+        ...(tokenId === undefined ? {} : { tokenId }),
+        route,
+        method: req.method,
+        status: e.status,
+        ...(detail === undefined ? {} : { detail }),
+      });
+    }
     if (res.headersSent) return;
+    if (e.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="trackstream"');
+    if (e.code === 'AUTH_UNAVAILABLE') res.setHeader('Retry-After', '1');
     res.status(e.status).json(errorBody(e));
   });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, envVar, parseEnv, port, positiveInt, type ConfigOf } from '@trackstream/config';
+import { authEnv, commonEnv, envVar, parseEnv, port, positiveInt, type ConfigOf } from '@trackstream/config';
 import { EVENTS_TOPIC } from '@trackstream/events';
 
 const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name (letters, digits, . _ -)');
@@ -16,6 +16,8 @@ export const queryEnv = {
   // Tokens name positions in this topic; a token for another topic cannot be waited for.
   eventsTopic: envVar('TRACKSTREAM_EVENTS_TOPIC', topicName, EVENTS_TOPIC),
   readYourWritesWaitMs: envVar('TRACKSTREAM_QUERY_RYW_WAIT_MS', positiveInt, '5000'),
+  // Access control (issue 9): tokens are read from their own Postgres schema only when auth is on.
+  ...authEnv,
 };
 
 export type QueryConfig = ConfigOf<typeof queryEnv>;

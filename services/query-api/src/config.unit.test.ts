@@ -15,3 +15,20 @@ test('a bad value names its variable', () => {
   expect(() => loadQueryConfig({ TRACKSTREAM_PG_SCHEMA: 'x"; DROP' })).toThrow(/TRACKSTREAM_PG_SCHEMA/);
   expect(() => loadQueryConfig({ TRACKSTREAM_QUERY_RYW_WAIT_MS: '0' })).toThrow(/TRACKSTREAM_QUERY_RYW_WAIT_MS/);
 });
+
+test('access control (issue 9): on by default with its own schema; off and bad values named', () => {
+  expect(loadQueryConfig({})).toMatchObject({ authMode: 'on', authPgSchema: 'trackstream_auth', authRefreshMs: 2000 });
+  expect(loadQueryConfig({ TRACKSTREAM_AUTH: 'off', TRACKSTREAM_AUTH_PG_SCHEMA: 'auth_x', TRACKSTREAM_AUTH_REFRESH_MS: '500' })).toMatchObject({
+    authMode: 'off',
+    authPgSchema: 'auth_x',
+    authRefreshMs: 500,
+  });
+  let caught: unknown;
+  try {
+    loadQueryConfig({ TRACKSTREAM_AUTH: 'yes', TRACKSTREAM_AUTH_PG_SCHEMA: 'bad schema', TRACKSTREAM_PG_URL: 'http://u:hunter2@db/x' });
+  } catch (e) {
+    caught = e;
+  }
+  expect((caught as ConfigError).problems.map((p) => p.variable).sort()).toEqual(['TRACKSTREAM_AUTH', 'TRACKSTREAM_AUTH_PG_SCHEMA', 'TRACKSTREAM_PG_URL']);
+  expect((caught as Error).message).not.toContain('hunter2');
+});

@@ -17,6 +17,12 @@ export type QueryErrorCode =
   | 'EXPERIMENT_NOT_FOUND'
   | 'EXPERIMENT_AMBIGUOUS'
   | 'STORE_UNAVAILABLE'
+  /** No usable API token (missing, malformed, unknown, revoked, expired): `details.reason` says which. */
+  | 'UNAUTHENTICATED'
+  /** The token's role may not read (e.g. a writer token). Another project's data is NOT_FOUND, never this. */
+  | 'FORBIDDEN'
+  /** Tokens cannot be checked right now (their store unreachable for too long): refused, fail closed. */
+  | 'AUTH_UNAVAILABLE'
   | 'INTERNAL';
 
 const STATUS: Record<QueryErrorCode, number> = {
@@ -32,10 +38,13 @@ const STATUS: Record<QueryErrorCode, number> = {
   EXPERIMENT_NOT_FOUND: 404,
   EXPERIMENT_AMBIGUOUS: 409,
   STORE_UNAVAILABLE: 503,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  AUTH_UNAVAILABLE: 503,
   INTERNAL: 500,
 };
 
-const RETRIABLE: ReadonlySet<QueryErrorCode> = new Set(['STORE_UNAVAILABLE']);
+const RETRIABLE: ReadonlySet<QueryErrorCode> = new Set(['STORE_UNAVAILABLE', 'AUTH_UNAVAILABLE']);
 
 export class QueryError extends Error {
   readonly retriable: boolean;
@@ -43,6 +52,8 @@ export class QueryError extends Error {
     readonly code: QueryErrorCode,
     message: string,
     readonly details?: unknown,
+    /** Who was refused, for the denial log only (never in the answer). */
+    readonly who?: { principal?: string; tokenId?: string; detail?: string },
   ) {
     super(message);
     this.name = 'QueryError';

@@ -1,7 +1,9 @@
 import { ConfigError } from '@trackstream/config';
-import { createJsonLogger, stopOnSignals } from '@trackstream/telemetry';
+import { createJsonLogger, redactUrl, scrubSecrets, stopOnSignals } from '@trackstream/telemetry';
 import { createQueryApi } from './app';
+import type { QueryAuth } from './auth';
 import { loadQueryConfig } from './config';
+import { startTokenValidator, type TokenAuthWiring } from './token-validator';
 
 async function main(): Promise<void> {
   let config;
@@ -15,6 +17,14 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createJsonLogger({ level: config.logLevel, base: { service: 'query-api' } });
+  let tokens: TokenAuthWiring | null = null;
+  let auth: QueryAuth = { mode: 'off' };
+  if (config.authMode === 'on') {
+    tokens = await startTokenValidator({ pgUrl: config.pgUrl, schema: config.authPgSchema, refreshMs: config.authRefreshMs, maxStaleMs: config.authMaxStaleMs, logger });
+    auth = { mode: 'on', validator: tokens.validator };
+  } else {
+    logger.warn('access control is off (TRACKSTREAM_AUTH=off): anyone who reaches this port can read every project');
+  }
   const api = createQueryApi({
     pgUrl: config.pgUrl,
     pgSchema: config.pgSchema,
@@ -24,14 +34,29 @@ async function main(): Promise<void> {
     port: config.port,
     host: config.host,
     logger,
+    auth,
   });
   const { port } = await api.listen();
-  logger.info('query API listening', { port, host: config.host, pgSchema: config.pgSchema, topic: config.eventsTopic });
+  logger.info('query API listening', {
+    port,
+    host: config.host,
+    pgSchema: config.pgSchema,
+    topic: config.eventsTopic,
+    postgres: redactUrl(config.pgUrl),
+    auth: config.authMode,
+    ...(config.authMode === 'on' ? { authSchema: config.authPgSchema, authRefreshMs: config.authRefreshMs } : {}),
+  });
 
-  stopOnSignals({ logger, stop: () => api.close() });
+  stopOnSignals({
+    logger,
+    stop: async () => {
+      await api.close();
+      await tokens?.stop();
+    },
+  });
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`query-api failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(`query-api failed to start: ${scrubSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
   process.exit(1);
 });

@@ -5,6 +5,7 @@ export class QueryMetrics {
   readonly searchSeconds: Histogram;
   readonly staleReads: Counter<'route'>;
   readonly freshnessWaitSeconds: Histogram;
+  readonly authDenied: Counter<'service' | 'reason' | 'route'>;
 
   constructor(readonly registry: Registry) {
     const buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -25,6 +26,12 @@ export class QueryMetrics {
       name: 'trackstream_query_stale_reads_total',
       help: 'Reads with a token answered before the projections covered it (X-Trackstream-Stale: true)',
       labelNames: ['route'],
+      registers: [registry],
+    });
+    this.authDenied = new Counter({
+      name: 'trackstream_auth_denied_total',
+      help: 'Requests refused by access control, by reason (the AuthError code) and route pattern',
+      labelNames: ['service', 'reason', 'route'],
       registers: [registry],
     });
     this.freshnessWaitSeconds = new Histogram({

@@ -29,10 +29,13 @@ export const openApiDocument = {
     description:
       'Read-only API over the Postgres and ClickHouse projections. Errors are {error: {code, message, details?}}. Non-finite metric values are the strings "NaN", "Infinity", "-Infinity".',
   },
+  // With TRACKSTREAM_AUTH=on every /v1 route needs an API token with the read capability (see docs/security.md);
+  // a run or experiment of a project the token cannot read answers exactly as one that does not exist (404).
+  security: [{ bearer: [] }],
   paths: {
-    '/healthz': { get: { summary: 'Liveness and store reachability', responses: { '200': { description: 'both stores answer' }, '503': { description: 'a store does not answer' } } } },
-    '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
-    '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3 document' } } } },
+    '/healthz': { get: { security: [], summary: 'Liveness and store reachability', responses: { '200': { description: 'both stores answer' }, '503': { description: 'a store does not answer' } } } },
+    '/metrics': { get: { security: [], summary: 'Prometheus metrics', responses: { '200': { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+    '/openapi.json': { get: { security: [], summary: 'This document', responses: { '200': { description: 'OpenAPI 3 document' } } } },
     '/v1/experiments': {
       get: {
         summary: 'List experiments by id (keyset pagination)',
@@ -167,6 +170,9 @@ export const openApiDocument = {
     },
   },
   components: {
+    securitySchemes: {
+      bearer: { type: 'http', scheme: 'bearer', description: "API token ('tsk_…'), `Authorization: Bearer <token>`; not needed when the API runs with TRACKSTREAM_AUTH=off" },
+    },
     schemas: {
       Error: {
         type: 'object',
@@ -210,3 +216,13 @@ export const openApiDocument = {
     },
   },
 } as const;
+
+// Every /v1 operation can be refused by access control.
+for (const [path, operations] of Object.entries(openApiDocument.paths)) {
+  if (!path.startsWith('/v1/')) continue;
+  for (const operation of Object.values(operations) as { responses: Record<string, unknown> }[]) {
+    operation.responses['401'] ??= errorResponse('UNAUTHENTICATED: no usable API token (details.reason: TOKEN_MISSING, TOKEN_MALFORMED, TOKEN_UNKNOWN, TOKEN_REVOKED, TOKEN_EXPIRED)');
+    operation.responses['403'] ??= errorResponse('FORBIDDEN: the token may not read (e.g. a writer token)');
+    operation.responses['503'] ??= errorResponse('STORE_UNAVAILABLE or AUTH_UNAVAILABLE (tokens cannot be checked): retry later');
+  }
+}

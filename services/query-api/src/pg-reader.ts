@@ -40,6 +40,11 @@ export interface ExperimentView {
 
 type Row = Record<string, unknown>;
 
+/** A project scope as a bound parameter: null = every project, [] = none. */
+function scopeParam(projects: readonly string[] | null): string[] | null {
+  return projects === null ? null : [...projects];
+}
+
 function quoteSchema(schema: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid Postgres schema name: ${JSON.stringify(schema)}`);
   return `"${schema}"`;
@@ -56,14 +61,19 @@ export class PostgresReader {
     this.s = quoteSchema(schema);
   }
 
-  /** Runs by id, in the order asked; unknown ids are left out. */
-  async loadRuns(runIds: readonly string[]): Promise<RunView[]> {
-    if (runIds.length === 0) return [];
+  /**
+   * Runs by id, in the order asked; unknown ids are left out, and so are runs outside `projects` (null = every
+   * project): access control scopes here, so a hidden run is indistinguishable from an unknown one.
+   */
+  async loadRuns(runIds: readonly string[], projects: readonly string[] | null): Promise<RunView[]> {
+    if (runIds.length === 0 || (projects !== null && projects.length === 0)) return [];
     const ids = [...new Set(runIds)];
     const s = this.s;
     const q = (text: string) => this.pool.query(text, [ids]).then((r) => r.rows as Row[]);
     const [runs, params, conflicts, tags, metrics, artifacts, lineage] = await Promise.all([
-      q(`SELECT * FROM ${s}.runs WHERE run_id = ANY($1)`),
+      this.pool
+        .query(`SELECT * FROM ${s}.runs WHERE run_id = ANY($1) AND ($2::text[] IS NULL OR project = ANY($2))`, [ids, projects === null ? null : [...projects]])
+        .then((r) => r.rows as Row[]),
       q(`SELECT run_id, key, value FROM ${s}.params WHERE run_id = ANY($1)`),
       q(`SELECT run_id, key, value, event_id::text AS event_id, logged_at FROM ${s}.param_conflicts WHERE run_id = ANY($1) ORDER BY logged_at, event_id`),
       q(`SELECT run_id, key, value FROM ${s}.tags WHERE run_id = ANY($1)`),
@@ -144,32 +154,38 @@ export class PostgresReader {
     return ids.map((id) => byId.get(id)).filter((r): r is RunView => r !== undefined);
   }
 
-  /** Experiments ordered by id after `afterId` (keyset pagination), optionally of one project. */
-  async listExperiments(opts: { project: string | null; afterId: string | null; limit: number }): Promise<ExperimentView[]> {
+  /**
+   * Experiments ordered by id after `afterId` (keyset pagination), optionally of one project, always within
+   * `projects` (null = every project; access control's scope).
+   */
+  async listExperiments(opts: { project: string | null; projects: readonly string[] | null; afterId: string | null; limit: number }): Promise<ExperimentView[]> {
     const rows = (
       await this.pool.query(
         `SELECT experiment_id, project, name, description, created_at FROM ${this.s}.experiments
-         WHERE ($1::text IS NULL OR project = $1) AND ($2::text IS NULL OR experiment_id > $2)
+         WHERE ($1::text IS NULL OR project = $1) AND ($2::text IS NULL OR experiment_id > $2) AND ($4::text[] IS NULL OR project = ANY($4))
          ORDER BY experiment_id LIMIT $3`,
-        [opts.project, opts.afterId, opts.limit],
+        [opts.project, opts.afterId, opts.limit, scopeParam(opts.projects)],
       )
     ).rows as Row[];
     return this.withTags(rows);
   }
 
-  /** By id; when no id matches, by name (optionally within a project). */
-  async findExperiments(idOrName: string, project: string | null): Promise<{ byId: boolean; experiments: ExperimentView[] }> {
+  /** By id; when no id matches, by name (optionally within a project); only within `projects` (null = every project). */
+  async findExperiments(idOrName: string, project: string | null, projects: readonly string[] | null): Promise<{ byId: boolean; experiments: ExperimentView[] }> {
+    const scope = scopeParam(projects);
     const byId = (
       await this.pool.query(
-        `SELECT experiment_id, project, name, description, created_at FROM ${this.s}.experiments WHERE experiment_id = $1 AND ($2::text IS NULL OR project = $2)`,
-        [idOrName, project],
+        `SELECT experiment_id, project, name, description, created_at FROM ${this.s}.experiments
+         WHERE experiment_id = $1 AND ($2::text IS NULL OR project = $2) AND ($3::text[] IS NULL OR project = ANY($3))`,
+        [idOrName, project, scope],
       )
     ).rows as Row[];
     if (byId.length > 0) return { byId: true, experiments: await this.withTags(byId) };
     const byName = (
       await this.pool.query(
-        `SELECT experiment_id, project, name, description, created_at FROM ${this.s}.experiments WHERE name = $1 AND ($2::text IS NULL OR project = $2) ORDER BY project, experiment_id LIMIT 100`,
-        [idOrName, project],
+        `SELECT experiment_id, project, name, description, created_at FROM ${this.s}.experiments
+         WHERE name = $1 AND ($2::text IS NULL OR project = $2) AND ($3::text[] IS NULL OR project = ANY($3)) ORDER BY project, experiment_id LIMIT 100`,
+        [idOrName, project, scope],
       )
     ).rows as Row[];
     return { byId: false, experiments: await this.withTags(byName) };
@@ -206,9 +222,14 @@ export class PostgresReader {
     return (await this.pool.query(text, values)).rows as Record<string, unknown>[];
   }
 
-  /** Run id → project, for reads that go to ClickHouse (its tables are keyed by project first). */
-  async runProjects(runIds: readonly string[]): Promise<Map<string, string>> {
-    const rows = (await this.pool.query(`SELECT run_id, project FROM ${this.s}.runs WHERE run_id = ANY($1)`, [[...runIds]])).rows as Row[];
+  /** Run id → project, for reads that go to ClickHouse (its tables are keyed by project first); only within `projects`. */
+  async runProjects(runIds: readonly string[], projects: readonly string[] | null): Promise<Map<string, string>> {
+    const rows = (
+      await this.pool.query(`SELECT run_id, project FROM ${this.s}.runs WHERE run_id = ANY($1) AND ($2::text[] IS NULL OR project = ANY($2))`, [
+        [...runIds],
+        scopeParam(projects),
+      ])
+    ).rows as Row[];
     return new Map(rows.map((r) => [String(r.run_id), String(r.project)]));
   }
 }

@@ -14,22 +14,24 @@ const PG = { postgres: true, clickhouse: false };
 const BOTH = { postgres: true, clickhouse: true };
 
 export function registerRoutes(app: Express, ctx: RouteContext): void {
-  app.get('/v1/experiments', async (req, res) => {
+  // Every /v1 route starts with ctx.authorize, and every query below is limited to ctx.scope(res)'s projects:
+  // another project's run or experiment is answered exactly as one that does not exist.
+  app.get('/v1/experiments', ctx.authorize, async (req, res) => {
     await ctx.freshness(req, res, PG);
     const limit = intParam(req.query.max_results, 'max_results', 100, 1, MAX_EXPERIMENTS_PAGE);
     const project = optionalString(req.query.project, 'project');
     const token = optionalString(req.query.page_token, 'page_token');
     const afterId = token === null ? null : decodeCursor(token);
     // One more than the page tells whether another page exists without a count.
-    const rows = await ctx.pg.listExperiments({ project, afterId, limit: limit + 1 });
+    const rows = await ctx.pg.listExperiments({ project, projects: ctx.scope(res).projects, afterId, limit: limit + 1 });
     const page = rows.slice(0, limit);
     res.json({ experiments: page, next_page_token: rows.length > limit ? encodeCursor(page[page.length - 1]!.experiment_id) : null });
   });
 
-  app.get('/v1/experiments/:id', async (req, res) => {
+  app.get('/v1/experiments/:id', ctx.authorize, async (req, res) => {
     await ctx.freshness(req, res, PG);
     const project = optionalString(req.query.project, 'project');
-    const found = await ctx.pg.findExperiments(req.params.id, project);
+    const found = await ctx.pg.findExperiments(req.params.id, project, ctx.scope(res).projects);
     if (found.experiments.length === 0) throw new QueryError('EXPERIMENT_NOT_FOUND', `no experiment with id or name ${JSON.stringify(req.params.id)}`);
     if (found.experiments.length > 1) {
       // Names are unique only within a project; the caller picks one with ?project=.
@@ -42,13 +44,14 @@ export function registerRoutes(app: Express, ctx: RouteContext): void {
 
   registerSearchRoute(app, ctx);
 
-  app.post('/v1/runs/compare', async (req, res) => {
+  app.post('/v1/runs/compare', ctx.authorize, ctx.jsonBody, async (req, res) => {
     const body = bodyObject(req.body);
     const runIds = [...new Set(stringArray(body.run_ids, 'run_ids', { min: 1, max: MAX_COMPARE_RUNS }))];
     const keys = body.metric_keys === undefined || body.metric_keys === null ? null : stringArray(body.metric_keys, 'metric_keys', { min: 0, max: 1000 });
     const goals = parseGoals(body.metric_goals);
     await ctx.freshness(req, res, BOTH);
-    const runs = await ctx.pg.loadRuns(runIds);
+    // A run of a project the token cannot read is missing, named like an unknown id.
+    const runs = await ctx.pg.loadRuns(runIds, ctx.scope(res).projects);
     if (runs.length < runIds.length) {
       const known = new Set(runs.map((r) => r.run_id));
       const missing = runIds.filter((id) => !known.has(id));
@@ -68,18 +71,18 @@ export function registerRoutes(app: Express, ctx: RouteContext): void {
     });
   });
 
-  app.get('/v1/runs/:run_id', async (req, res) => {
+  app.get('/v1/runs/:run_id', ctx.authorize, async (req, res) => {
     await ctx.freshness(req, res, PG);
-    const [run] = await ctx.pg.loadRuns([req.params.run_id]);
+    const [run] = await ctx.pg.loadRuns([req.params.run_id], ctx.scope(res).projects);
     if (!run) throw new QueryError('RUN_NOT_FOUND', `no run ${JSON.stringify(req.params.run_id)}`);
     res.json({ run });
   });
 
-  app.get('/v1/runs/:run_id/metrics/:key', async (req, res) => {
+  app.get('/v1/runs/:run_id/metrics/:key', ctx.authorize, async (req, res) => {
     const maxPoints = intParam(req.query.max_points, 'max_points', DEFAULT_MAX_POINTS, 1, MAX_POINTS_LIMIT);
     // The project comes from Postgres (ClickHouse's tables are keyed by project first), so both must be fresh.
     await ctx.freshness(req, res, BOTH);
-    const projects = await ctx.pg.runProjects([req.params.run_id]);
+    const projects = await ctx.pg.runProjects([req.params.run_id], ctx.scope(res).projects);
     const project = projects.get(req.params.run_id);
     if (project === undefined) throw new QueryError('RUN_NOT_FOUND', `no run ${JSON.stringify(req.params.run_id)}`);
     res.json(await ctx.ch.metricHistory(project, req.params.run_id, req.params.key, maxPoints));

@@ -1,18 +1,21 @@
 import type { Express } from 'express';
 import { compileSearch, type SearchRequest } from '@trackstream/search';
 import type { RouteContext } from './app';
+import { visibleProjects } from './auth';
 import { QueryError } from './errors';
 import { bodyObject, stringArray } from './params';
 
 export const MAX_SEARCH_EXPERIMENTS = 1000;
 
 export function registerSearchRoute(app: Express, ctx: RouteContext): void {
-  app.post('/v1/runs/search', async (req, res) => {
+  app.post('/v1/runs/search', ctx.authorize, ctx.jsonBody, async (req, res) => {
     const body = bodyObject(req.body);
+    const requested = body.projects === undefined || body.projects === null ? null : stringArray(body.projects, 'projects', { min: 1, max: 1000 });
     const request: SearchRequest = {
       schema: ctx.schema,
       experimentIds: stringArray(body.experiment_ids, 'experiment_ids', { min: 1, max: MAX_SEARCH_EXPERIMENTS }),
-      projects: body.projects === undefined || body.projects === null ? null : stringArray(body.projects, 'projects', { min: 1, max: 1000 }),
+      // Only the token's projects: a run elsewhere never matches (an empty list sees nothing).
+      projects: visibleProjects(ctx.scope(res), requested),
     };
     if (body.filter !== undefined && body.filter !== null) {
       if (typeof body.filter !== 'string') throw new QueryError('FILTER_INVALID', 'filter must be a string', { position: 0, expected: 'a string' });
@@ -39,7 +42,7 @@ export function registerSearchRoute(app: Express, ctx: RouteContext): void {
     try {
       const rows = await ctx.pg.query(compiled.text, compiled.values);
       const page = compiled.page(rows);
-      const runs = await ctx.pg.loadRuns(page.runIds);
+      const runs = await ctx.pg.loadRuns(page.runIds, request.projects ?? null);
       res.json({ runs, next_page_token: page.nextPageToken });
     } finally {
       end();
