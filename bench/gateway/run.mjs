@@ -132,7 +132,7 @@ async function main() {
   const nice = process.env.BENCH_GATEWAY_NICE;
   const command = nice ? ['nice', ['-n', nice, process.execPath]] : [process.execPath, []];
   const child = spawn(command[0], [...command[1], ...nodeArgs, path.join(ROOT, 'services/ingest-gateway/dist/main.js')], {
-    env: { ...process.env, TRACKSTREAM_KAFKA_BROKERS: BROKERS, TRACKSTREAM_GATEWAY_PORT: String(port), TRACKSTREAM_GATEWAY_HOST: '127.0.0.1', TRACKSTREAM_EVENTS_TOPIC: topic, TRACKSTREAM_LOG_LEVEL: 'warn' },
+    env: { ...process.env, TRACKSTREAM_AUTH: 'off', TRACKSTREAM_KAFKA_BROKERS: BROKERS, TRACKSTREAM_GATEWAY_PORT: String(port), TRACKSTREAM_GATEWAY_HOST: '127.0.0.1', TRACKSTREAM_EVENTS_TOPIC: topic, TRACKSTREAM_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const kafka = createKafkaClient({ clientId: 'bench-gateway', brokers: BROKERS.split(','), logger: noopLogger });

@@ -147,7 +147,7 @@ async function main() {
   const port = await freePort();
   const topic = `bench-sdk-${Date.now().toString(36)}`;
   const child = spawn(process.execPath, [path.join(ROOT, 'services/ingest-gateway/dist/main.js')], {
-    env: { ...process.env, TRACKSTREAM_KAFKA_BROKERS: BROKERS, TRACKSTREAM_GATEWAY_PORT: String(port), TRACKSTREAM_GATEWAY_HOST: '127.0.0.1', TRACKSTREAM_EVENTS_TOPIC: topic, TRACKSTREAM_EVENTS_TOPIC_PARTITIONS: '4', TRACKSTREAM_LOG_LEVEL: 'warn' },
+    env: { ...process.env, TRACKSTREAM_AUTH: 'off', TRACKSTREAM_KAFKA_BROKERS: BROKERS, TRACKSTREAM_GATEWAY_PORT: String(port), TRACKSTREAM_GATEWAY_HOST: '127.0.0.1', TRACKSTREAM_EVENTS_TOPIC: topic, TRACKSTREAM_EVENTS_TOPIC_PARTITIONS: '4', TRACKSTREAM_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-sdk-spool-'));

@@ -26,11 +26,24 @@ export const UNAUTHENTICATED_CODES: readonly AuthErrorCode[] = [
 export class AuthError extends Error {
   readonly code: AuthErrorCode;
   readonly retriable: boolean;
+  /** The token record the failure is about, when one was found (revoked, expired): for denial logs. */
+  readonly tokenId: string | undefined;
+  readonly principal: string | undefined;
 
-  constructor(code: AuthErrorCode, message: string, opts: { retriable?: boolean; cause?: unknown } = {}) {
+  constructor(code: AuthErrorCode, message: string, opts: { retriable?: boolean; cause?: unknown; tokenId?: string; principal?: string } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'AuthError';
     this.code = code;
     this.retriable = opts.retriable ?? code === 'AUTH_UNAVAILABLE';
+    this.tokenId = opts.tokenId;
+    this.principal = opts.principal;
   }
+}
+
+/** Who a denial was about, for the services' denial logs: never the token; the message is kept as `detail`. */
+export function deniedWho(err: AuthError): { principal?: string; tokenId?: string; detail: string } {
+  const out: { principal?: string; tokenId?: string; detail: string } = { detail: err.message };
+  if (err.principal !== undefined) out.principal = err.principal;
+  if (err.tokenId !== undefined) out.tokenId = err.tokenId;
+  return out;
 }

@@ -1,4 +1,4 @@
-export { AuthError, UNAUTHENTICATED_CODES, type AuthErrorCode } from './errors';
+export { AuthError, deniedWho, UNAUTHENTICATED_CODES, type AuthErrorCode } from './errors';
 export {
   roleAllows,
   canAccess,
@@ -26,6 +26,7 @@ export {
 } from './store';
 export { PostgresTokenStore, DEFAULT_AUTH_SCHEMA, type PostgresTokenStoreOptions } from './postgres-store';
 export { TokenValidator, type TokenValidatorOptions, type TokenValidatorStatus } from './validator';
+export { startPostgresTokenValidator, type TokenAuthWiring } from './postgres-validator';
 export { TokenBuckets, type TakeResult } from './buckets';
 // Test support: the TokenStore contract suite (uses jest globals only when called).
 export { describeTokenStoreContract, type TokenStoreContractSubject } from './testing/store-contract';

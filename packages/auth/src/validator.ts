@@ -101,10 +101,10 @@ export class TokenValidator {
     const row = typeof token === 'string' ? this.byHash.get(hashToken(token)) : undefined;
     if (row === undefined) throw new AuthError('TOKEN_UNKNOWN', 'unknown token');
     if (row.revokedAt !== null) {
-      throw new AuthError('TOKEN_REVOKED', `token ${row.tokenId} of ${row.principal} was revoked`);
+      throw new AuthError('TOKEN_REVOKED', `token ${row.tokenId} of ${row.principal} was revoked`, { tokenId: row.tokenId, principal: row.principal });
     }
     if (row.expiresAt !== null && row.expiresAt <= now) {
-      throw new AuthError('TOKEN_EXPIRED', `token ${row.tokenId} of ${row.principal} expired`);
+      throw new AuthError('TOKEN_EXPIRED', `token ${row.tokenId} of ${row.principal} expired`, { tokenId: row.tokenId, principal: row.principal });
     }
     return { tokenId: row.tokenId, principal: row.principal, project: row.project, role: row.role, rateLimitPerSec: row.rateLimitPerSec };
   }

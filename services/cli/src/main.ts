@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { scrubSecrets } from '@trackstream/telemetry';
 import { runCli } from './cli';
 
 const controller = new AbortController();
@@ -22,7 +23,8 @@ runCli(process.argv.slice(2), process.env, {
     setTimeout(() => process.exit(code), 200).unref();
   },
   (err: unknown) => {
-    process.stderr.write(`trackstream: ${(err as Error).stack ?? String(err)}\n`);
+    // A stack can quote a connection string or a header value: scrubbed like every service's fatal error.
+    process.stderr.write(`trackstream: ${scrubSecrets((err as Error).stack ?? String(err))}\n`);
     process.exit(1);
   },
 );

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { AuthError, bearerToken, canAccess, roleAllows, type Grant, type TokenValidator } from '@trackstream/auth';
+import { AuthError, bearerToken, deniedWho, canAccess, roleAllows, type Grant, type TokenValidator } from '@trackstream/auth';
 import { GatewayError } from './errors';
 
 /**
@@ -68,7 +68,7 @@ export function forbiddenEvents(auth: AuthContext, events: readonly { project: s
 export function authFailure(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
   if (err instanceof AuthError) {
-    const who = whoOf(err);
+    const who = deniedWho(err);
     switch (err.code) {
       case 'AUTH_UNAVAILABLE':
         return new GatewayError('AUTH_UNAVAILABLE', 'API tokens cannot be checked right now; retry later', { details: { reason: err.code }, retryAfterSeconds: 1, who });
@@ -93,17 +93,6 @@ function unauthenticatedMessage(code: string): string {
   return UNAUTHENTICATED[code] ?? 'the API token was not accepted';
 }
 
-/**
- * The token id / principal an AuthError names, for the denial log. Its message may name them too and, by the
- * package's contract, never holds a token; it is logged as `detail`, never sent back.
- */
-function whoOf(err: AuthError): { principal?: string; tokenId?: string; detail: string } {
-  const e = err as unknown as { principal?: unknown; tokenId?: unknown };
-  const out: { principal?: string; tokenId?: string; detail: string } = { detail: err.message };
-  if (typeof e.principal === 'string') out.principal = e.principal;
-  if (typeof e.tokenId === 'string') out.tokenId = e.tokenId;
-  return out;
-}
 
 export function authenticate(authenticator: Authenticator): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {

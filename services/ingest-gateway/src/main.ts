@@ -1,9 +1,9 @@
+import { startPostgresTokenValidator, type TokenAuthWiring } from '@trackstream/auth';
 import { ConfigError } from '@trackstream/config';
 import { createJsonLogger, redactUrl, scrubSecrets, stopOnSignals } from '@trackstream/telemetry';
 import type { GatewayAuth } from './app';
 import { loadGatewayConfig } from './config';
 import { startKafkaGateway } from './kafka-gateway';
-import { startTokenValidator, type TokenAuthWiring } from './token-validator';
 
 async function main(): Promise<void> {
   let config;
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   let tokens: TokenAuthWiring | null = null;
   let auth: GatewayAuth = { mode: 'off' };
   if (config.authMode === 'on') {
-    tokens = await startTokenValidator({ pgUrl: config.pgUrl, schema: config.authPgSchema, refreshMs: config.authRefreshMs, maxStaleMs: config.authMaxStaleMs, logger });
+    tokens = await startPostgresTokenValidator({ pgUrl: config.pgUrl, schema: config.authPgSchema, refreshMs: config.authRefreshMs, maxStaleMs: config.authMaxStaleMs, logger });
     auth = { mode: 'on', validator: tokens.validator, rateLimit: { perSec: config.rateLimitPerSec, burst: config.rateBurst } };
   } else {
     logger.warn('access control is off (TRACKSTREAM_AUTH=off): anyone who reaches this port can write to any project');

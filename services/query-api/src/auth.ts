@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { AuthError, bearerToken, readableProjects, roleAllows, type Grant, type TokenValidator } from '@trackstream/auth';
+import { AuthError, bearerToken, deniedWho, readableProjects, roleAllows, type Grant, type TokenValidator } from '@trackstream/auth';
 import { QueryError } from './errors';
 
 /**
@@ -67,7 +67,7 @@ const UNAUTHENTICATED: Record<string, string> = {
 export function authFailure(err: unknown): QueryError {
   if (err instanceof QueryError) return err;
   if (err instanceof AuthError) {
-    const who = whoOf(err);
+    const who = deniedWho(err);
     if (err.code === 'AUTH_UNAVAILABLE') return new QueryError('AUTH_UNAVAILABLE', 'API tokens cannot be checked right now; retry later', { reason: err.code }, who);
     if (err.code === 'FORBIDDEN') return new QueryError('FORBIDDEN', 'this token may not read', { reason: err.code }, who);
     return new QueryError('UNAUTHENTICATED', UNAUTHENTICATED[err.code] ?? 'the API token was not accepted', { reason: err.code }, who);
@@ -75,16 +75,5 @@ export function authFailure(err: unknown): QueryError {
   return new QueryError('INTERNAL', 'internal error');
 }
 
-/**
- * The token id / principal an AuthError names, for the denial log. Its message may name them too and, by the
- * package's contract, never holds a token; it is logged as `detail`, never sent back.
- */
-function whoOf(err: AuthError): { principal?: string; tokenId?: string; detail: string } {
-  const e = err as unknown as { principal?: unknown; tokenId?: unknown };
-  const out: { principal?: string; tokenId?: string; detail: string } = { detail: err.message };
-  if (typeof e.principal === 'string') out.principal = e.principal;
-  if (typeof e.tokenId === 'string') out.tokenId = e.tokenId;
-  return out;
-}
 
 export const DENIAL_CODES: ReadonlySet<string> = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'AUTH_UNAVAILABLE']);

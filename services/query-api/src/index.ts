@@ -4,4 +4,3 @@ export { QueryError, type QueryErrorCode, type ErrorBody } from './errors';
 export { openApiDocument } from './openapi';
 export { defaultGoal } from './compare';
 export { authorizeRead, visibleProjects, type QueryAuth, type ReadScope } from './auth';
-export { startTokenValidator, type TokenAuthWiring } from './token-validator';

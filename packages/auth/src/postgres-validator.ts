@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
-import { PostgresTokenStore, TokenValidator } from '@trackstream/auth';
+import { PostgresTokenStore } from './postgres-store';
+import { TokenValidator } from './validator';
 import type { Logger } from '@trackstream/telemetry';
 
 export interface TokenAuthWiring {
@@ -9,9 +10,10 @@ export interface TokenAuthWiring {
 
 /**
  * The token cache of a service with auth on: a small pool on the tokens' own schema, the table created if missing,
- * a first load, then a background refresh every `refreshMs`. Only the composition root calls this.
+ * a first load, then a background refresh every `refreshMs`. Shared by the gateway's and the query API's
+ * composition roots, the only callers.
  */
-export async function startTokenValidator(opts: { pgUrl: string; schema: string; refreshMs: number; maxStaleMs: number; logger: Logger }): Promise<TokenAuthWiring> {
+export async function startPostgresTokenValidator(opts: { pgUrl: string; schema: string; refreshMs: number; maxStaleMs: number; logger: Logger }): Promise<TokenAuthWiring> {
   const pool = new Pool({ connectionString: opts.pgUrl, max: 2, connectionTimeoutMillis: 5_000 });
   pool.on('error', (err) => opts.logger.warn('idle token-store connection failed', { err: err.message }));
   const store = new PostgresTokenStore(pool, { schema: opts.schema });
