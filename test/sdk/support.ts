@@ -2,7 +2,7 @@
 import { decodeEvent, type StoredEvent } from '@trackstream/events';
 import { createKafkaClient, readTopicToEnd } from '@trackstream/kafka';
 import { noopLogger } from '@trackstream/telemetry';
-import { endpointsFromEnv, uniqueName } from '@trackstream/testkit';
+import { deleteTestTopics, endpointsFromEnv, uniqueName } from '@trackstream/testkit';
 import { startKafkaGateway, type RunningGateway } from '../../services/ingest-gateway/src/index';
 
 export interface GatewayUnderTest {
@@ -43,13 +43,7 @@ export async function gatewayUnderTest(port = 0): Promise<GatewayUnderTest> {
     readEvents: async () => (await readTopicToEnd(kafka, topic, { timeoutMs: 60_000 })).map((r) => decodeEvent(r.value)),
     cleanup: async () => {
       await (running as RunningGateway | null)?.stop(1000);
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        await admin.deleteTopics({ topics: [topic] });
-      } finally {
-        await admin.disconnect();
-      }
+      await deleteTestTopics(kafka, [topic]);
     },
   };
 }

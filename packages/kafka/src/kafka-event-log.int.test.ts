@@ -1,6 +1,6 @@
 import { decodeEvent } from '@trackstream/events';
 import { noopLogger } from '@trackstream/telemetry';
-import { endpointsFromEnv, uniqueName } from '@trackstream/testkit';
+import { deleteTestTopics, endpointsFromEnv, uniqueName } from '@trackstream/testkit';
 import { createKafkaClient } from './client';
 import { describeEventLogContract } from './event-log.contract';
 import { KafkaEventLog } from './kafka-event-log';
@@ -9,16 +9,6 @@ import { ensureTopic, TOPIC_MAX_MESSAGE_BYTES } from './topics';
 
 const kafka = () => createKafkaClient({ clientId: 'event-log-contract', brokers: endpointsFromEnv().kafkaBrokers, logger: noopLogger });
 
-async function deleteTopic(topic: string): Promise<void> {
-  const admin = kafka().admin();
-  await admin.connect();
-  try {
-    await admin.deleteTopics({ topics: [topic] });
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 describeEventLogContract('kafka', async () => {
   const client = kafka();
   const topic = uniqueName('event_log');
@@ -26,7 +16,7 @@ describeEventLogContract('kafka', async () => {
   return {
     log: new KafkaEventLog({ kafka: client, topic, logger: noopLogger }),
     read: async () => (await readTopicToEnd(client, topic)).map((r) => ({ partition: r.partition, offset: r.offset, key: r.key, event: decodeEvent(r.value) })),
-    cleanup: () => deleteTopic(topic),
+    cleanup: () => deleteTestTopics(client, [topic]),
   };
 });
 
@@ -51,7 +41,7 @@ describe('ensureTopic', () => {
       expect(await ensureTopic(client, { topic })).toMatchObject({ created: false, updated: [] });
     } finally {
       await admin.disconnect();
-      await deleteTopic(topic);
+      await deleteTestTopics(client, [topic]);
     }
   });
 
@@ -73,7 +63,7 @@ describe('ensureTopic', () => {
         await admin.disconnect();
       }
     } finally {
-      await deleteTopic(topic);
+      await deleteTestTopics(client, [topic]);
     }
   });
 });

@@ -3,6 +3,7 @@ export { localStack, STACK_SCRIPT, type ServerName } from './local-stack';
 export { uniqueName } from './names';
 export {
   createTestTopic,
+  deleteTestTopics,
   createTestPgSchema,
   createTestClickHouseDatabase,
   testKafka,

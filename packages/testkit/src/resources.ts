@@ -29,15 +29,40 @@ export async function createTestTopic(prefix = 'test', partitions = 1): Promise<
     topic,
     brokers: kafkaBrokers,
     cleanup: async () => {
-      const a = testKafka().admin();
-      await a.connect();
-      try {
-        await a.deleteTopics({ topics: [topic] });
-      } finally {
-        await a.disconnect();
-      }
+      await deleteTestTopics(testKafka(), [topic]);
     },
   };
+}
+
+/**
+ * Deletes a test's topics. Right after a topic is created a cold KRaft broker can still answer
+ * UNKNOWN_TOPIC_OR_PARTITION ("does not host this topic-partition") to a delete, and kafkajs does not retry that:
+ * a cleanup must not fail a test for it, so it is retried a few times here.
+ */
+export async function deleteTestTopics(kafka: Kafka, topics: string[]): Promise<void> {
+  if (topics.length === 0) return;
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.deleteTopics({ topics });
+        return;
+      } catch (err) {
+        if (!isNotYetKnown(err) || attempt >= 10) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function isNotYetKnown(err: unknown): boolean {
+  for (let e = err as { type?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.type === 'UNKNOWN_TOPIC_OR_PARTITION') return true;
+  }
+  return false;
 }
 
 export interface TestPgSchema {

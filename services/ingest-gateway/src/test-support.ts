@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { decodeEvent, type StoredEvent } from '@trackstream/events';
 import { createKafkaClient, readTopicToEnd, topicEndOffsets } from '@trackstream/kafka';
 import { noopLogger, type Logger } from '@trackstream/telemetry';
+import { deleteTestTopics } from '@trackstream/testkit';
 import type { Kafka } from 'kafkajs';
 import { startKafkaGateway, type KafkaGatewayOptions, type RunningGateway } from './kafka-gateway';
 
@@ -106,13 +107,7 @@ export async function startTestGateway(
 }
 
 export async function deleteTopic(kafka: Kafka, topic: string): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.deleteTopics({ topics: [topic] });
-  } finally {
-    await admin.disconnect();
-  }
+  await deleteTestTopics(kafka, [topic]);
 }
 
 export async function postEvents(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: any }> {

@@ -1,6 +1,6 @@
 import { PostgresSink, readProjection } from '@trackstream/postgres';
 import { TestEvents } from '@trackstream/projection';
-import { createTestPgSchema, endpointsFromEnv, freePort, testKafka, uniqueName, type TestPgSchema } from '@trackstream/testkit';
+import { createTestPgSchema, deleteTestTopics, endpointsFromEnv, freePort, testKafka, uniqueName, type TestPgSchema } from '@trackstream/testkit';
 import { spawnProjector, type ChildProjector } from './child-projector';
 import { produceEvents, waitForCatchUp } from './test-helpers';
 
@@ -24,8 +24,8 @@ describe('projector process started before its topic exists', () => {
     const admin = testKafka().admin();
     await admin.connect();
     const existing = await admin.listTopics();
-    await admin.deleteTopics({ topics: [topic, dlq].filter((t) => existing.includes(t)) });
     await admin.disconnect();
+    await deleteTestTopics(testKafka(), [topic, dlq].filter((t) => existing.includes(t)));
     await db.cleanup();
   });
 
