@@ -22,12 +22,11 @@ LOG_DIR="${TRACKSTREAM_LOG_DIR:-.stack/logs}"
 mkdir -p "$LOG_DIR"
 
 # name | entry point | where it answers | node flags. A service is started once its build output exists.
-# The gateway and the projectors get a larger young generation: it cuts their GC share (docs/performance.md,
-# "Ingest gateway" and "End to end (sweep)").
+# The gateway gets a larger young generation: it halves its GC share (docs/performance.md, Ingest gateway).
 SERVICES=(
   "ingest-gateway|services/ingest-gateway/dist/main.js|http://127.0.0.1:${TRACKSTREAM_GATEWAY_PORT:-8080}|--max-semi-space-size=32"
-  "projector-postgres|services/projector/dist/main.js --projection postgres|http://127.0.0.1:${TRACKSTREAM_PROJECTOR_POSTGRES_PORT:-8082}/metrics|--max-semi-space-size=32"
-  "projector-clickhouse|services/projector/dist/main.js --projection clickhouse|http://127.0.0.1:${TRACKSTREAM_PROJECTOR_CLICKHOUSE_PORT:-8083}/metrics|--max-semi-space-size=32"
+  "projector-postgres|services/projector/dist/main.js --projection postgres|http://127.0.0.1:${TRACKSTREAM_PROJECTOR_POSTGRES_PORT:-8082}/metrics"
+  "projector-clickhouse|services/projector/dist/main.js --projection clickhouse|http://127.0.0.1:${TRACKSTREAM_PROJECTOR_CLICKHOUSE_PORT:-8083}/metrics"
   "query-api|services/query-api/dist/main.js|http://127.0.0.1:${TRACKSTREAM_QUERY_PORT:-8081}"
 )
 

@@ -52,7 +52,7 @@ const OPTIONS = {
   after: { type: 'string', default: '60', help: 'burst scenario: at most this many seconds at steady rate after the burst' },
   'burst-concurrency': { type: 'string', default: '200', help: 'burst scenario: runs in flight' },
   'sample-ms': { type: 'string', default: '500', help: 'sampling interval' },
-  'projector-node-args': { type: 'string', default: '--max-semi-space-size=32', help: 'node flags for both projector processes (default as scripts/start.sh; "" for none)' },
+  'projector-node-args': { type: 'string', default: '', help: 'node flags for both projector processes (e.g. --max-semi-space-size=32)' },
   profile: { type: 'string', default: '', help: 'comma list of gateway,projector-postgres,projector-clickhouse,query-api to run with --cpu-prof (bench/results/tmp/)' },
   out: { type: 'string', default: 'bench/results', help: 'results directory' },
   keep: { type: 'boolean', default: false, help: 'keep the topic, schema and database afterwards' },
