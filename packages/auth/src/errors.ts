@@ -47,3 +47,19 @@ export function deniedWho(err: AuthError): { principal?: string; tokenId?: strin
   if (err.tokenId !== undefined) out.tokenId = err.tokenId;
   return out;
 }
+
+const CLIENT_MESSAGES: Partial<Record<AuthErrorCode, string>> = {
+  TOKEN_MISSING: 'an API token is required: send Authorization: Bearer <token>',
+  TOKEN_MALFORMED: 'the Authorization header is not "Bearer <token>" with a well-formed token',
+  TOKEN_UNKNOWN: 'the API token is not known',
+  TOKEN_REVOKED: 'the API token was revoked',
+  TOKEN_EXPIRED: 'the API token has expired',
+};
+
+/**
+ * What a service tells the client about a failed authentication: a fixed sentence per code, so the answer can never
+ * quote a token (the AuthError's own message, which may name a token id or principal, is for the denial log).
+ */
+export function unauthenticatedMessage(code: AuthErrorCode): string {
+  return CLIENT_MESSAGES[code] ?? 'the API token was not accepted';
+}

@@ -1,4 +1,4 @@
-export { AuthError, deniedWho, UNAUTHENTICATED_CODES, type AuthErrorCode } from './errors';
+export { AuthError, deniedWho, unauthenticatedMessage, UNAUTHENTICATED_CODES, type AuthErrorCode } from './errors';
 export {
   roleAllows,
   canAccess,

@@ -1,5 +1,5 @@
 import type { Logger, LogFields } from '@trackstream/telemetry';
-import { AuthError } from './errors';
+import { AuthError, deniedWho } from './errors';
 import { InMemoryTokenStore, type TokenStore } from './store';
 import { TokenValidator } from './validator';
 
@@ -112,6 +112,14 @@ describe('TokenValidator', () => {
     await validator.refresh();
     expect(spy).toHaveBeenCalledWith(versionBefore);
     expect(codeOf(() => validator.validate(token))).toBe('TOKEN_REVOKED');
+    let denied: unknown;
+    try {
+      validator.validate(token);
+    } catch (err) {
+      denied = err;
+    }
+    // The denial log names whose token it was, never the token itself.
+    expect(deniedWho(denied as AuthError)).toEqual({ tokenId: record.tokenId, principal: 'a', detail: expect.not.stringContaining(token) });
     expect(validator.validate(other.token).principal).toBe('b');
     expect(validator.status().records).toBe(2);
   });

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { AuthError, bearerToken, deniedWho, canAccess, roleAllows, type Grant, type TokenValidator } from '@trackstream/auth';
+import { AuthError, bearerToken, deniedWho, unauthenticatedMessage, canAccess, roleAllows, type Grant, type TokenValidator } from '@trackstream/auth';
 import { GatewayError } from './errors';
 
 /**
@@ -81,17 +81,6 @@ export function authFailure(err: unknown): GatewayError {
   return new GatewayError('INTERNAL', 'internal error', { cause: err });
 }
 
-const UNAUTHENTICATED: Record<string, string> = {
-  TOKEN_MISSING: 'an API token is required: send Authorization: Bearer <token>',
-  TOKEN_MALFORMED: 'the Authorization header is not "Bearer <token>" with a well-formed token',
-  TOKEN_UNKNOWN: 'the API token is not known',
-  TOKEN_REVOKED: 'the API token was revoked',
-  TOKEN_EXPIRED: 'the API token has expired',
-};
-
-function unauthenticatedMessage(code: string): string {
-  return UNAUTHENTICATED[code] ?? 'the API token was not accepted';
-}
 
 
 export function authenticate(authenticator: Authenticator): RequestHandler {

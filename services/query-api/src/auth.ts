@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { AuthError, bearerToken, deniedWho, readableProjects, roleAllows, type Grant, type TokenValidator } from '@trackstream/auth';
+import { AuthError, bearerToken, deniedWho, unauthenticatedMessage, readableProjects, roleAllows, type Grant, type TokenValidator } from '@trackstream/auth';
 import { QueryError } from './errors';
 
 /**
@@ -34,7 +34,7 @@ export function authorizeRead(auth: QueryAuth): RequestHandler {
     let grant: Grant;
     try {
       const token = bearerToken(req.get('authorization'));
-      if (token === undefined) throw new QueryError('UNAUTHENTICATED', UNAUTHENTICATED.TOKEN_MISSING!, { reason: 'TOKEN_MISSING' });
+      if (token === undefined) throw new QueryError('UNAUTHENTICATED', unauthenticatedMessage('TOKEN_MISSING'), { reason: 'TOKEN_MISSING' });
       grant = auth.validator.validate(token);
     } catch (err) {
       return next(authFailure(err));
@@ -55,13 +55,6 @@ export function visibleProjects(scope: ReadScope, requested: readonly string[] |
   return requested.filter((p) => allowed.has(p));
 }
 
-const UNAUTHENTICATED: Record<string, string> = {
-  TOKEN_MISSING: 'an API token is required: send Authorization: Bearer <token>',
-  TOKEN_MALFORMED: 'the Authorization header is not "Bearer <token>" with a well-formed token',
-  TOKEN_UNKNOWN: 'the API token is not known',
-  TOKEN_REVOKED: 'the API token was revoked',
-  TOKEN_EXPIRED: 'the API token has expired',
-};
 
 /** An AuthError as the API's answer; the message is ours, so it can never carry the token. */
 export function authFailure(err: unknown): QueryError {
@@ -70,7 +63,7 @@ export function authFailure(err: unknown): QueryError {
     const who = deniedWho(err);
     if (err.code === 'AUTH_UNAVAILABLE') return new QueryError('AUTH_UNAVAILABLE', 'API tokens cannot be checked right now; retry later', { reason: err.code }, who);
     if (err.code === 'FORBIDDEN') return new QueryError('FORBIDDEN', 'this token may not read', { reason: err.code }, who);
-    return new QueryError('UNAUTHENTICATED', UNAUTHENTICATED[err.code] ?? 'the API token was not accepted', { reason: err.code }, who);
+    return new QueryError('UNAUTHENTICATED', unauthenticatedMessage(err.code), { reason: err.code }, who);
   }
   return new QueryError('INTERNAL', 'internal error');
 }
