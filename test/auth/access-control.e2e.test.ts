@@ -11,17 +11,7 @@ import { PostgresSink } from '@trackstream/postgres';
 import { ProjectionRuntime, ProjectorMetrics } from '@trackstream/projection';
 import { AccessDeniedError, Trackstream } from '@trackstream/sdk';
 import { createMetricsRegistry, noopLogger } from '@trackstream/telemetry';
-import {
-  createTestClickHouseDatabase,
-  createTestPgSchema,
-  createTestTopic,
-  endpointsFromEnv,
-  freePort,
-  uniqueName,
-  type TestClickHouseDatabase,
-  type TestPgSchema,
-  type TestTopic,
-} from '@trackstream/testkit';
+import { createTestClickHouseDatabase, createTestPgSchema, createTestTopic, endpointsFromEnv, freePort, pollUntil, type TestClickHouseDatabase, type TestPgSchema, type TestTopic, uniqueName } from '@trackstream/testkit';
 
 /**
  * Issue 9 on the real stack: the BUILT gateway and query API (dist/main.js, `npx tsc -b` first) run as child
@@ -92,14 +82,6 @@ const write = (token: string | null, events: object[], rawAuth?: string) => call
 const read = (token: string | null, p: string) => call(`${queryUrl}${p}`, 'GET', token);
 const query = (token: string | null, p: string, body: unknown) => call(`${queryUrl}${p}`, 'POST', token, body);
 
-async function pollUntil(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  for (;;) {
-    if (await check()) return Date.now() - started;
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not reached within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function spawnLogged(name: string, main: string, env: Record<string, string>, args: string[] = []): { child: ChildProcess; exited: Promise<number | string | null> } {
   if (!fs.existsSync(main)) throw new Error(`${main} is missing: run \`npx tsc -b\` first`);

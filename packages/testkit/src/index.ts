@@ -1,6 +1,7 @@
 export { endpointsFromEnv, chooseStackSource, parseEnvLines, type StackEndpoints, type StackSource } from './endpoints';
 export { localStack, STACK_SCRIPT, type ServerName } from './local-stack';
 export { uniqueName } from './names';
+export { pollUntil } from './poll';
 export {
   createTestTopic,
   deleteTestTopics,

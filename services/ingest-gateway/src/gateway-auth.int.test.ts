@@ -1,6 +1,6 @@
 import { InMemoryTokenStore, TokenBuckets, TokenValidator } from '@trackstream/auth';
 import { createJsonLogger } from '@trackstream/telemetry';
-import { endpointsFromEnv, uniqueName } from '@trackstream/testkit';
+import { endpointsFromEnv, pollUntil, uniqueName } from '@trackstream/testkit';
 import { deleteTopic, postEvents, sampleEventsJson, startTestGateway, type TestGateway } from './test-support';
 
 /**
@@ -128,9 +128,9 @@ describe('ingest gateway with auth on', () => {
     const { token, record } = await store.create({ principal: 'temp@lab', project: 'proj-a', role: 'writer' });
     const post = () => postEvents(gw.url, { events: eventsFor('proj-a').slice(0, 1) }, bearer(token));
     // Created after start: visible once a refresh ran.
-    await pollUntil(async () => (await post()).status === 202);
+    await pollUntil('the new writer is accepted', async () => (await post()).status === 202);
     await store.revoke(record.tokenId);
-    await pollUntil(async () => (await post()).status === 401);
+    await pollUntil('the revoked writer is refused', async () => (await post()).status === 401);
     const res = await post();
     expect([res.status, res.body.error.details.reason]).toEqual([401, 'TOKEN_REVOKED']);
   });
@@ -156,11 +156,3 @@ describe('ingest gateway with auth on', () => {
   });
 });
 
-async function pollUntil(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > until) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -1,11 +1,10 @@
 import { InMemoryTokenStore, TokenValidator } from '@trackstream/auth';
-import { ClickHouseSink } from '@trackstream/clickhouse';
 import type { StoredEvent } from '@trackstream/events';
-import { PostgresSink } from '@trackstream/postgres';
-import { TestEvents, batchOf } from '@trackstream/projection';
+import { TestEvents } from '@trackstream/projection';
 import { createJsonLogger } from '@trackstream/telemetry';
-import { createTestClickHouseDatabase, createTestPgSchema, endpointsFromEnv, uniqueName, type TestClickHouseDatabase, type TestPgSchema } from '@trackstream/testkit';
+import { createTestClickHouseDatabase, createTestPgSchema, endpointsFromEnv, pollUntil, type TestClickHouseDatabase, type TestPgSchema, uniqueName } from '@trackstream/testkit';
 import { createQueryApi, type QueryApi } from './app';
+import { seedProjections } from './test-support';
 
 /**
  * Access control on the query API (issue 9) over projections seeded through the real sinks, with the in-memory
@@ -51,17 +50,7 @@ beforeAll(async () => {
   pgSchema = await createTestPgSchema('qa_auth');
   chDb = await createTestClickHouseDatabase('qa_auth');
   const events = seedEvents();
-  const pgSink = new PostgresSink({ connectionString: endpointsFromEnv().pgUrl, schema: pgSchema.schema });
-  const chSink = new ClickHouseSink({ url: chDb.url });
-  try {
-    await pgSink.setup();
-    await chSink.setup();
-    await pgSink.apply(batchOf(TOPIC, 0, events));
-    await chSink.apply(batchOf(TOPIC, 0, events));
-  } finally {
-    await pgSink.close();
-    await chSink.close();
-  }
+  await seedProjections({ pgUrl: endpointsFromEnv().pgUrl, pgSchema: pgSchema.schema, clickhouseUrl: chDb.url, topic: TOPIC, events });
   tokens.readerA = (await store.create({ principal: 'rita@lab', project: 'proj-a', role: 'reader' })).token;
   tokens.writerA = (await store.create({ principal: 'ada@lab', project: 'proj-a', role: 'writer' })).token;
   tokens.auditorB = (await store.create({ principal: 'audrey@lab', project: 'proj-b', role: 'auditor' })).token;
@@ -179,9 +168,9 @@ describe('a reader of proj-a sees proj-a and nothing of proj-b', () => {
 describe('revocation and accounting', () => {
   it('a revoked reader token is refused (401 TOKEN_REVOKED) once the validator refreshed', async () => {
     const { token, record } = await store.create({ principal: 'temp@lab', project: 'proj-a', role: 'reader' });
-    await pollUntil(async () => (await get('/v1/runs/exp-a-run-0', token)).status === 200);
+    await pollUntil('the new reader is accepted', async () => (await get('/v1/runs/exp-a-run-0', token)).status === 200);
     await store.revoke(record.tokenId);
-    await pollUntil(async () => (await get('/v1/runs/exp-a-run-0', token)).status === 401);
+    await pollUntil('the revoked reader is refused', async () => (await get('/v1/runs/exp-a-run-0', token)).status === 401);
     expect((await get('/v1/runs/exp-a-run-0', token)).body.error.details.reason).toBe('TOKEN_REVOKED');
   });
 
@@ -202,11 +191,3 @@ describe('revocation and accounting', () => {
   });
 });
 
-async function pollUntil(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > until) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

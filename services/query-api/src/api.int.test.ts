@@ -1,9 +1,8 @@
-import { ClickHouseSink } from '@trackstream/clickhouse';
 import { encodePositionsToken, type StoredEvent } from '@trackstream/events';
-import { PostgresSink } from '@trackstream/postgres';
-import { TestEvents, batchOf } from '@trackstream/projection';
+import { TestEvents } from '@trackstream/projection';
 import { createTestClickHouseDatabase, createTestPgSchema, endpointsFromEnv, uniqueName, type TestClickHouseDatabase, type TestPgSchema } from '@trackstream/testkit';
 import { createQueryApi, type QueryApi } from './app';
+import { seedProjections } from './test-support';
 
 /**
  * Every endpoint over projections seeded through the real sinks (their own schema and database), so the API is
@@ -56,17 +55,7 @@ beforeAll(async () => {
   chDb = await createTestClickHouseDatabase('qa');
   const events = seedEvents();
   seeded = events.length;
-  const pgSink = new PostgresSink({ connectionString: endpointsFromEnv().pgUrl, schema: pgSchema.schema });
-  const chSink = new ClickHouseSink({ url: chDb.url });
-  try {
-    await pgSink.setup();
-    await chSink.setup();
-    await pgSink.apply(batchOf(TOPIC, 0, events));
-    await chSink.apply(batchOf(TOPIC, 0, events));
-  } finally {
-    await pgSink.close();
-    await chSink.close();
-  }
+  await seedProjections({ pgUrl: endpointsFromEnv().pgUrl, pgSchema: pgSchema.schema, clickhouseUrl: chDb.url, topic: TOPIC, events });
   api = createQueryApi({ pgUrl: endpointsFromEnv().pgUrl, pgSchema: pgSchema.schema, clickhouseUrl: chDb.url, eventsTopic: TOPIC, readYourWritesWaitMs: WAIT_MS });
   base = (await api.listen()).url;
 }, 120_000);

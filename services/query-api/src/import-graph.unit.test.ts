@@ -25,7 +25,9 @@ function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
     const p = join(dir, f);
     if (statSync(p).isDirectory()) return sourceFiles(p);
-    return /\.ts$/.test(f) && !/\.test\.ts$/.test(f) && !/\.d\.ts$/.test(f) ? [p] : [];
+    // Tests and test-support.ts (seeding through the real sinks, never imported by index.ts or main.ts) do not run
+    // in the service.
+    return /\.ts$/.test(f) && !/\.test\.ts$/.test(f) && !/\.d\.ts$/.test(f) && f !== 'test-support.ts' ? [p] : [];
   });
 }
 
