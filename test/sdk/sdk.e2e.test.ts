@@ -151,6 +151,9 @@ const { Trackstream } = require(${JSON.stringify(SDK_DIST)});
   const run = await client.startRun({ experiment: 'e2e-sigterm' });
   await client.flush(10000); // run_started is in Kafka; what follows stays in memory (no size or time trigger)
   for (let step = 0; step < 500; step++) run.log({ loss: step }, { step });
+  // Stay alive until the signal: with an empty event loop the process would end by itself, and beforeExit would
+  // send the points (the path of the test below) before SIGTERM arrives.
+  setInterval(() => {}, 1000);
   ready({ runId: run.runId, queued: client.stats().queuedEvents });
 `);
     const { runId } = (await child.ready) as { runId: string };
