@@ -1,7 +1,11 @@
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { Readable } from 'node:stream';
 import { createTestClickHouseDatabase, type TestClickHouseDatabase } from '@trackstream/testkit';
 import { analystExamples, checkpointsQuery, runMetricSummariesQuery } from './queries';
+import { METRIC_POINT_INSERT_COLUMNS, encodeMetricPoints, metricPointStructure } from './row-binary';
 import { checkpointRow, toRows } from './rows';
 import { TABLES, ddlStatements, summarySelect } from './schema';
 import { identifier, qualified, sql } from './sql';
@@ -10,7 +14,8 @@ import { asRecords, everyEventType, metrics } from './testing/fixtures';
 /**
  * The package's SQL must run on ClickHouse 18.16 (the local stack) and on a current ClickHouse. chdb-core embeds
  * a current engine in Python; scripts/ensure-chdb.sh installs it (pip --user) when missing. Every DDL statement,
- * the insert format the sink sends, and every query template run on both, and give the same rows.
+ * the insert formats the sink sends (RowBinary for points, JSONEachRow for the rest), and every query template run
+ * on both, and give the same rows.
  */
 const SCRIPTS = path.resolve(__dirname, '..', 'scripts');
 
@@ -40,6 +45,7 @@ function insertStatement(database: string, table: string, rows: readonly object[
 
 describe('DDL and queries on ClickHouse 18.16 and a current ClickHouse (chdb)', () => {
   let ch: TestClickHouseDatabase;
+  let tmp: string;
   let statements: string[];
   let queries: { name: string; text: string }[];
 
@@ -53,13 +59,21 @@ describe('DDL and queries on ClickHouse 18.16 and a current ClickHouse (chdb)', 
       metrics('run-43', 1_763_900_000_100, [{ key: 'val_acc', value: 0.8, step: 9 }]),
     ]);
     const rows = toRows(records, 0);
+    // The points travel as the sink's RowBinary bytes: in the request body on 18.16, read from a file by chdb.
+    const points = encodeMetricPoints(rows.pointGroups);
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ch-compat-'));
+    const pointsFile = path.join(tmp, 'points.bin');
+    fs.writeFileSync(pointsFile, points);
+    const columns = METRIC_POINT_INSERT_COLUMNS.map((c) => identifier(c).text).join(', ');
+    const pointsInto = `INSERT INTO ${qualified(db, TABLES.metricPoints).text} (${columns})`;
     const inserts = [
-      insertStatement(db, TABLES.metricPoints, rows.points),
       insertStatement(db, TABLES.events, rows.events),
       insertStatement(db, TABLES.checkpoints, [checkpointRow('trackstream.events.v1', 0, String(records.length), 1)]),
     ];
+    const ddl = ddlStatements(db).map((s) => s.text);
     // Twice: the second copy is a redelivery and must change no result on either engine.
-    statements = [...ddlStatements(db).map((s) => s.text), ...inserts, ...inserts];
+    const chdbPointsInsert = `${pointsInto} SELECT * FROM file(${sql`${pointsFile}`.text}, 'RowBinary', ${sql`${metricPointStructure()}`.text})`;
+    statements = [...ddl, chdbPointsInsert, ...inserts, chdbPointsInsert, ...inserts];
     queries = [
       { name: 'checkpoints', text: checkpointsQuery(db, 'trackstream.events.v1').text },
       { name: 'summaries (template)', text: runMetricSummariesQuery(db, { project: 'vision', runIds: ['run-42', 'run-43'] }).text },
@@ -76,11 +90,17 @@ describe('DDL and queries on ClickHouse 18.16 and a current ClickHouse (chdb)', 
       { name: 'identifier', text: sql`SELECT 1 AS ${identifier("we`ird\\ na'me\n")}`.text },
       { name: 'summaries (hostile ids)', text: runMetricSummariesQuery(db, { project: "x' OR 1=1 --", runIds: ["run'\\", '\u0000'], keys: ['🚀'] }).text },
     ];
-    for (const s of statements) await ch.client.command({ query: s });
+    for (const s of ddl) await ch.client.command({ query: s });
+    for (let copy = 0; copy < 2; copy++) {
+      const result = await ch.client.exec({ query: `${pointsInto} FORMAT RowBinary`, values: Readable.from([points], { objectMode: false }) });
+      for await (const _ of result.stream) void _;
+      for (const s of inserts) await ch.client.command({ query: s });
+    }
   }, 300_000);
 
   afterAll(async () => {
     await ch?.cleanup();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   it('runs every statement and query on the current engine, with the same results as on 18.16', async () => {

@@ -2,7 +2,20 @@
 export * from './sql';
 export { DEFAULT_DATABASE, TABLES, ddlStatements, summarySelect } from './schema';
 export { analystExamples, checkpointsQuery, runMetricSummariesQuery } from './queries';
-export { toRows, float64Bits, checkpointRow, type MetricPointRow, type EventRow, type CheckpointRow, type ProjectedRows, type RejectedRecord } from './rows';
+export {
+  toRows,
+  metricPointRows,
+  float64Bits,
+  checkpointRow,
+  type MetricPointGroup,
+  type MetricPoint,
+  type MetricPointRow,
+  type EventRow,
+  type CheckpointRow,
+  type ProjectedRows,
+  type RejectedRecord,
+} from './rows';
+export { encodeMetricPoints, metricPointStructure, METRIC_POINT_INSERT_COLUMNS } from './row-binary';
 export { classifyFailure, type FailureKind } from './errors';
 export { ClickHouseSink, type ClickHouseSinkOptions } from './sink';
 export { readProjection, type ClickHouseProjectionSnapshot } from './snapshot';

@@ -23,6 +23,28 @@ export interface MetricPointRow {
   offset: string;
 }
 
+/**
+ * The points of one metrics event with the columns they share: how the projection hands points to the sink, which
+ * encodes the shared columns once per event (row-binary.ts). `metricPointRows` spells out the rows they become.
+ */
+export interface MetricPointGroup {
+  project: string;
+  experiment_id: string;
+  run_id: string;
+  event_id: string;
+  /** UInt64 as a decimal string, as in the rows. */
+  offset: string;
+  /** The event's points, in payload order: point_index is the position here. */
+  points: readonly MetricPoint[];
+}
+
+export interface MetricPoint {
+  key: string;
+  step: number;
+  timestamp: number;
+  value: number;
+}
+
 export interface EventRow {
   event_id: string;
   type: string;
@@ -55,7 +77,9 @@ export interface RejectedRecord {
 }
 
 export interface ProjectedRows {
-  points: MetricPointRow[];
+  pointGroups: MetricPointGroup[];
+  /** The number of point rows in pointGroups. */
+  pointCount: number;
   events: EventRow[];
   rejected: RejectedRecord[];
 }
@@ -146,7 +170,7 @@ function recordProblem(e: StoredEvent): string | null {
 
 /** Rows for one partition's records, in log order. */
 export function toRows(records: readonly RecordInput[], partition: number): ProjectedRows {
-  const out: ProjectedRows = { points: [], events: [], rejected: [] };
+  const out: ProjectedRows = { pointGroups: [], pointCount: 0, events: [], rejected: [] };
   for (const { offset, event } of records) {
     const problem = recordProblem(event);
     if (problem !== null) {
@@ -168,23 +192,37 @@ export function toRows(records: readonly RecordInput[], partition: number): Proj
     });
     if (event.type !== 'metrics_logged') continue;
     // run_id is required for every type but experiment_created; the validator guarantees it.
-    const runId = event.run_id ?? '';
-    event.payload.points.forEach((p, i) => {
-      out.points.push({
-        project: event.project,
-        experiment_id: event.experiment_id,
-        run_id: runId,
-        key: p.key,
-        step: p.step,
-        timestamp: p.timestamp,
-        value_bits: float64Bits(p.value),
-        event_id: event.event_id,
-        point_index: i,
-        offset,
-      });
+    const points = event.payload.points;
+    if (points.length === 0) continue;
+    out.pointGroups.push({
+      project: event.project,
+      experiment_id: event.experiment_id,
+      run_id: event.run_id ?? '',
+      event_id: event.event_id,
+      offset,
+      points,
     });
+    out.pointCount += points.length;
   }
   return out;
+}
+
+/** The metric_points rows `groups` stand for, as the table holds them (the value as its bits). */
+export function metricPointRows(groups: readonly MetricPointGroup[]): MetricPointRow[] {
+  return groups.flatMap((g) =>
+    g.points.map((p, i) => ({
+      project: g.project,
+      experiment_id: g.experiment_id,
+      run_id: g.run_id,
+      key: p.key,
+      step: p.step,
+      timestamp: p.timestamp,
+      value_bits: float64Bits(p.value),
+      event_id: g.event_id,
+      point_index: i,
+      offset: g.offset,
+    })),
+  );
 }
 
 export function checkpointRow(topic: string, partition: number, nextOffset: string, nowMs: number): CheckpointRow {

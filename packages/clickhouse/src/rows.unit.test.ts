@@ -1,6 +1,6 @@
 import { eventToJson } from '@trackstream/events';
 import { asRecords, everyEventType, metrics } from './testing/fixtures';
-import { canonicalJson, checkpointRow, float64Bits, toRows } from './rows';
+import { canonicalJson, checkpointRow, float64Bits, metricPointRows, toRows } from './rows';
 
 describe('toRows', () => {
   it('given one event of every type, then one event row each, in log order, with partition and offset', () => {
@@ -22,7 +22,8 @@ describe('toRows', () => {
     ]);
     const rows = toRows(asRecords([e], 7), 0);
 
-    expect(rows.points).toEqual([
+    expect(rows.pointCount).toBe(2);
+    expect(metricPointRows(rows.pointGroups)).toEqual([
       { project: 'vision', experiment_id: 'exp-7', run_id: 'run-1', key: 'loss', step: 1, timestamp: 1001, value_bits: float64Bits(0.5), event_id: e.event_id, point_index: 0, offset: '7' },
       { project: 'vision', experiment_id: 'exp-7', run_id: 'run-1', key: 'loss', step: 1, timestamp: 1002, value_bits: float64Bits(0.4), event_id: e.event_id, point_index: 1, offset: '7' },
     ]);
@@ -32,7 +33,7 @@ describe('toRows', () => {
     const e = metrics('run-1', 1000, [NaN, Infinity, -Infinity, -0, 0, 1.5].map((value, step) => ({ key: 'k', value, step })));
     const rows = toRows(asRecords([e]), 0);
 
-    expect(rows.points.map((p) => p.value_bits)).toEqual([
+    expect(metricPointRows(rows.pointGroups).map((p) => p.value_bits)).toEqual([
       '9221120237041090560', // 0x7FF8000000000000
       '9218868437227405312', // 0x7FF0000000000000
       '18442240474082181120', // 0xFFF0000000000000
@@ -89,11 +90,11 @@ describe('toRows', () => {
 
     expect(rows.rejected).toEqual([{ offset: '11', reason: 'points[0].step 1e+300 is not an Int64' }]);
     expect(rows.events.map((r) => r.offset)).toEqual(['10']);
-    expect(rows.points.map((r) => r.offset)).toEqual(['10']);
+    expect(rows.pointGroups.map((g) => g.offset)).toEqual(['10']);
   });
 
   it('given no records, then no rows', () => {
-    expect(toRows([], 0)).toEqual({ points: [], events: [], rejected: [] });
+    expect(toRows([], 0)).toEqual({ pointGroups: [], pointCount: 0, events: [], rejected: [] });
   });
 });
 

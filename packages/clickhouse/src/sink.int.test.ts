@@ -219,24 +219,23 @@ describe('ClickHouseSink against ClickHouse', () => {
   });
 
   it.each([
-    ['one insert', undefined],
-    ['inserts of 2 rows (the refused row is in a later chunk)', 2],
-  ])('maps a row the server refuses to its record, after checking that record alone is refused (%s)', async (_label, maxRowsPerInsert) => {
-    // A table whose key column holds at most 4 bytes stands in for any server-side refusal of one record's data.
+    ['one insert', undefined, 101],
+    ['inserts of 2 rows (the refused row is in a later chunk)', 2, 102],
+  ])('maps a row the server refuses to its record, after checking that record alone is refused (%s)', async (_label, maxRowsPerInsert, refused) => {
+    // An events table whose type column holds at most 14 bytes ('metrics_logged') stands in for any server-side
+    // refusal of one record's data; 'artifact_logged' is one byte too long.
     const db = await createTestClickHouseDatabase('ch_sink_narrow');
     const narrow = new ClickHouseSink({ url: db.url, database: db.database, ...(maxRowsPerInsert ? { maxRowsPerInsert } : {}) });
     try {
       await db.client.command({
-        query: sql`CREATE TABLE ${qualified(db.database, TABLES.metricPoints)} (project String, experiment_id String, run_id String, key FixedString(4), step Int64, timestamp Int64, value_bits UInt64, value Float64 MATERIALIZED reinterpretAsFloat64(reinterpretAsString(value_bits)), event_id String, point_index UInt32, offset UInt64) ENGINE = MergeTree() ORDER BY step`.text,
+        query: sql`CREATE TABLE ${qualified(db.database, TABLES.events)} (event_id String, type FixedString(14), project String, experiment_id String, run_id Nullable(String), occurred_at Int64, received_at UInt64, principal String, payload String, partition UInt32, offset UInt64) ENGINE = MergeTree() ORDER BY event_id`.text,
       });
       await narrow.setup();
-      const events = [
-        metrics('r', 1, [{ key: 'loss', value: 1, step: 1 }]),
-        metrics('r', 1, [{ key: 'loss', value: 1, step: 2 }, { key: 'accuracy', value: 1, step: 2 }]),
-        metrics('r', 1, [{ key: 'loss', value: 1, step: 3 }]),
-      ];
+      const artifact = everyEventType('r').find((e) => e.type === 'artifact_logged')!;
+      const m = (step: number) => metrics('r', 1, [{ key: 'loss', value: 1, step }]);
+      const events = refused === 101 ? [m(1), artifact, m(2)] : [m(1), m(2), artifact, m(3)];
       const err = await narrow.apply(batch(events, 100)).catch((e: unknown) => e);
-      expect(err).toMatchObject({ code: 'CLICKHOUSE_RECORD_REJECTED', retriable: false, offset: '101' });
+      expect(err).toMatchObject({ code: 'CLICKHOUSE_RECORD_REJECTED', retriable: false, offset: String(refused) });
       expect(await narrow.loadCheckpoints(TOPIC)).toEqual(new Map());
     } finally {
       await narrow.close();
@@ -244,14 +243,35 @@ describe('ClickHouseSink against ClickHouse', () => {
     }
   });
 
-  it('treats a table that lacks a column as a retriable schema problem, never as poison records', async () => {
+  it('refuses to start against a metric_points table whose columns are not the ones it writes, naming them', async () => {
+    // Points travel as RowBinary, which carries no types: a FixedString(4) key would not be refused, it would be
+    // misread. setup() is where the sink finds out.
+    const db = await createTestClickHouseDatabase('ch_sink_mismatch');
+    const sinkOn = new ClickHouseSink({ url: db.url, database: db.database });
+    try {
+      await db.client.command({
+        query: sql`CREATE TABLE ${qualified(db.database, TABLES.metricPoints)} (project String, experiment_id String, run_id String, key FixedString(4), step Int64, timestamp Int64, value Float64, event_id String, point_index UInt32, offset UInt64) ENGINE = MergeTree() ORDER BY step`.text,
+      });
+      const err = await sinkOn.setup().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ProjectionError);
+      expect(err).toMatchObject({ code: 'CLICKHOUSE_SCHEMA_MISMATCH', retriable: false });
+      expect((err as Error).message).toContain('column key is FixedString(4), the sink writes String');
+      expect((err as Error).message).toContain('column value_bits is missing');
+    } finally {
+      await sinkOn.close();
+      await db.cleanup();
+    }
+  });
+
+  it('treats a table changed under a running sink as a retriable schema problem, never as poison records', async () => {
     const db = await createTestClickHouseDatabase('ch_sink_schema');
     const old = new ClickHouseSink({ url: db.url, database: db.database });
     try {
+      await old.setup();
+      await db.client.command({ query: sql`DROP TABLE ${qualified(db.database, TABLES.metricPoints)}`.text });
       await db.client.command({
         query: sql`CREATE TABLE ${qualified(db.database, TABLES.metricPoints)} (project String, experiment_id String, run_id String, key String, step Int64, timestamp Int64, value Float64, event_id String, point_index UInt32, offset UInt64) ENGINE = MergeTree() ORDER BY step`.text,
       });
-      await old.setup();
       const err = await old.apply(batch([metrics('r', 1, [{ key: 'loss', value: 1, step: 1 }])], 0)).catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'CLICKHOUSE_FAILED', retriable: true });
     } finally {

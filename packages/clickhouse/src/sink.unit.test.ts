@@ -1,4 +1,4 @@
-import { ClickHouseSink, splitDatabase } from './sink';
+import { ClickHouseSink, groupOfRow, splitDatabase } from './sink';
 
 describe('splitDatabase', () => {
   it('takes the database from the URL path and leaves the server URL without it', () => {
@@ -21,5 +21,13 @@ describe('ClickHouseSink options', () => {
 
   it('needs a url or a client', () => {
     expect(() => new ClickHouseSink({})).toThrow('url or a client');
+  });
+});
+
+describe('groupOfRow', () => {
+  it("maps an insert's 1-based row to the event whose points it holds", () => {
+    const group = (offset: string, n: number) => ({ project: 'p', experiment_id: 'e', run_id: 'r', event_id: offset, offset, points: Array.from({ length: n }, (_, step) => ({ key: 'k', step, timestamp: 0, value: 0 })) });
+    const groups = [group('10', 2), group('11', 1), group('12', 3)];
+    expect([1, 2, 3, 4, 6, 7].map((row) => groupOfRow(groups, row)?.offset)).toEqual(['10', '10', '11', '12', '12', undefined]);
   });
 });

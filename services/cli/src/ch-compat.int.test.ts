@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { ddlStatements, qualified, TABLES, toRows } from '@trackstream/clickhouse';
+import { ddlStatements, qualified, TABLES, metricPointRows, toRows } from '@trackstream/clickhouse';
 import { recordsOf, TestEvents } from '@trackstream/projection';
 import { createTestClickHouseDatabase, uniqueName, type TestClickHouseDatabase } from '@trackstream/testkit';
 import { CH_VERIFIED, onlyInQuery, sumsQuery, switchStatement } from './ch-store';
@@ -44,9 +44,9 @@ describe('verify and switch SQL on ClickHouse 18.16 and a current ClickHouse (ch
     const setup = [
       ...ddlStatements(a.database).map((s) => s.text),
       ...ddlStatements(b.database).map((s) => s.text),
-      insert(a.database, TABLES.metricPoints, rows.points),
+      insert(a.database, TABLES.metricPoints, metricPointRows(rows.pointGroups)),
       insert(a.database, TABLES.events, rows.events),
-      insert(b.database, TABLES.metricPoints, rows.points),
+      insert(b.database, TABLES.metricPoints, metricPointRows(rows.pointGroups)),
       insert(b.database, TABLES.events, [...rows.events, forged]),
       insert(b.database, TABLES.events, rows.events), // a redelivery: FINAL keeps one
     ];

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { TABLES, checkpointRow, ddlStatements, qualified, toRows } from '@trackstream/clickhouse';
+import { TABLES, checkpointRow, ddlStatements, qualified, metricPointRows, toRows } from '@trackstream/clickhouse';
 import { TestEvents, recordsOf } from '@trackstream/projection';
 import { createTestClickHouseDatabase, type TestClickHouseDatabase } from '@trackstream/testkit';
 import { checkpointsQuery, historyBucketsQuery, historyPointsQuery, historyStatsQuery, metricStatsQuery } from './ch-queries';
@@ -34,7 +34,7 @@ beforeAll(async () => {
   const records = recordsOf(events);
   const rows = toRows(records, 0);
   const insert = (table: string, r: readonly object[]) => `INSERT INTO ${qualified(db, table).text} FORMAT JSONEachRow\n${r.map((x) => JSON.stringify(x)).join('\n')}\n`;
-  const inserts = [insert(TABLES.metricPoints, rows.points), insert(TABLES.events, rows.events), insert(TABLES.checkpoints, [checkpointRow('t', 0, String(records.length), 1)])];
+  const inserts = [insert(TABLES.metricPoints, metricPointRows(rows.pointGroups)), insert(TABLES.events, rows.events), insert(TABLES.checkpoints, [checkpointRow('t', 0, String(records.length), 1)])];
   statements = [...ddlStatements(db).map((s) => s.text), ...inserts, ...inserts];
   const m = { project: 'proj', runId: 'exp-a-run-0', key: 'curve' };
   queries = [
