@@ -113,8 +113,9 @@ async function setup() {
     TRACKSTREAM_CLICKHOUSE_URL: withDatabase(ENDPOINTS.clickhouseUrl, names.chDatabase),
     TRACKSTREAM_EVENTS_TOPIC: names.topic,
     TRACKSTREAM_DLQ_TOPIC: names.dlq,
-    TRACKSTREAM_LOG_LEVEL: 'warn',
-    // Auth is built in parallel (issue 9): local single-user mode, whether or not the services know the variable yet.
+    // warn unless the caller asks for more (debug shows each projector batch: records, points, offsets).
+    TRACKSTREAM_LOG_LEVEL: process.env.TRACKSTREAM_LOG_LEVEL ?? 'warn',
+    // Local single-user mode: the bench measures the pipeline, not token checks.
     TRACKSTREAM_AUTH: 'off',
   };
   const nodeArgs = (name, base = []) => [...base, ...(profiled.has(name) ? ['--cpu-prof', '--cpu-prof-dir', TMP] : [])];

@@ -29,6 +29,14 @@ export interface ProjectionRuntimeOptions {
   maxBytesPerPartition?: number;
   /** How fast the group notices a member that died without leaving (SIGKILL): its partitions wait this long. */
   sessionTimeoutMs?: number;
+  /**
+   * The broker holds a fetch until this many bytes are ready (or fetchMaxWaitMs passes). A store that pays per
+   * write (ClickHouse makes a part per insert and merges them later) gets fewer, larger batches; the price is up
+   * to fetchMaxWaitMs of extra delay when traffic is light. Default 1: answer as soon as anything is there.
+   */
+  fetchMinBytes?: number;
+  /** The longest a fetch waits for fetchMinBytes (default 5000, kafkajs's). */
+  fetchMaxWaitMs?: number;
 }
 
 export interface RuntimeHealth {
@@ -101,6 +109,8 @@ export class ProjectionRuntime {
       maxBytesPerPartition: opts.maxBytesPerPartition ?? 4 * 1024 * 1024,
       maxBytes: Math.max(16 * 1024 * 1024, 4 * (opts.maxBytesPerPartition ?? 4 * 1024 * 1024)),
       heartbeatInterval: Math.max(500, Math.floor((opts.sessionTimeoutMs ?? 30_000) / 10)),
+      minBytes: opts.fetchMinBytes ?? 1,
+      maxWaitTimeInMs: opts.fetchMaxWaitMs ?? 5_000,
       retry: { retries: 8, restartOnFailure: async () => true } });
     // The DLQ is at-least-once anyway (a crash after the send and before the checkpoint re-sends; readers dedupe on
     // the source-offset header), so a plain acks=all producer whose retries stay bounded is the better trade.

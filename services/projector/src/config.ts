@@ -7,6 +7,17 @@ export type ProjectionName = (typeof PROJECTIONS)[number];
 
 const DEFAULT_PORTS: Record<ProjectionName, string> = { postgres: '8082', clickhouse: '8083' };
 
+/**
+ * ClickHouse writes a part per insert and merges parts in the background; a projector that keeps up makes many
+ * small inserts, and their merges cost the server more than the inserts themselves (docs/performance.md: half the
+ * merged rows and merge time with fewer, larger batches). So its projector lets the broker gather up to 16 MiB
+ * per fetch, waiting at most 1 s (the most a light trickle of points waits before ClickHouse sees it).
+ */
+const DEFAULT_FETCH: Record<ProjectionName, { minBytes: string; maxWaitMs: string }> = {
+  postgres: { minBytes: '1', maxWaitMs: '5000' },
+  clickhouse: { minBytes: String(4 * 1024 * 1024), maxWaitMs: '1000' },
+};
+
 const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name');
 const pgSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a Postgres schema name');
 
@@ -25,6 +36,8 @@ function specFor(projection: ProjectionName, env: Record<string, string | undefi
     concurrency: envVar('TRACKSTREAM_PROJECTOR_CONCURRENCY', positiveInt, '2'),
     sessionTimeoutMs: envVar('TRACKSTREAM_PROJECTOR_SESSION_TIMEOUT_MS', positiveInt, '30000'),
     backoffMaxMs: envVar('TRACKSTREAM_PROJECTOR_BACKOFF_MAX_MS', positiveInt, '30000'),
+    fetchMinBytes: envVar('TRACKSTREAM_PROJECTOR_FETCH_MIN_BYTES', positiveInt, DEFAULT_FETCH[projection].minBytes),
+    fetchMaxWaitMs: envVar('TRACKSTREAM_PROJECTOR_FETCH_MAX_WAIT_MS', positiveInt, DEFAULT_FETCH[projection].maxWaitMs),
   };
 }
 

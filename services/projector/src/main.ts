@@ -30,6 +30,8 @@ async function main(): Promise<void> {
     metrics,
     maxRecordsPerApply: cfg.maxRecordsPerApply,
     partitionsConsumedConcurrently: cfg.concurrency,
+    fetchMinBytes: cfg.fetchMinBytes,
+    fetchMaxWaitMs: cfg.fetchMaxWaitMs,
     backoff: { initialMs: 250, maxMs: cfg.backoffMaxMs },
     sessionTimeoutMs: cfg.sessionTimeoutMs,
   };
