@@ -8,7 +8,8 @@ import type { EventLog } from '@trackstream/kafka';
 import { createMetricsRegistry, type Logger } from '@trackstream/telemetry';
 import { TokenBuckets, type TokenValidator } from '@trackstream/auth';
 import { anonymousAuthenticator, authenticate, authOf, forbiddenEvents, tokenAuthenticator, type AuthContext } from './auth';
-import { InFlightBudget, type BudgetLimits } from './budget';
+import { AdaptiveAdmission, type AdmissionOptions, type Refusal } from './admission';
+import type { BudgetLimits } from './budget';
 import { GatewayError, errorBody, toGatewayError, validationFailed } from './errors';
 import { DEFAULT_BREAKER, GuardedEventLog, type BreakerOptions } from './guarded-log';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics';
@@ -24,8 +25,13 @@ export interface GatewayOptions {
    * principal from X-Trackstream-Principal or 'anonymous', every project writable.
    */
   auth?: GatewayAuth;
-  /** In-flight budget; defaults 64 MiB and 256 requests. */
+  /** In-flight budget; defaults 64 MiB and 256 requests. Hard caps, whatever adaptive admission measures. */
   budget?: Partial<BudgetLimits>;
+  /**
+   * Admission by expected work (admission.ts): in-flight bytes capped at the measured completion rate × a share of
+   * the deadline, never below one maximum-size batch. `enabled: false` admits by `budget` alone. For tests: `now`.
+   */
+  admission?: Partial<Omit<AdmissionOptions, 'deadlineMs' | 'floorBytes'>>;
   /** Every POST is answered within this many ms. Default 5000. */
   deadlineMs?: number;
   breaker?: Partial<BreakerOptions>;
@@ -72,12 +78,15 @@ const clientClosed = () => new GatewayError('CLIENT_CLOSED_REQUEST', 'the client
 export function createGateway(opts: GatewayOptions): Gateway {
   const logger = opts.logger.child({ component: 'ingest-gateway' });
   const registry = opts.registry ?? createMetricsRegistry('ingest-gateway');
-  const budget = new InFlightBudget({ ...DEFAULT_BUDGET, ...opts.budget });
   const deadlineMs = opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  // The floor is one maximum-size batch: whatever was measured, the gateway can always take the largest request.
+  const admission = new AdaptiveAdmission({ ...DEFAULT_BUDGET, ...opts.budget }, { ...opts.admission, deadlineMs, floorBytes: LIMITS.batchBytes });
   const log = new GuardedEventLog(opts.eventLog, { ...DEFAULT_BREAKER, ...opts.breaker }, logger);
   const metrics = createGatewayMetrics(registry, {
-    inFlightBytes: () => budget.inFlightBytes,
-    inFlightRequests: () => budget.inFlightRequests,
+    inFlightBytes: () => admission.inFlightBytes,
+    inFlightRequests: () => admission.inFlightRequests,
+    inFlightLimitBytes: () => admission.limitBytes(),
+    completedBytesPerSecond: () => admission.bytesPerSecond(),
     breakerState: () => log.state(),
   });
   const auth = opts.auth ?? { mode: 'off' };
@@ -166,8 +175,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
   }
 
   /**
-   * Admission before the body is read: the media type, the declared size, the in-flight budget, and the
-   * request's deadline. The reservation and the timer end when the response does.
+   * Admission before the body is read: the media type, the declared size, the in-flight budget (static limits and
+   * expected work), and the request's deadline. The reservation and the timer end when the response does.
    */
   function admit() {
     return (req: Request, res: Response, next: NextFunction) => {
@@ -184,14 +193,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
         res.set('Connection', 'close');
         return next(new GatewayError('PAYLOAD_TOO_LARGE', `request body of ${length} bytes is over the limit of ${LIMITS.batchBytes} bytes`));
       }
-      const reservation = budget.tryReserve(length);
-      if (!reservation) {
-        return next(
-          new GatewayError('OVERLOADED', `the gateway is at its in-flight limit (${budget.limits.maxRequests} requests, ${budget.limits.maxBytes} bytes); retry later`, {
-            retryAfterSeconds: 1,
-          }),
-        );
-      }
+      const admitted = admission.tryAdmit(length);
+      if (!admitted.ok) return next(overloaded(admitted.refusal));
+      const reservation = admitted.admitted;
       const controller = new AbortController();
       res.locals.signal = controller.signal;
       res.locals.phase = 'body';
@@ -215,11 +219,25 @@ export function createGateway(opts: GatewayOptions): Gateway {
       }, deadlineMs);
       res.once('close', () => {
         clearTimeout(timer);
-        reservation.release();
+        // Only work finished in time counts towards the measured rate; a timeout or a failed append is time spent
+        // without a result, which is what lowers the limit when the gateway falls behind.
+        reservation.release(res.writableFinished && workDone(res.statusCode) ? 'completed' : 'failed');
         if (!res.writableFinished) controller.abort(clientClosed());
       });
       next();
     };
+  }
+
+  /** 429 OVERLOADED saying which limit was hit; the expected-work one says why the gateway refuses early. */
+  function overloaded(refusal: Refusal): GatewayError {
+    const inFlight = `${admission.inFlightRequests} requests, ${admission.inFlightBytes} bytes`;
+    const message =
+      refusal.reason === 'expected_work'
+        ? `the gateway would not finish its in-flight work (${inFlight}) within the ${deadlineMs} ms deadline: it completes about ` +
+          `${Math.round(refusal.bytesPerSecond)} request bytes/s, so it holds at most ${refusal.limit} bytes; retry later`
+        : `the gateway is at its in-flight limit of ${refusal.limit} ${refusal.reason} (in flight: ${inFlight}); retry later`;
+    const reason = refusal.reason === 'expected_work' ? 'EXPECTED_WORK' : refusal.reason === 'requests' ? 'INFLIGHT_REQUESTS' : 'INFLIGHT_BYTES';
+    return new GatewayError('OVERLOADED', message, { retryAfterSeconds: 1, details: { reason, limit: refusal.limit } });
   }
 
   async function accept(req: Request, res: Response): Promise<void> {
@@ -310,7 +328,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
         const closed = new Promise<void>((resolve) => s.close(() => resolve()));
         s.closeIdleConnections();
         const until = Date.now() + graceMs;
-        while (budget.inFlightRequests > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+        while (admission.inFlightRequests > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
         s.closeAllConnections();
         await closed;
       }
@@ -333,6 +351,11 @@ function measure(metrics: GatewayMetrics) {
     });
     next();
   };
+}
+
+/** An answer that is the gateway's work done (accepted or refused on its merits), not a timeout or a failed append. */
+function workDone(status: number): boolean {
+  return status < 500 && status !== 408 && status !== 499;
 }
 
 function seconds(since: bigint): number {

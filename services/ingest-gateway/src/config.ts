@@ -14,6 +14,8 @@ export const gatewayEnv = {
   maxInFlightBytes: envVar('TRACKSTREAM_GATEWAY_MAX_INFLIGHT_BYTES', positiveInt, String(64 * 1024 * 1024)),
   maxInFlightRequests: envVar('TRACKSTREAM_GATEWAY_MAX_INFLIGHT_REQUESTS', positiveInt, '256'),
   deadlineMs: envVar('TRACKSTREAM_GATEWAY_DEADLINE_MS', positiveInt, '5000'),
+  /** Admission by expected work (measured rate × half the deadline) under the static limits above; off = static limits only. */
+  adaptiveAdmission: envVar('TRACKSTREAM_GATEWAY_ADAPTIVE_ADMISSION', z.enum(['on', 'off'], { message: 'must be on or off' }), 'on'),
   breakerResetMs: envVar('TRACKSTREAM_GATEWAY_BREAKER_RESET_MS', positiveInt, '2000'),
   shutdownGraceMs: envVar('TRACKSTREAM_GATEWAY_SHUTDOWN_GRACE_MS', positiveInt, '10000'),
   // Access control (issue 9): tokens are read from Postgres only when auth is on.

@@ -25,6 +25,25 @@ describe('gateway config', () => {
   });
 });
 
+describe('gateway admission config (issue 8)', () => {
+  it('given nothing, then adaptive admission is on; given off, it is off', () => {
+    expect(loadGatewayConfig({}).adaptiveAdmission).toBe('on');
+    expect(loadGatewayConfig({ TRACKSTREAM_GATEWAY_ADAPTIVE_ADMISSION: 'off' }).adaptiveAdmission).toBe('off');
+    expect(loadGatewayConfig({ TRACKSTREAM_GATEWAY_ADAPTIVE_ADMISSION: 'on' }).adaptiveAdmission).toBe('on');
+  });
+
+  it('given a value other than on or off, then the error names the variable', () => {
+    let caught: unknown;
+    try {
+      loadGatewayConfig({ TRACKSTREAM_GATEWAY_ADAPTIVE_ADMISSION: 'maybe' });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).problems.map((p) => p.variable)).toEqual(['TRACKSTREAM_GATEWAY_ADAPTIVE_ADMISSION']);
+  });
+});
+
 describe('gateway auth config (issue 9)', () => {
   it('given nothing, then auth is on with the default schema, refresh and rate limits', () => {
     expect(loadGatewayConfig({})).toMatchObject({

@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     host: config.host,
     budget: { maxBytes: config.maxInFlightBytes, maxRequests: config.maxInFlightRequests },
     deadlineMs: config.deadlineMs,
+    admission: { enabled: config.adaptiveAdmission === 'on' },
     breaker: { resetTimeoutMs: config.breakerResetMs },
     auth,
   });
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     topic: config.topic,
     brokers: config.kafkaBrokers,
     auth: config.authMode,
+    adaptiveAdmission: config.adaptiveAdmission,
     ...(config.authMode === 'on'
       ? { authStore: redactUrl(config.pgUrl), authSchema: config.authPgSchema, authRefreshMs: config.authRefreshMs, rateLimitPerSec: config.rateLimitPerSec, rateBurst: config.rateBurst ?? 'auto' }
       : {}),

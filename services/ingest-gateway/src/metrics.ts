@@ -16,6 +16,9 @@ export interface GatewayMetrics {
 export interface GatewayGaugeSources {
   inFlightBytes(): number;
   inFlightRequests(): number;
+  /** The byte limit admission enforces now (adaptive, or the static one when adaptive admission is off). */
+  inFlightLimitBytes(): number;
+  completedBytesPerSecond(): number;
   breakerState(): BreakerState;
 }
 
@@ -34,6 +37,22 @@ export function createGatewayMetrics(registry: Registry, sources: GatewayGaugeSo
     registers: [registry],
     collect() {
       this.set(sources.inFlightRequests());
+    },
+  });
+  new Gauge({
+    name: 'trackstream_gateway_inflight_limit_bytes',
+    help: 'In-flight byte limit admission enforces now: measured completion rate x half the deadline, between one maximum batch and the static limit (the static limit when adaptive admission is off)',
+    registers: [registry],
+    collect() {
+      this.set(sources.inFlightLimitBytes());
+    },
+  });
+  new Gauge({
+    name: 'trackstream_gateway_completed_bytes_per_second',
+    help: 'Request body bytes (by Content-Length) the gateway completes per second while busy, averaged over recent requests',
+    registers: [registry],
+    collect() {
+      this.set(sources.completedBytesPerSecond());
     },
   });
   new Gauge({
