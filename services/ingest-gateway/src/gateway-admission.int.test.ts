@@ -1,15 +1,42 @@
-import { randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
 import { LIMITS } from '@trackstream/events';
 import { endpointsFromEnv, uniqueName } from '@trackstream/testkit';
-import { deleteTopic, metricsEventJson, postEvents, startTestGateway, type TestGateway } from './test-support';
+import { deleteTopic, startTestGateway, type TestGateway } from './test-support';
+
+interface FloodResult {
+  bodyBytes: number[];
+  answers: { status: number; code?: string; reason?: string; message?: string; retryAfter?: string | null }[];
+  batches: { final: number; eventIds: string[] }[];
+}
+
+/** Runs flood-client.mjs in a process of its own (see there why) and returns what it printed. */
+function flood(url: string, clients: number, eventsPerBatch: number, pointsPerEvent: number, maxAttempts: number): Promise<FloodResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(__dirname, 'flood-client.mjs'), url, String(clients), String(eventsPerBatch), String(pointsPerEvent), String(maxAttempts)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`flood client exited with ${String(code)}: ${err.slice(-2000)}`));
+      try {
+        resolve(JSON.parse(out) as FloodResult);
+      } catch (e) {
+        reject(new Error(`flood client printed no JSON (${(e as Error).message}): ${out.slice(0, 500)} ${err.slice(-2000)}`));
+      }
+    });
+  });
+}
 
 // Issue 8: "under a 10× burst the gateway answers only 202 or 429 (never 5xx or a timeout)". The static budget
 // (256 requests, 64 MiB) admits far more large batches than the gateway finishes within a short deadline; admission
 // by expected work has to turn the excess into 429s while everything it admits still gets its 202 in time.
 describe('ingest gateway flooded with more large batches than it can finish within its deadline', () => {
-  const DEADLINE_MS = 3000;
-  const CLIENTS = 32;
-  const MAX_ATTEMPTS = 60;
+  const DEADLINE_MS = 5000;
   let gw: TestGateway;
 
   beforeAll(async () => {
@@ -20,43 +47,29 @@ describe('ingest gateway flooded with more large batches than it can finish with
     await deleteTopic(gw.kafka, gw.topic);
   });
 
-  it('given concurrent ~1 MB batches retried on 429, then every answer is 202 or 429 OVERLOADED with Retry-After, and every 202 batch is in the topic exactly once', async () => {
-    // ~1.3 MB of JSON each (150 events × 100 points): 32 at once is ~41 MB, inside the static 64 MiB budget, and
-    // several times what this gateway finishes in 3 s. With adaptive admission off (`admission: {enabled: false}`)
-    // this flood got 408 and 503 answers (checked when the test was written): the assertions below fail.
-    const batches = Array.from({ length: CLIENTS }, (_, c) => {
-      const run = `run-flood-${c}-${randomUUID().slice(0, 8)}`;
-      return Array.from({ length: 150 }, (_, step) => metricsEventJson(run, 100, step));
-    });
-    const bodies = batches.map((events) => JSON.stringify({ events }));
-    expect(bodies[0]!.length).toBeGreaterThan(LIMITS.batchBytes / 8);
+  it('given 48 concurrent ~1.3 MB batches retried on 429, then every answer is 202 or 429 OVERLOADED with Retry-After, and every 202 batch is in the topic exactly once', async () => {
+    // 150 events × 100 points ≈ 1.3 MB of JSON each: 48 at once is ~62 MB, inside the static 64 MiB budget, and
+    // several times what this gateway finishes in 5 s on a small machine. With adaptive admission off
+    // (`admission: {enabled: false}`) 46 of this flood's 48 answers were 503 DEADLINE_EXCEEDED (checked when the
+    // test was written).
+    const result = await flood(gw.url, 48, 150, 100, 60);
+    expect(Math.min(...result.bodyBytes)).toBeGreaterThan(LIMITS.batchBytes / 4);
 
-    const answers: { status: number; code?: string; reason?: string; retryAfter: string | null }[] = [];
-    /** A client that honours Retry-After (spread a little, as real clients' jitter does) until its batch is accepted. */
-    const client = async (body: string): Promise<number> => {
-      for (let attempt = 1; ; attempt++) {
-        const res = await postEvents(gw.url, body);
-        const retryAfter = res.headers.get('retry-after');
-        answers.push({ status: res.status, code: res.body?.error?.code, reason: res.body?.error?.details?.reason, retryAfter });
-        if (res.status !== 429 || attempt === MAX_ATTEMPTS) return res.status;
-        await new Promise((r) => setTimeout(r, 1000 * Number(retryAfter ?? 1) * (0.5 + Math.random())));
-      }
-    };
-    const final = await Promise.all(bodies.map(client));
-
-    const statuses = [...new Set(answers.map((a) => a.status))].sort();
-    expect(statuses).toEqual([202, 429]);
-    for (const a of answers.filter((x) => x.status === 429)) {
+    // Listed whole on failure: a 408 or 503 says which phase missed the deadline.
+    expect(result.answers.filter((a) => a.status !== 202 && a.status !== 429)).toEqual([]);
+    const refused = result.answers.filter((a) => a.status === 429);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const a of refused) {
       expect(a.code).toBe('OVERLOADED');
       // The static limits are never reached here: every refusal is the expected-work one.
       expect(a.reason).toBe('EXPECTED_WORK');
       expect(Number(a.retryAfter)).toBeGreaterThanOrEqual(1);
     }
     // Refused early, each client got in on a later attempt: nobody starved.
-    expect(final.every((s) => s === 202)).toBe(true);
+    expect(result.batches.map((b) => b.final)).toEqual(result.batches.map(() => 202));
 
     // Exactly the 202'd batches are in the topic, each event once (a 429 appends nothing).
-    const accepted = batches.filter((_, i) => final[i] === 202).flatMap((events) => events.map((e) => e.event_id as string));
+    const accepted = result.batches.filter((b) => b.final === 202).flatMap((b) => b.eventIds);
     const stored = (await gw.readEvents()).map((r) => r.event.event_id);
     expect(stored.length).toBe(accepted.length);
     expect(new Set(stored)).toEqual(new Set(accepted));
