@@ -10,7 +10,7 @@ const DEFAULT_PORTS: Record<ProjectionName, string> = { postgres: '8082', clickh
 /**
  * ClickHouse writes a part per insert and merges parts in the background; a projector that keeps up makes many
  * small inserts, and their merges cost the server more than the inserts themselves (docs/performance.md: half the
- * merged rows and merge time with fewer, larger batches). So its projector lets the broker gather up to 16 MiB
+ * merged rows and merge time with fewer, larger batches). So its projector lets the broker gather up to 4 MiB
  * per fetch, waiting at most 1 s (the most a light trickle of points waits before ClickHouse sees it).
  */
 const DEFAULT_FETCH: Record<ProjectionName, { minBytes: string; maxWaitMs: string }> = {

@@ -17,6 +17,14 @@ describe('loadProjectorConfig', () => {
     expect(loadProjectorConfig(['--projection=clickhouse'], {})).toMatchObject({ port: 8083, groupId: 'trackstream-projector-clickhouse' });
   });
 
+  it('given each projection, when loaded, then ClickHouse batches its fetches and Postgres answers at once', () => {
+    expect(loadProjectorConfig(['--projection', 'clickhouse'], {})).toMatchObject({ fetchMinBytes: 4 * 1024 * 1024, fetchMaxWaitMs: 1000 });
+    expect(loadProjectorConfig(['--projection', 'postgres'], {})).toMatchObject({ fetchMinBytes: 1, fetchMaxWaitMs: 5000 });
+    const env = { TRACKSTREAM_PROJECTOR_FETCH_MIN_BYTES: '65536', TRACKSTREAM_PROJECTOR_FETCH_MAX_WAIT_MS: '250' };
+    expect(loadProjectorConfig(['--projection', 'clickhouse'], env)).toMatchObject({ fetchMinBytes: 65536, fetchMaxWaitMs: 250 });
+    expect(() => loadProjectorConfig(['--projection', 'clickhouse'], { TRACKSTREAM_PROJECTOR_FETCH_MAX_WAIT_MS: '0' })).toThrow(/TRACKSTREAM_PROJECTOR_FETCH_MAX_WAIT_MS/);
+  });
+
   it('given the generic and the specific port variables, when loaded, then the specific one wins', () => {
     expect(loadProjectorConfig(['--projection', 'postgres'], { TRACKSTREAM_PROJECTOR_PORT: '9000' }).port).toBe(9000);
     const both = { TRACKSTREAM_PROJECTOR_PORT: '9000', TRACKSTREAM_PROJECTOR_POSTGRES_PORT: '9100' };
