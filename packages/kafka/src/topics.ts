@@ -38,24 +38,55 @@ export async function ensureTopic(kafka: Kafka, opts: EnsureTopicOptions): Promi
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const created = await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic: opts.topic,
-          numPartitions: opts.partitions ?? 12,
-          replicationFactor: opts.replicationFactor ?? 1,
-          configEntries: Object.entries(required).map(([name, value]) => ({ name, value })),
-        },
-      ],
-    });
+    let created: boolean;
+    try {
+      created = await admin.createTopics({
+        waitForLeaders: true,
+        topics: [
+          {
+            topic: opts.topic,
+            numPartitions: opts.partitions ?? 12,
+            replicationFactor: opts.replicationFactor ?? 1,
+            configEntries: Object.entries(required).map(([name, value]) => ({ name, value })),
+          },
+        ],
+      });
+    } catch (err) {
+      // The topic was created, but a fresh KRaft broker can answer the wait for its leaders with
+      // UNKNOWN_TOPIC_OR_PARTITION for a moment, which kafkajs does not retry (it does LEADER_NOT_AVAILABLE): the
+      // first `npm start` on a new machine failed the gateway that way. The metadata wait below covers it.
+      if (!isNotKnownYet(err)) throw err;
+      created = true;
+    }
     const updated = created ? [] : await enforceConfig(admin, opts.topic, required);
-    const meta = await admin.fetchTopicMetadata({ topics: [opts.topic] });
-    const partitions = meta.topics[0]?.partitions.length ?? 0;
+    const partitions = await partitionsOnceKnown(admin, opts.topic);
     return { created, partitions, updated };
   } finally {
     await admin.disconnect();
   }
+}
+
+/** The topic's partition count once the broker knows the topic and every partition has a leader (≤ ~10 s). */
+async function partitionsOnceKnown(admin: Admin, topic: string): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+      const partitions = meta.topics[0]?.partitions ?? [];
+      if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) return partitions.length;
+      if (attempt >= 40) return partitions.length;
+    } catch (err) {
+      if (!isNotKnownYet(err) || attempt >= 40) throw err;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** UNKNOWN_TOPIC_OR_PARTITION or LEADER_NOT_AVAILABLE, on the error or a cause (kafkajs wraps retried errors). */
+export function isNotKnownYet(err: unknown): boolean {
+  for (let e = err as { type?: unknown; cause?: unknown } | null | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e.type === 'UNKNOWN_TOPIC_OR_PARTITION' || e.type === 'LEADER_NOT_AVAILABLE') return true;
+  }
+  return false;
 }
 
 async function enforceConfig(admin: Admin, topic: string, required: Record<string, string>): Promise<string[]> {
