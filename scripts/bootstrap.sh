@@ -22,5 +22,8 @@ bash packages/clickhouse/scripts/ensure-chdb.sh \
   || echo "[bootstrap] WARNING: chdb-core not installed; the ClickHouse compatibility test will fail" >&2
 # <<< clickhouse <<<
 
+# The Python virtual environment for the pytest suites and Python benches (.stack/venv, requirements-dev.txt).
+bash scripts/python-env.sh >/dev/null
+
 echo "[bootstrap] building (tsc -b)" >&2
 npx --no-install tsc -b
