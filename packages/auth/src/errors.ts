@@ -1,3 +1,4 @@
+import { TrackstreamError } from '@trackstream/errors';
 export type AuthErrorCode =
   | 'TOKEN_MISSING'
   | 'TOKEN_MALFORMED'
@@ -23,7 +24,7 @@ export const UNAUTHENTICATED_CODES: readonly AuthErrorCode[] = [
  * `retriable` is true only when trying again later can succeed without changing the request (AUTH_UNAVAILABLE).
  * Messages NEVER contain a token, not even a prefix; they may name a tokenId, a principal or a field.
  */
-export class AuthError extends Error {
+export class AuthError extends TrackstreamError {
   readonly code: AuthErrorCode;
   readonly retriable: boolean;
   /** The token record the failure is about, when one was found (revoked, expired): for denial logs. */

@@ -1,3 +1,4 @@
+import { TrackstreamError } from '@trackstream/errors';
 /**
  * The one place where values become SQL text. ClickHouse 18.16 has no query parameters, so every value the
  * package (and the query API) puts into a statement is inlined through `literal`, `identifier` or the `sql` tag.
@@ -9,7 +10,7 @@
 export type SqlScalar = string | number | bigint | boolean | null;
 export type SqlValue = SqlScalar | readonly SqlValue[];
 
-export class SqlLiteralError extends Error {
+export class SqlLiteralError extends TrackstreamError {
   readonly code = 'SQL_LITERAL_INVALID';
   readonly retriable = false;
   constructor(message: string) {

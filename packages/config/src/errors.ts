@@ -1,5 +1,6 @@
+import { TrackstreamError } from '@trackstream/errors';
 /** A configuration value that is missing or malformed; the message names the variable. */
-export class ConfigError extends Error {
+export class ConfigError extends TrackstreamError {
   readonly code = 'CONFIG_INVALID';
   readonly retriable = false;
 

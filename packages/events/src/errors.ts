@@ -1,5 +1,6 @@
+import { TrackstreamError } from '@trackstream/errors';
 /** A Kafka record that no schema of the catalogue can decode: poison for a projector (goes to the DLQ). */
-export class EventDecodeError extends Error {
+export class EventDecodeError extends TrackstreamError {
   readonly code = 'EVENT_UNDECODABLE';
   readonly retriable = false;
 
@@ -10,7 +11,7 @@ export class EventDecodeError extends Error {
 }
 
 /** An event that does not fit the writer schema; a programming error upstream (the gateway validates first). */
-export class EventEncodeError extends Error {
+export class EventEncodeError extends TrackstreamError {
   readonly code = 'EVENT_UNENCODABLE';
   readonly retriable = false;
 
@@ -21,7 +22,7 @@ export class EventEncodeError extends Error {
 }
 
 /** A read-your-writes token that is not one we issued (or was damaged on the way). */
-export class TokenDecodeError extends Error {
+export class TokenDecodeError extends TrackstreamError {
   readonly code = 'TOKEN_INVALID';
   readonly retriable = false;
 

@@ -1,10 +1,11 @@
+import { TrackstreamError } from '@trackstream/errors';
 /**
  * Why an append did not reach the log. `retriable` tells the caller whether the same append may succeed later
  * (the broker is down or slow) or never will (the broker refused the records themselves).
  */
 export type EventLogErrorCode = 'LOG_UNAVAILABLE' | 'LOG_TIMEOUT' | 'LOG_REJECTED' | 'LOG_CLOSED';
 
-export class EventLogError extends Error {
+export class EventLogError extends TrackstreamError {
   readonly retriable: boolean;
 
   constructor(

@@ -1,3 +1,4 @@
+import { TrackstreamError } from '@trackstream/errors';
 import type { StoredEvent } from '@trackstream/events';
 
 /** One Kafka record after decoding. */
@@ -44,7 +45,7 @@ export interface ProjectionSink {
  * re-applies the batch without it. `retriable: false` without `offset` → the runtime applies the records one at a
  * time to find the poison one.
  */
-export class ProjectionError extends Error {
+export class ProjectionError extends TrackstreamError {
   readonly code: string;
   readonly retriable: boolean;
   readonly offset?: string;

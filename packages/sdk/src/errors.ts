@@ -1,5 +1,6 @@
+import { TrackstreamError } from '@trackstream/errors';
 /** Every error the SDK throws carries a stable `code` and says whether trying again can help. */
-export class TrackstreamSdkError extends Error {
+export class TrackstreamSdkError extends TrackstreamError {
   constructor(
     readonly code: string,
     message: string,

@@ -1,7 +1,8 @@
+import { TrackstreamError } from '@trackstream/errors';
 export type SearchErrorCode = 'FILTER_INVALID' | 'ORDER_BY_INVALID' | 'PAGE_TOKEN_INVALID' | 'MAX_RESULTS_INVALID';
 
 /** A search request the client got wrong; the query API answers 400 with `code`, `position` and `expected`. */
-export class SearchError extends Error {
+export class SearchError extends TrackstreamError {
   readonly retriable = false as const;
   constructor(
     readonly code: SearchErrorCode,

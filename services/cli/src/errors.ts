@@ -1,5 +1,6 @@
+import { TrackstreamError } from '@trackstream/errors';
 /** A failure the command reports as one clear line; `exitCode` 2 = usage, 1 = anything else. */
-export class CliError extends Error {
+export class CliError extends TrackstreamError {
   readonly code: string;
   readonly retriable: boolean;
   readonly exitCode: number;

@@ -1,3 +1,4 @@
+import { TrackstreamError } from '@trackstream/errors';
 import type { ValidationProblem } from '@trackstream/events';
 
 /**
@@ -64,7 +65,7 @@ const RETRIABLE: ReadonlySet<GatewayErrorCode> = new Set([
   'SHUTTING_DOWN',
 ]);
 
-export class GatewayError extends Error {
+export class GatewayError extends TrackstreamError {
   readonly retriable: boolean;
 
   constructor(

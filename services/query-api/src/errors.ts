@@ -1,3 +1,4 @@
+import { TrackstreamError } from '@trackstream/errors';
 import { SearchError } from '@trackstream/search';
 
 /**
@@ -46,7 +47,7 @@ const STATUS: Record<QueryErrorCode, number> = {
 
 const RETRIABLE: ReadonlySet<QueryErrorCode> = new Set(['STORE_UNAVAILABLE', 'AUTH_UNAVAILABLE']);
 
-export class QueryError extends Error {
+export class QueryError extends TrackstreamError {
   readonly retriable: boolean;
   constructor(
     readonly code: QueryErrorCode,
