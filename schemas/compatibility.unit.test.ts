@@ -36,6 +36,10 @@ function withNextVersion(change: (schema: Json) => void): Catalogue {
 
 const fieldsOf = (record: Json) => record['fields'] as Json[];
 
+/** The newest released version (L) and the test-local next one (N). */
+const L = eventCatalogue().latest.version;
+const N = L + 1;
+
 describe('schema catalogue compatibility', () => {
   test('given the released catalogue, when every version reads what every version wrote, then all records decode equal', () => {
     expect(eventCatalogue().versions.length).toBeGreaterThanOrEqual(1);
@@ -57,8 +61,8 @@ describe('schema catalogue compatibility', () => {
       });
       expect(checkCatalogue(catalogue, samples())).toEqual([]);
       const metrics = samples().find((e) => e.type === 'metrics_logged')!;
-      const oldRecordNewReader = createEventCodec(catalogue, { writerVersion: 1, readerVersion: 2 }).decode(
-        createEventCodec(catalogue, { writerVersion: 1 }).encode(metrics),
+      const oldRecordNewReader = createEventCodec(catalogue, { writerVersion: L, readerVersion: N }).decode(
+        createEventCodec(catalogue, { writerVersion: L }).encode(metrics),
       );
       expect((oldRecordNewReader.payload as unknown as { points: { unit: unknown }[] }).points[0]!.unit).toBeNull();
     });
@@ -68,7 +72,7 @@ describe('schema catalogue compatibility', () => {
         fieldsOf(named(s, 'MetricPoint')).push({ name: 'unit', type: 'string' });
       });
       const failures = checkCatalogue(catalogue, samples());
-      expect(failures).toContainEqual(expect.objectContaining({ writer: 1, reader: 2, type: 'metrics_logged' }));
+      expect(failures).toContainEqual(expect.objectContaining({ writer: L, reader: N, type: 'metrics_logged' }));
     });
 
     test('that removes a field without a default, then the check fails (an old reader needs it)', () => {
@@ -76,7 +80,7 @@ describe('schema catalogue compatibility', () => {
         const point = named(s, 'MetricPoint');
         point['fields'] = fieldsOf(point).filter((f) => f['name'] !== 'step');
       });
-      expect(checkCatalogue(catalogue, samples())).toContainEqual(expect.objectContaining({ writer: 2, reader: 1, type: 'metrics_logged' }));
+      expect(checkCatalogue(catalogue, samples())).toContainEqual(expect.objectContaining({ writer: N, reader: L, type: 'metrics_logged' }));
     });
 
     test('that renames a field in place, then the check fails', () => {
@@ -84,22 +88,22 @@ describe('schema catalogue compatibility', () => {
         fieldsOf(named(s, 'RunCompleted')).find((f) => f['name'] === 'end_time')!['name'] = 'finished_at';
       });
       const failures = checkCatalogue(catalogue, samples());
-      expect(failures).toContainEqual(expect.objectContaining({ writer: 1, reader: 2, type: 'run_completed' }));
-      expect(failures).toContainEqual(expect.objectContaining({ writer: 2, reader: 1, type: 'run_completed' }));
+      expect(failures).toContainEqual(expect.objectContaining({ writer: L, reader: N, type: 'run_completed' }));
+      expect(failures).toContainEqual(expect.objectContaining({ writer: N, reader: L, type: 'run_completed' }));
     });
 
     test('that narrows a type (long step to int), then the check fails', () => {
       const catalogue = withNextVersion((s) => {
         fieldsOf(named(s, 'MetricPoint')).find((f) => f['name'] === 'step')!['type'] = 'int';
       });
-      expect(checkCatalogue(catalogue, samples())).toContainEqual(expect.objectContaining({ writer: 1, reader: 2 }));
+      expect(checkCatalogue(catalogue, samples())).toContainEqual(expect.objectContaining({ writer: L, reader: N }));
     });
 
     test('that adds an enum symbol without an enum default, then the check fails (old readers cannot resolve it)', () => {
       const catalogue = withNextVersion((s) => {
         (named(s, 'RunStatus')['symbols'] as string[]).push('CANCELLED');
       });
-      expect(checkCatalogue(catalogue, samples())).toContainEqual(expect.objectContaining({ writer: 2, reader: 1 }));
+      expect(checkCatalogue(catalogue, samples())).toContainEqual(expect.objectContaining({ writer: N, reader: L }));
     });
 
     test('that adds an event type, then old readers still read every known type and refuse only the new one', () => {
@@ -109,9 +113,9 @@ describe('schema catalogue compatibility', () => {
       });
       const archived = { ...samples()[8]!, event_id: '00000000-0000-4000-8000-0000000000aa', type: 'run_archived', payload: { reason: 'old' } };
       expect(checkCatalogue(catalogue, [...samples(), archived as unknown as StoredEvent])).toEqual([]);
-      const record = createEventCodec(catalogue, { writerVersion: 2 }).encode(archived as unknown as StoredEvent);
-      expect(() => createEventCodec(catalogue, { readerVersion: 1 }).decode(record)).toThrow(EventDecodeError);
-      expect(() => createEventCodec(catalogue, { readerVersion: 1 }).decode(record)).toThrow(/RunArchived is unknown to schema version 1/);
+      const record = createEventCodec(catalogue, { writerVersion: N }).encode(archived as unknown as StoredEvent);
+      expect(() => createEventCodec(catalogue, { readerVersion: L }).decode(record)).toThrow(EventDecodeError);
+      expect(() => createEventCodec(catalogue, { readerVersion: L }).decode(record)).toThrow(new RegExp(`RunArchived is unknown to schema version ${L}`));
     });
   });
 });

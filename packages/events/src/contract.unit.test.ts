@@ -11,7 +11,8 @@ describe('the shared event API', () => {
   test('given the contract, then topics, event types and limits have the agreed values', () => {
     expect(EVENTS_TOPIC).toBe('trackstream.events.v1');
     expect(DLQ_TOPIC).toBe('trackstream.events.dlq.v1');
-    expect(EVENT_TYPES).toEqual(['experiment_created', 'run_started', 'params_logged', 'metrics_logged', 'tags_set', 'tags_deleted', 'artifact_logged', 'lineage_recorded', 'run_completed']);
+    expect(EVENT_TYPES).toEqual(['experiment_created', 'run_started', 'params_logged', 'metrics_logged', 'tags_set', 'tags_deleted', 'artifact_logged', 'lineage_recorded', 'run_completed',
+      'experiment_renamed', 'experiment_deleted', 'experiment_restored', 'experiment_tags_set', 'experiment_tags_deleted', 'run_deleted', 'run_restored', 'run_updated']);
     expect(LIMITS).toMatchObject({ keyLength: 250, paramValueLength: 6000, tagValueLength: 5000, pointsPerEvent: 1000, eventsPerBatch: 1000, batchBytes: 4 * 1024 * 1024 });
     expect(LIMITS.idPattern.source).toBe('^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$');
   });

@@ -49,5 +49,14 @@ export function exampleEvents(): TrackstreamEvent[] {
       },
     },
     { ...run, event_id: '00000000-0000-4000-8000-000000000009', type: 'run_completed', payload: { status: 'FINISHED', end_time: 1763900100000 } },
+    { ...base, run_id: null, event_id: '00000000-0000-4000-8000-00000000000a', type: 'experiment_renamed', payload: { name: 'renamed sweep ✓' } },
+    { ...base, run_id: null, event_id: '00000000-0000-4000-8000-00000000000b', type: 'experiment_tags_set', payload: { tags: { owner: 'ada', 'mlflow.note.content': 'notes ✎' } } },
+    { ...base, run_id: null, event_id: '00000000-0000-4000-8000-00000000000c', type: 'experiment_tags_deleted', payload: { keys: ['owner'] } },
+    { ...base, run_id: null, event_id: '00000000-0000-4000-8000-00000000000d', type: 'experiment_deleted', payload: {} },
+    { ...base, run_id: null, event_id: '00000000-0000-4000-8000-00000000000e', type: 'experiment_restored', payload: {} },
+    { ...run, event_id: '00000000-0000-4000-8000-00000000000f', type: 'run_updated', payload: { run_name: 'renamed run', status: 'KILLED', end_time: 1763900200000 } },
+    { ...run, event_id: '00000000-0000-4000-8000-000000000010', type: 'run_updated', payload: { run_name: null, status: null, end_time: null } },
+    { ...run, event_id: '00000000-0000-4000-8000-000000000011', type: 'run_deleted', payload: {} },
+    { ...run, event_id: '00000000-0000-4000-8000-000000000012', type: 'run_restored', payload: {} },
   ];
 }

@@ -34,15 +34,17 @@ describe('the generator', () => {
   test('given a new version with no recorded fingerprint, when read, then it is reported as being released', () => {
     const dir = mkdtempSync(join(tmpdir(), 'catalogue-'));
     cpSync(SCHEMAS, dir, { recursive: true });
-    const schema = JSON.parse(readFileSync(join(dir, 'event.v1.avsc'), 'utf8'));
-    schema.fields.push({ name: 'extra', type: ['null', 'string'], default: null });
-    writeFileSync(join(dir, 'event.v2.avsc'), JSON.stringify(schema));
     const manifest = JSON.parse(readFileSync(join(dir, 'catalogue.json'), 'utf8'));
-    manifest.versions.push({ version: 2, file: 'event.v2.avsc', fingerprint: null });
+    const latest = manifest.versions[manifest.versions.length - 1];
+    const next = latest.version + 1;
+    const schema = JSON.parse(readFileSync(join(dir, latest.file), 'utf8'));
+    schema.fields.push({ name: 'extra', type: ['null', 'string'], default: null });
+    writeFileSync(join(dir, `event.v${next}.avsc`), JSON.stringify(schema));
+    manifest.versions.push({ version: next, file: `event.v${next}.avsc`, fingerprint: null });
     writeFileSync(join(dir, 'catalogue.json'), JSON.stringify(manifest));
     const { source, released } = readCatalogueDir(dir);
-    expect(released).toEqual([2]);
-    expect(source.versions.map((v) => v.version)).toEqual([1, 2]);
-    expect(renderTypesModule(source)).toMatch(/schema version 2/);
+    expect(released).toEqual([next]);
+    expect(source.versions.map((v) => v.version)).toEqual(Array.from({ length: next }, (_, i) => i + 1));
+    expect(renderTypesModule(source)).toMatch(new RegExp(`schema version ${next}`));
   });
 });

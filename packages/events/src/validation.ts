@@ -18,7 +18,11 @@ export type ParseBatchResult = { ok: true; events: TrackstreamEvent[] } | { ok: 
 export type ParseEventResult = { ok: true; event: TrackstreamEvent } | { ok: false; problems: ValidationProblem[] };
 
 const KNOWN_TYPES = new Set<string>(EVENT_TYPES);
-const EXPERIMENT_LEVEL = new Set<string>(['experiment_created']);
+/** Events about an experiment as a whole: they carry no run_id. */
+export const EXPERIMENT_LEVEL_TYPES: readonly string[] = [
+  'experiment_created', 'experiment_renamed', 'experiment_deleted', 'experiment_restored', 'experiment_tags_set', 'experiment_tags_deleted',
+];
+const EXPERIMENT_LEVEL = new Set<string>(EXPERIMENT_LEVEL_TYPES);
 
 interface Validators {
   byType: Map<string, z.ZodType>;

@@ -1,5 +1,5 @@
 import {
-  eventToJson, exampleEvents, LIMITS, parseEvent, parseEventBatch, parseEventBatchText,
+  eventToJson, exampleEvents, EXPERIMENT_LEVEL_TYPES, LIMITS, parseEvent, parseEventBatch, parseEventBatchText,
   type EventType, type ValidationProblem,
 } from './index';
 
@@ -141,7 +141,7 @@ describe('parseEventBatch: every class of bad event', () => {
 
   test.each([
     ['a missing type', (e: Json) => { delete e.type; }, 'type', /^is required \(one of experiment_created, /],
-    ['an unknown type', (e: Json) => { e.type = 'run_deleted'; }, 'type', /^unknown event type "run_deleted"; expected one of/],
+    ['an unknown type', (e: Json) => { e.type = 'run_archived'; }, 'type', /^unknown event type "run_archived"; expected one of/],
     ['a type of the wrong case', (e: Json) => { e.type = 'RUN_STARTED'; }, 'type', /^unknown event type/],
   ])('given %s, when parsed, then it is reported', (_what, change, path, message) => {
     expect(problemsAfter((es) => change(es[1]!))).toEqual([{ index: 1, path: `events[1].${path}`, message: expect.stringMatching(message) }]);
@@ -377,5 +377,5 @@ describe('parseEventBatchText: the raw body', () => {
 });
 
 function EVENT_TYPES_EXCEPT_EXPERIMENT(): EventType[] {
-  return exampleEvents().map((e) => e.type).filter((t) => t !== 'experiment_created');
+  return exampleEvents().map((e) => e.type).filter((t) => !EXPERIMENT_LEVEL_TYPES.includes(t));
 }

@@ -15,6 +15,8 @@ export {
   type Change,
   type ProjectionState,
   type ExperimentRow,
+  type ExperimentUpdate,
+  type LifecycleStage,
   type RunRow,
   type ParamRow,
   type MetricRow,

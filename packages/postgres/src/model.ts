@@ -16,7 +16,23 @@ import type { StoredEvent } from '@trackstream/events';
  * - latest_metrics: the latest point by (step, timestamp, value); min/max ignore NaN (null when every value
  *   was NaN) but keep ±Infinity; count counts every point, NaN included.
  * - artifacts: one row per (run, path), last logged wins. lineage: one row per distinct reference, first kept.
+ * - experiment_renamed / _deleted / _restored: the latest in log order sets the name / lifecycle stage; every
+ *   experiment event moves last_update_time forward. experiment_tags_set / _deleted: as run tags.
+ * - run_deleted / run_restored: lifecycle_stage (null means never deleted: active). run_updated: the name and end
+ *   time as any run event (later non-null wins); its status merges by the status rule above, so a RUNNING after a
+ *   terminal status does not reopen a run.
  */
+
+export type LifecycleStage = 'active' | 'deleted';
+
+/** What experiment_renamed/_deleted/_restored/_tags_* change on the experiment row (null = unchanged). */
+export interface ExperimentUpdate {
+  experiment_id: string;
+  project: string;
+  name: string | null;
+  lifecycle_stage: LifecycleStage | null;
+  last_update_time: number;
+}
 
 export interface ExperimentRow {
   experiment_id: string;
@@ -43,6 +59,8 @@ export interface RunRow {
   source_entry_point: string | null;
   source_host: string | null;
   context: Record<string, string> | null;
+  /** null = never deleted (active). */
+  lifecycle_stage: LifecycleStage | null;
 }
 
 export interface ParamRow {
@@ -86,7 +104,9 @@ export interface LineageRow {
 
 export type Change =
   | { kind: 'experiment'; row: ExperimentRow }
-  | { kind: 'experiment_tag'; experiment_id: string; key: string; value: string }
+  | { kind: 'experiment_update'; row: ExperimentUpdate }
+  /** value null = deleted. */
+  | { kind: 'experiment_tag'; experiment_id: string; key: string; value: string | null }
   | { kind: 'run'; row: RunRow }
   | { kind: 'param'; row: ParamRow }
   | { kind: 'param_conflict'; row: ParamRow; first_value: string }
@@ -98,7 +118,9 @@ export type Change =
 /** What one batch changes, row by row (keys are `a\u0000b`). */
 export interface ProjectionState {
   experiments: Map<string, ExperimentRow>;
-  experimentTags: Map<string, { experiment_id: string; key: string; value: string }>;
+  experimentUpdates: Map<string, ExperimentUpdate>;
+  /** null value = deleted. */
+  experimentTags: Map<string, { experiment_id: string; key: string; value: string | null }>;
   runs: Map<string, RunRow>;
   /** First value per (run, key) in this batch. */
   params: Map<string, ParamRow>;
@@ -115,6 +137,7 @@ export interface ProjectionState {
 export function emptyState(): ProjectionState {
   return {
     experiments: new Map(),
+    experimentUpdates: new Map(),
     experimentTags: new Map(),
     runs: new Map(),
     params: new Map(),
@@ -148,7 +171,34 @@ function blankRun(run_id: string, experiment_id: string, project: string): RunRo
     source_entry_point: null,
     source_host: null,
     context: null,
+    lifecycle_stage: null,
   };
+}
+
+/** Experiment-level events other than experiment_created: what they change on the experiment. */
+function applyExperimentChange(event: StoredEvent): Change[] {
+  const update: ExperimentUpdate = {
+    experiment_id: event.experiment_id, project: event.project, name: null, lifecycle_stage: null, last_update_time: event.occurred_at,
+  };
+  const changes: Change[] = [{ kind: 'experiment_update', row: update }];
+  switch (event.type) {
+    case 'experiment_renamed':
+      update.name = event.payload.name;
+      break;
+    case 'experiment_deleted':
+      update.lifecycle_stage = 'deleted';
+      break;
+    case 'experiment_restored':
+      update.lifecycle_stage = 'active';
+      break;
+    case 'experiment_tags_set':
+      for (const [key, value] of Object.entries(event.payload.tags)) changes.push({ kind: 'experiment_tag', experiment_id: event.experiment_id, key, value });
+      break;
+    case 'experiment_tags_deleted':
+      for (const key of event.payload.keys) changes.push({ kind: 'experiment_tag', experiment_id: event.experiment_id, key, value: null });
+      break;
+  }
+  return changes;
 }
 
 /** What `event` changes, given the batch so far. Pure: `state` is only read. */
@@ -163,8 +213,9 @@ export function apply(state: ProjectionState, event: StoredEvent): Change[] {
     for (const [key, value] of Object.entries(event.payload.tags)) changes.push({ kind: 'experiment_tag', experiment_id: event.experiment_id, key, value });
     return changes;
   }
+  if (event.run_id === null) return applyExperimentChange(event);
 
-  const run_id = event.run_id as string;
+  const run_id = event.run_id;
   const changes: Change[] = [
     { kind: 'experiment', row: { experiment_id: event.experiment_id, project: event.project, name: null, description: null, created_at: null } },
   ];
@@ -191,6 +242,17 @@ export function apply(state: ProjectionState, event: StoredEvent): Change[] {
     case 'run_completed':
       run.status = event.payload.status;
       run.end_time = event.payload.end_time;
+      break;
+    case 'run_updated':
+      run.run_name = event.payload.run_name;
+      run.status = event.payload.status;
+      run.end_time = event.payload.end_time;
+      break;
+    case 'run_deleted':
+      run.lifecycle_stage = 'deleted';
+      break;
+    case 'run_restored':
+      run.lifecycle_stage = 'active';
       break;
     case 'params_logged':
       for (const [key, value] of Object.entries(event.payload.params)) {
@@ -241,6 +303,16 @@ export function fold(state: ProjectionState, changes: readonly Change[]): Projec
       case 'experiment': {
         const prev = state.experiments.get(c.row.experiment_id);
         if (prev === undefined || c.row.created_at !== null) state.experiments.set(c.row.experiment_id, { ...c.row });
+        break;
+      }
+      case 'experiment_update': {
+        const prev = state.experimentUpdates.get(c.row.experiment_id);
+        state.experimentUpdates.set(c.row.experiment_id, prev === undefined ? { ...c.row } : {
+          ...prev,
+          name: c.row.name ?? prev.name,
+          lifecycle_stage: c.row.lifecycle_stage ?? prev.lifecycle_stage,
+          last_update_time: Math.max(prev.last_update_time, c.row.last_update_time),
+        });
         break;
       }
       case 'experiment_tag':
@@ -306,6 +378,7 @@ export function mergeRun(prev: RunRow, next: RunRow): RunRow {
     source_entry_point: next.source_entry_point ?? prev.source_entry_point,
     source_host: next.source_host ?? prev.source_host,
     context: next.context ?? prev.context,
+    lifecycle_stage: next.lifecycle_stage ?? prev.lifecycle_stage,
   };
 }
 

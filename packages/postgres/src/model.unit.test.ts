@@ -144,4 +144,51 @@ describe('postgres projection (pure)', () => {
     expect([...state.tags.values()].filter((t) => t.value === null).map((t) => t.key)).toEqual(['temp', 'temp', 'temp']);
     expect(emptyState().runs.size).toBe(0);
   });
+
+  describe('schema version 2 events', () => {
+    it('given an experiment, when it is renamed, deleted and restored, then the latest name and stage win and last_update_time moves on', () => {
+      const created = ev.experimentCreated('exp-v2', { name: 'Old' });
+      const renamed = ev.experimentRenamed('exp-v2', 'New');
+      const deleted = ev.experimentDeleted('exp-v2');
+      const { state } = given(created, renamed, deleted).when(ev.experimentRestored('exp-v2'));
+      expect(state.experiments.get('exp-v2')?.name).toBe('Old'); // the created row; the update applies on top
+      expect(state.experimentUpdates.get('exp-v2')).toEqual({
+        experiment_id: 'exp-v2', project: 'vision', name: 'New', lifecycle_stage: 'active', last_update_time: deleted.occurred_at + 1,
+      });
+    });
+
+    it('given an experiment tag, when it is deleted, then the batch holds the deletion (null value)', () => {
+      const { changes, state } = given(ev.experimentTagsSet('exp-v2', { owner: 'ada', team: 'x' })).when(ev.experimentTagsDeleted('exp-v2', ['owner']));
+      expect(kinds(changes)).toEqual(['experiment_update', 'experiment_tag']);
+      expect(state.experimentTags.get('exp-v2\u0000owner')?.value).toBeNull();
+      expect(state.experimentTags.get('exp-v2\u0000team')?.value).toBe('x');
+    });
+
+    it('given an experiment-level event, when applied, then it makes no run row', () => {
+      const { changes } = given().when(ev.experimentDeleted('exp-v2'));
+      expect(kinds(changes)).toEqual(['experiment_update']);
+    });
+
+    it('given a run, when it is deleted and then restored, then its lifecycle stage follows the log order', () => {
+      const start = ev.runStarted('exp-a', 'r1');
+      const afterDelete = given(start).when(ev.runDeleted('exp-a', 'r1')).state;
+      expect(afterDelete.runs.get('r1')?.lifecycle_stage).toBe('deleted');
+      expect(project([ev.runRestored('exp-a', 'r1')], afterDelete).runs.get('r1')?.lifecycle_stage).toBe('active');
+    });
+
+    it('given a running run, when run_updated renames it and sets a terminal status, then name, status and end time change', () => {
+      const { state } = given(ev.runStarted('exp-a', 'r1', { run_name: 'a' })).when(ev.runUpdated('exp-a', 'r1', { run_name: 'b', status: 'KILLED', end_time: 99 }));
+      expect(state.runs.get('r1')).toMatchObject({ run_name: 'b', status: 'KILLED', end_time: 99, lifecycle_stage: null });
+    });
+
+    it('given a finished run, when run_updated says RUNNING, then the terminal status stays (the status rule)', () => {
+      const { state } = given(ev.runStarted('exp-a', 'r1'), ev.runCompleted('exp-a', 'r1')).when(ev.runUpdated('exp-a', 'r1', { status: 'RUNNING' }));
+      expect(state.runs.get('r1')?.status).toBe('FINISHED');
+    });
+
+    it('given a run_updated with only nulls, when applied, then nothing of the run changes', () => {
+      const { state } = given(ev.runStarted('exp-a', 'r1', { run_name: 'keep' })).when(ev.runUpdated('exp-a', 'r1', {}));
+      expect(state.runs.get('r1')).toMatchObject({ run_name: 'keep', status: 'RUNNING' });
+    });
+  });
 });

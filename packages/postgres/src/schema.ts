@@ -22,6 +22,9 @@ export function ddl(s: string): string[] {
        description text,
        created_at bigint)`,
     `CREATE INDEX IF NOT EXISTS experiments_project_name ON ${s}.experiments (project, name)`,
+    // Schema version 2 events (rename, delete/restore): null lifecycle_stage = active (never deleted).
+    `ALTER TABLE ${s}.experiments ADD COLUMN IF NOT EXISTS lifecycle_stage text`,
+    `ALTER TABLE ${s}.experiments ADD COLUMN IF NOT EXISTS last_update_time bigint`,
     `CREATE TABLE IF NOT EXISTS ${s}.experiment_tags (
        experiment_id text NOT NULL,
        key text NOT NULL,
@@ -43,6 +46,7 @@ export function ddl(s: string): string[] {
        source_entry_point text,
        source_host text,
        context jsonb)`,
+    `ALTER TABLE ${s}.runs ADD COLUMN IF NOT EXISTS lifecycle_stage text`,
     `CREATE INDEX IF NOT EXISTS runs_experiment_start ON ${s}.runs (experiment_id, start_time DESC, run_id)`,
     `CREATE INDEX IF NOT EXISTS runs_parent ON ${s}.runs (parent_run_id) WHERE parent_run_id IS NOT NULL`,
     `CREATE TABLE IF NOT EXISTS ${s}.params (

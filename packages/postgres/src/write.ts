@@ -24,12 +24,44 @@ export async function writeState(c: PoolClient, s: string, st: ProjectionState):
     await c.query(
       `INSERT INTO ${s}.experiments AS e (experiment_id, project, name, description, created_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
-       ON CONFLICT (experiment_id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description, created_at = EXCLUDED.created_at`,
+       ON CONFLICT (experiment_id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description, created_at = EXCLUDED.created_at,
+         last_update_time = GREATEST(e.last_update_time, EXCLUDED.created_at)`,
       [col(created, 'experiment_id'), col(created, 'project'), col(created, 'name'), col(created, 'description'), col(created, 'created_at')],
+    );
+    await c.query(
+      `UPDATE ${s}.experiments SET last_update_time = created_at WHERE experiment_id = ANY($1::text[]) AND last_update_time IS NULL`,
+      [col(created, 'experiment_id')],
     );
   }
 
-  const expTags = byKey(st.experimentTags);
+  // Rename / delete / restore: a placeholder first (the experiment may be projected later), then the later values win.
+  const updates = byKey(st.experimentUpdates);
+  if (updates.length > 0) {
+    await c.query(
+      `INSERT INTO ${s}.experiments (experiment_id, project) SELECT * FROM unnest($1::text[], $2::text[])
+       ON CONFLICT (experiment_id) DO NOTHING`,
+      [col(updates, 'experiment_id'), col(updates, 'project')],
+    );
+    await c.query(
+      `UPDATE ${s}.experiments e SET
+         name = COALESCE(u.name, e.name),
+         lifecycle_stage = COALESCE(u.lifecycle_stage, e.lifecycle_stage),
+         last_update_time = GREATEST(e.last_update_time, u.last_update_time)
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS u(experiment_id, name, lifecycle_stage, last_update_time)
+       WHERE e.experiment_id = u.experiment_id`,
+      [col(updates, 'experiment_id'), col(updates, 'name'), col(updates, 'lifecycle_stage'), col(updates, 'last_update_time')],
+    );
+  }
+
+  const allExpTags = byKey(st.experimentTags);
+  const expTags = allExpTags.filter((t): t is { experiment_id: string; key: string; value: string } => t.value !== null);
+  const deletedExpTags = allExpTags.filter((t) => t.value === null);
+  if (deletedExpTags.length > 0) {
+    await c.query(
+      `DELETE FROM ${s}.experiment_tags t USING unnest($1::text[], $2::text[]) AS d(experiment_id, key) WHERE t.experiment_id = d.experiment_id AND t.key = d.key`,
+      [col(deletedExpTags, 'experiment_id'), col(deletedExpTags, 'key')],
+    );
+  }
   if (expTags.length > 0) {
     await c.query(
       `INSERT INTO ${s}.experiment_tags (experiment_id, key, value) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
@@ -42,9 +74,9 @@ export async function writeState(c: PoolClient, s: string, st: ProjectionState):
   if (runs.length > 0) {
     await c.query(
       `INSERT INTO ${s}.runs AS r (run_id, experiment_id, project, run_name, user_name, parent_run_id, status, start_time, end_time,
-         source_git_commit, source_git_branch, source_git_dirty, source_entry_point, source_host, context)
+         source_git_commit, source_git_branch, source_git_dirty, source_entry_point, source_host, context, lifecycle_stage)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[],
-         $10::text[], $11::text[], $12::boolean[], $13::text[], $14::text[], $15::jsonb[])
+         $10::text[], $11::text[], $12::boolean[], $13::text[], $14::text[], $15::jsonb[], $16::text[])
        ON CONFLICT (run_id) DO UPDATE SET
          run_name = COALESCE(EXCLUDED.run_name, r.run_name),
          user_name = COALESCE(EXCLUDED.user_name, r.user_name),
@@ -57,8 +89,10 @@ export async function writeState(c: PoolClient, s: string, st: ProjectionState):
          source_git_dirty = COALESCE(EXCLUDED.source_git_dirty, r.source_git_dirty),
          source_entry_point = COALESCE(EXCLUDED.source_entry_point, r.source_entry_point),
          source_host = COALESCE(EXCLUDED.source_host, r.source_host),
-         context = COALESCE(EXCLUDED.context, r.context)
-       WHERE EXCLUDED.status IS NOT NULL OR EXCLUDED.end_time IS NOT NULL OR EXCLUDED.start_time IS NOT NULL`,
+         context = COALESCE(EXCLUDED.context, r.context),
+         lifecycle_stage = COALESCE(EXCLUDED.lifecycle_stage, r.lifecycle_stage)
+       WHERE EXCLUDED.status IS NOT NULL OR EXCLUDED.end_time IS NOT NULL OR EXCLUDED.start_time IS NOT NULL
+         OR EXCLUDED.run_name IS NOT NULL OR EXCLUDED.lifecycle_stage IS NOT NULL`,
       [
         col(runs, 'run_id'),
         col(runs, 'experiment_id'),
@@ -75,6 +109,7 @@ export async function writeState(c: PoolClient, s: string, st: ProjectionState):
         col(runs, 'source_entry_point'),
         col(runs, 'source_host'),
         runs.map((r) => (r.context === null ? null : JSON.stringify(r.context))),
+        col(runs, 'lifecycle_stage'),
       ],
     );
   }

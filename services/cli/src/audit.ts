@@ -79,6 +79,26 @@ function describe(e: StoredEvent, params: Map<string, { value: string; offset: s
       return [`lineage: inputs ${e.payload.inputs.map((r) => `${r.kind}:${r.name}`).join(', ') || '-'}; outputs ${e.payload.outputs.map((r) => `${r.kind}:${r.name}`).join(', ') || '-'}`];
     case 'run_completed':
       return [`run completed: ${e.payload.status} at ${iso(e.payload.end_time)}`];
+    case 'run_updated': {
+      const p = e.payload;
+      const parts = [p.run_name === null ? null : `name ${JSON.stringify(p.run_name)}`, p.status === null ? null : `status ${p.status}`,
+        p.end_time === null ? null : `end time ${iso(p.end_time)}`].filter((x) => x !== null);
+      return [`run updated: ${parts.join(', ') || 'nothing'}`];
+    }
+    case 'run_deleted':
+      return ['run deleted'];
+    case 'run_restored':
+      return ['run restored'];
+    case 'experiment_renamed':
+      return [`experiment renamed: ${JSON.stringify(e.payload.name)}`];
+    case 'experiment_deleted':
+      return ['experiment deleted'];
+    case 'experiment_restored':
+      return ['experiment restored'];
+    case 'experiment_tags_set':
+      return Object.entries(e.payload.tags).map(([k, v]) => `experiment tag ${k} = ${JSON.stringify(v)}`);
+    case 'experiment_tags_deleted':
+      return [`experiment tags deleted: ${e.payload.keys.join(', ')}`];
   }
 }
 

@@ -1,6 +1,6 @@
-// GENERATED from schemas/trackstream.events.v1/event.v1.avsc (schema version 1) by `npm run generate -w @trackstream/events`. Do not edit by hand.
+// GENERATED from schemas/trackstream.events.v1/event.v2.avsc (schema version 2) by `npm run generate -w @trackstream/events`. Do not edit by hand.
 
-export const EVENT_TYPES = ['experiment_created', 'run_started', 'params_logged', 'metrics_logged', 'tags_set', 'tags_deleted', 'artifact_logged', 'lineage_recorded', 'run_completed'] as const;
+export const EVENT_TYPES = ['experiment_created', 'run_started', 'params_logged', 'metrics_logged', 'tags_set', 'tags_deleted', 'artifact_logged', 'lineage_recorded', 'run_completed', 'experiment_renamed', 'experiment_deleted', 'experiment_restored', 'experiment_tags_set', 'experiment_tags_deleted', 'run_deleted', 'run_restored', 'run_updated'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Fields every event carries, as the producer sends them. */
@@ -9,7 +9,7 @@ export type Envelope = {
   event_id: string;
   project: string;
   experiment_id: string;
-  /** Null only for experiment_created. */
+  /** Null only for experiment-level events. */
   run_id: string | null;
   /** Milliseconds since the epoch, producer clock. */
   occurred_at: number;
@@ -105,6 +105,46 @@ export type RunCompletedPayload = {
   end_time: number;
 };
 
+/** The experiment gets a new name (names are unique within a project; the producer checks). */
+export type ExperimentRenamedPayload = {
+  name: string;
+};
+
+/** Soft delete: the experiment and its runs leave the active view; restorable. */
+export type ExperimentDeletedPayload = {
+};
+
+/** Undoes experiment_deleted. */
+export type ExperimentRestoredPayload = {
+};
+
+export type ExperimentTagsSetPayload = {
+  tags: Record<string, string>;
+};
+
+export type ExperimentTagsDeletedPayload = {
+  keys: string[];
+};
+
+/** Soft delete: the run leaves the active view; restorable. */
+export type RunDeletedPayload = {
+};
+
+/** Undoes run_deleted. */
+export type RunRestoredPayload = {
+};
+
+/** Every state of a run, as MLflow names them. */
+export type RunState = 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED';
+
+/** Changes a run's name, status or end time; null fields stay as they are. */
+export type RunUpdatedPayload = {
+  run_name: string | null;
+  status: RunState | null;
+  /** Milliseconds since the epoch. */
+  end_time: number | null;
+};
+
 /** One event as sent by a producer, discriminated on `type`. */
 export type TrackstreamEvent =
   | (Envelope & { type: 'experiment_created'; payload: ExperimentCreatedPayload })
@@ -116,6 +156,14 @@ export type TrackstreamEvent =
   | (Envelope & { type: 'artifact_logged'; payload: ArtifactLoggedPayload })
   | (Envelope & { type: 'lineage_recorded'; payload: LineageRecordedPayload })
   | (Envelope & { type: 'run_completed'; payload: RunCompletedPayload })
+  | (Envelope & { type: 'experiment_renamed'; payload: ExperimentRenamedPayload })
+  | (Envelope & { type: 'experiment_deleted'; payload: ExperimentDeletedPayload })
+  | (Envelope & { type: 'experiment_restored'; payload: ExperimentRestoredPayload })
+  | (Envelope & { type: 'experiment_tags_set'; payload: ExperimentTagsSetPayload })
+  | (Envelope & { type: 'experiment_tags_deleted'; payload: ExperimentTagsDeletedPayload })
+  | (Envelope & { type: 'run_deleted'; payload: RunDeletedPayload })
+  | (Envelope & { type: 'run_restored'; payload: RunRestoredPayload })
+  | (Envelope & { type: 'run_updated'; payload: RunUpdatedPayload })
   ;
 
 /** The payload type of each event type. */
@@ -129,4 +177,12 @@ export type EventPayloads = {
   artifact_logged: ArtifactLoggedPayload;
   lineage_recorded: LineageRecordedPayload;
   run_completed: RunCompletedPayload;
+  experiment_renamed: ExperimentRenamedPayload;
+  experiment_deleted: ExperimentDeletedPayload;
+  experiment_restored: ExperimentRestoredPayload;
+  experiment_tags_set: ExperimentTagsSetPayload;
+  experiment_tags_deleted: ExperimentTagsDeletedPayload;
+  run_deleted: RunDeletedPayload;
+  run_restored: RunRestoredPayload;
+  run_updated: RunUpdatedPayload;
 };

@@ -80,6 +80,38 @@ export class TestEvents {
     return this.make('run_completed', experiment_id, run_id, { status, end_time: this.clock });
   }
 
+  experimentRenamed(experiment_id: string, name: string): Stored<'experiment_renamed'> {
+    return this.make('experiment_renamed', experiment_id, null, { name });
+  }
+
+  experimentDeleted(experiment_id: string): Stored<'experiment_deleted'> {
+    return this.make('experiment_deleted', experiment_id, null, {});
+  }
+
+  experimentRestored(experiment_id: string): Stored<'experiment_restored'> {
+    return this.make('experiment_restored', experiment_id, null, {});
+  }
+
+  experimentTagsSet(experiment_id: string, tags: Record<string, string>): Stored<'experiment_tags_set'> {
+    return this.make('experiment_tags_set', experiment_id, null, { tags });
+  }
+
+  experimentTagsDeleted(experiment_id: string, keys: string[]): Stored<'experiment_tags_deleted'> {
+    return this.make('experiment_tags_deleted', experiment_id, null, { keys });
+  }
+
+  runDeleted(experiment_id: string, run_id: string): Stored<'run_deleted'> {
+    return this.make('run_deleted', experiment_id, run_id, {});
+  }
+
+  runRestored(experiment_id: string, run_id: string): Stored<'run_restored'> {
+    return this.make('run_restored', experiment_id, run_id, {});
+  }
+
+  runUpdated(experiment_id: string, run_id: string, p: Partial<Payload<'run_updated'>>): Stored<'run_updated'> {
+    return this.make('run_updated', experiment_id, run_id, { run_name: null, status: null, end_time: null, ...p });
+  }
+
   /**
    * A small but complete history: every event type, a param conflict, a deleted tag, NaN and ±Infinity metric
    * values, out-of-step metric points, and a run whose events precede its run_started.
