@@ -14,6 +14,11 @@ export interface SearchRequest {
   orderBy?: string[];
   maxResults?: number;
   pageToken?: string;
+  /**
+   * Which runs by lifecycle stage (MLflow's run_view_type): 'active' (never deleted, or restored), 'deleted', or
+   * 'all' (the default, as before schema version 2).
+   */
+  lifecycle?: 'active' | 'deleted' | 'all';
 }
 
 export interface CompiledSearch {
@@ -214,6 +219,9 @@ export function compileSearch(req: SearchRequest): CompiledSearch {
   const where: string[] = [];
   if (experimentIds.length > 0) where.push(`r.experiment_id = ANY(${p.add(experimentIds)}::text[])`);
   if (projects !== null) where.push(`r.project = ANY(${p.add([...projects])}::text[])`);
+  const lifecycle = req.lifecycle ?? 'all';
+  if (lifecycle === 'active') where.push(`r.lifecycle_stage IS DISTINCT FROM 'deleted'`);
+  if (lifecycle === 'deleted') where.push(`r.lifecycle_stage = 'deleted'`);
   if (ast.kind !== 'all') where.push(new FilterCompiler(s, p).compile(ast));
 
   const hash = queryHash({
@@ -223,6 +231,7 @@ export function compileSearch(req: SearchRequest): CompiledSearch {
     filter: req.filter ?? '',
     order: order.map((o) => [o.entity, o.key, o.direction]),
     tie: tieDirection,
+    ...(lifecycle === 'all' ? {} : { lifecycle }),
   });
   const types = keys.map((k) => k.type);
   if (req.pageToken !== undefined && req.pageToken !== null && req.pageToken !== '') {

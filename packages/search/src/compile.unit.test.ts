@@ -13,6 +13,15 @@ function errorOf(fn: () => unknown): SearchError {
 }
 
 describe('compileSearch', () => {
+  it('filters by lifecycle stage (MLflow run_view_type) and a page token of one view is refused in another', () => {
+    expect(compileSearch({ ...base, lifecycle: 'active' }).text).toContain(`r.lifecycle_stage IS DISTINCT FROM 'deleted'`);
+    expect(compileSearch({ ...base, lifecycle: 'deleted' }).text).toContain(`r.lifecycle_stage = 'deleted'`);
+    expect(compileSearch(base).text).not.toContain('lifecycle_stage');
+    const first = compileSearch({ ...base, lifecycle: 'active', maxResults: 1 }).page([{ run_id: 'a', k0: '1' }, { run_id: 'b', k0: '2' }]);
+    expect(first.nextPageToken).not.toBeNull();
+    expect(errorOf(() => compileSearch({ ...base, lifecycle: 'deleted', maxResults: 1, pageToken: first.nextPageToken! })).code).toBe('PAGE_TOKEN_INVALID');
+  });
+
   it('binds every value and key; the default order is start_time DESC then run_id', () => {
     const c = compileSearch({ ...base, filter: "metrics.acc > 0.9 AND params.lr = '0.01' AND tags.team = 'risk' AND attributes.status = 'FINISHED'" });
     expect(c.text).toContain('ORDER BY r.start_time DESC NULLS LAST, r.run_id ASC');
