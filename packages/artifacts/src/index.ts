@@ -8,3 +8,4 @@ export { LocalBlobStore, type LocalBlobStoreOptions } from './local-store';
 export { S3BlobStore, type S3BlobStoreOptions } from './s3-store';
 export { compileArtifactStoreOptions, openBlobStore, DEFAULT_ARTIFACTS_DIR, type ArtifactStoreRawOptions, type ArtifactStoreOptions } from './options';
 export { planCollection, collectGarbage, type CollectionPlan, type CollectOptions } from './gc';
+export { validateArtifactPath, ArtifactPathError, ARTIFACT_PATH_LIMITS } from './artifact-path';
