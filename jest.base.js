@@ -9,6 +9,7 @@ module.exports = {
   },
   moduleNameMapper: {
     '^@trackstream/([a-z0-9-]+)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@trackstream/([a-z0-9-]+)/testing$': '<rootDir>/packages/$1/src/testing/index.ts',
   },
   modulePathIgnorePatterns: ['<rootDir>/.stack/', '<rootDir>/packages/[^/]+/dist/', '<rootDir>/services/[^/]+/dist/'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/.stack/'],

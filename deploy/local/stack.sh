@@ -7,7 +7,9 @@
 #   deploy/local/stack.sh status    one line per server; exit 0 only when all three answer
 #   deploy/local/stack.sh stop      stop the servers this script started (by their pid files)
 #   deploy/local/stack.sh env       print the TRACKSTREAM_* connection variables for the stack
-# start and stop take server names (kafka, postgres, clickhouse) to act on some only.
+#   deploy/local/stack.sh env seaweedfs   print the S3 variables for the SeaweedFS gateway (TRACKSTREAM_S3_*, AWS_*)
+# start and stop take server names (kafka, postgres, clickhouse, seaweedfs) to act on some only. SeaweedFS (a real S3
+# server for the artifact store) is started only when named: `npm start` keeps artifacts in a local directory.
 #
 # Configuration (environment):
 #   TRACKSTREAM_STACK_DIR           data, logs and pid files   (default: <repo>/.stack, git-ignored)
@@ -20,6 +22,8 @@
 #   TRACKSTREAM_STACK_KAFKA_HEAP    JVM heap for the broker    (default 512m)
 #   TRACKSTREAM_STACK_TIMEOUT       seconds to wait for each server to be ready (default 90)
 #   TRACKSTREAM_STACK_KAFKA_LIBS    where Kafka's jars are kept (default: <stack dir>/kafka/libs)
+#   TRACKSTREAM_STACK_S3_PORT       SeaweedFS S3 gateway       (default 8333; master 9333, volume 8380, filer 8888,
+#                                   gRPC on each port + 10000)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -35,6 +39,13 @@ KAFKA_HEAP="${TRACKSTREAM_STACK_KAFKA_HEAP:-512m}"
 # Test-owned private stacks share the main stack's jars instead of copying them again.
 KAFKA_LIBS="${TRACKSTREAM_STACK_KAFKA_LIBS:-}"
 READY_TIMEOUT="${TRACKSTREAM_STACK_TIMEOUT:-90}"
+S3_PORT="${TRACKSTREAM_STACK_S3_PORT:-8333}"
+SW_MASTER_PORT="${TRACKSTREAM_STACK_SW_MASTER_PORT:-9333}"
+SW_VOLUME_PORT="${TRACKSTREAM_STACK_SW_VOLUME_PORT:-8380}"
+SW_FILER_PORT="${TRACKSTREAM_STACK_SW_FILER_PORT:-8888}"
+S3_ACCESS_KEY="trackstream"
+S3_SECRET_KEY="trackstream-local-secret"
+S3_BUCKET="trackstream-artifacts"
 
 PG_BIN="/usr/lib/postgresql/15/bin"
 PG_USER="trackstream"
@@ -46,6 +57,8 @@ KAFKA_HOME="$STACK_DIR/kafka"
 KAFKA_LIBS="${KAFKA_LIBS:-$KAFKA_HOME/libs}"
 PG_HOME="$STACK_DIR/postgres"
 CH_HOME="$STACK_DIR/clickhouse"
+SW_HOME="$STACK_DIR/seaweedfs"
+SW_LOG="$SW_HOME/weed.log"
 
 KAFKA_LOG="$KAFKA_HOME/kafka.log"
 PG_LOG="$PG_HOME/postgres.log"
@@ -354,6 +367,63 @@ ch_start() {
     || die "ClickHouse: could not create database $DB_NAME; log: $CH_ERR_LOG"
 }
 
+# ---------------------------------------------------------------- SeaweedFS (S3 for the artifact store)
+
+# The binary is built from the Go module source once and cached (deploy/local/build-seaweedfs.sh).
+sw_install() {
+  command -v go >/dev/null 2>&1 || apt_install golang-go
+  SW_BIN="$(bash "$HERE/build-seaweedfs.sh")" || die "SeaweedFS: building weed failed (see the output above)"
+}
+
+sw_running() { pid_alive "$(read_pid seaweedfs)"; }
+
+# Ready when the S3 gateway answers an authenticated-less request with an S3 error document (403/200), not a refusal.
+sw_ready() { port_open "$S3_PORT" && curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$S3_PORT/" 2>/dev/null | grep -qE '^(200|403)$'; }
+
+sw_configure() {
+  mkdir -p "$SW_HOME/data"
+  cat >"$SW_HOME/s3.json" <<EOF
+{
+  "identities": [
+    { "name": "trackstream", "credentials": [{ "accessKey": "$S3_ACCESS_KEY", "secretKey": "$S3_SECRET_KEY" }],
+      "actions": ["Admin", "Read", "Write", "List", "Tagging"] }
+  ]
+}
+EOF
+}
+
+sw_start() {
+  if sw_running; then
+    sw_ready || wait_ready SeaweedFS "$(read_pid seaweedfs)" "$SW_LOG" sw_ready
+    return 0
+  fi
+  command -v curl >/dev/null 2>&1 || apt_install curl
+  sw_install
+  local p
+  for p in "$S3_PORT" "$SW_MASTER_PORT" "$SW_VOLUME_PORT" "$SW_FILER_PORT"; do
+    ensure_port_free SeaweedFS "$p"; ensure_port_free "SeaweedFS gRPC" "$((p + 10000))"
+  done
+  sw_configure
+  say "starting SeaweedFS with its S3 gateway on 127.0.0.1:$S3_PORT (log: $SW_LOG)"
+  : >"$SW_LOG"
+  (exec "$SW_BIN" server -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$SW_HOME/data" -volume.max=0 \
+     -master.port="$SW_MASTER_PORT" -master.volumeSizeLimitMB=1024 -master.telemetry=false \
+     -volume.port="$SW_VOLUME_PORT" -volume.preStopSeconds=0 \
+     -filer -filer.port="$SW_FILER_PORT" -s3 -s3.port="$S3_PORT" -s3.config="$SW_HOME/s3.json") >>"$SW_LOG" 2>&1 </dev/null &
+  echo $! >"$RUN_DIR/seaweedfs.pid"
+  wait_ready SeaweedFS "$!" "$SW_LOG" sw_ready
+}
+
+sw_env() {
+  cat <<EOF
+TRACKSTREAM_S3_ENDPOINT=http://127.0.0.1:$S3_PORT
+TRACKSTREAM_S3_REGION=us-east-1
+TRACKSTREAM_S3_BUCKET=$S3_BUCKET
+AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY
+AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY
+EOF
+}
+
 # ---------------------------------------------------------------- process stop
 
 stop_pidfile() { # name pidfile-name
@@ -380,6 +450,7 @@ stop_pidfile() { # name pidfile-name
 # ---------------------------------------------------------------- commands
 
 cmd_env() {
+  if [ "${1:-}" = seaweedfs ]; then sw_env; return; fi
   cat <<EOF
 TRACKSTREAM_KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
 TRACKSTREAM_PG_URL=postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$DB_NAME
@@ -395,6 +466,9 @@ cmd_status() {
   else echo "postgres    down  (log $PG_LOG)"; ok=1; fi
   if ch_running && ch_ready; then echo "clickhouse  up    127.0.0.1:$CH_HTTP_PORT  pid $(read_pid clickhouse)  log $CH_ERR_LOG";
   else echo "clickhouse  down  (log $CH_ERR_LOG)"; ok=1; fi
+  # SeaweedFS is optional (started only when named): reported, never counted as down.
+  if sw_running && sw_ready; then echo "seaweedfs   up    127.0.0.1:$S3_PORT (S3)  pid $(read_pid seaweedfs)  log $SW_LOG";
+  else echo "seaweedfs   off   (started by: $0 start seaweedfs)"; fi
   return $ok
 }
 
@@ -403,7 +477,7 @@ servers_of() {
   if [ $# -eq 0 ]; then echo "postgres clickhouse kafka"; return; fi
   local s
   for s in "$@"; do
-    case "$s" in kafka|postgres|clickhouse) ;; *) die "unknown server '$s' (kafka, postgres or clickhouse)" ;; esac
+    case "$s" in kafka|postgres|clickhouse|seaweedfs) ;; *) die "unknown server '$s' (kafka, postgres, clickhouse or seaweedfs)" ;; esac
   done
   echo "$*"
 }
@@ -416,19 +490,20 @@ main() {
     install) kafka_install; pg_install; ch_install ;;
     start)
       for s in $(servers_of "$@"); do
-        case "$s" in kafka) kafka_start ;; postgres) pg_start ;; clickhouse) ch_start ;; esac
+        case "$s" in kafka) kafka_start ;; postgres) pg_start ;; clickhouse) ch_start ;; seaweedfs) sw_start ;; esac
       done
       say "ready"
       cmd_status >&2 || true
       ;;
     status) cmd_status ;;
     stop)
-      for s in $(servers_of "$@"); do
-        case "$s" in kafka) stop_pidfile Kafka kafka ;; postgres) pg_stop ;; clickhouse) stop_pidfile ClickHouse clickhouse ;; esac
+      # A plain stop also ends SeaweedFS when this script started it.
+      for s in $( [ $# -eq 0 ] && echo "postgres clickhouse kafka seaweedfs" || servers_of "$@"); do
+        case "$s" in kafka) stop_pidfile Kafka kafka ;; postgres) pg_stop ;; clickhouse) stop_pidfile ClickHouse clickhouse ;; seaweedfs) stop_pidfile SeaweedFS seaweedfs ;; esac
       done
       ;;
-    env) cmd_env ;;
-    *) echo "usage: $0 install|start|status|stop|env [kafka|postgres|clickhouse ...]" >&2; exit 2 ;;
+    env) cmd_env "$@" ;;
+    *) echo "usage: $0 install|start|status|stop|env [kafka|postgres|clickhouse|seaweedfs ...]" >&2; exit 2 ;;
   esac
 }
 
