@@ -5,6 +5,7 @@ import type { RouteContext } from './app';
 import { QueryError } from './errors';
 import type { RunView } from './pg-reader';
 import { MAX_POINTS_LIMIT } from './routes';
+import { registerSummaryRoute } from './summary-route';
 import {
   SSE_HEARTBEAT,
   checkpointsMoved,
@@ -99,6 +100,7 @@ type Sent = (res: Response, chunk: string) => void;
 
 export function registerStreamRoutes(app: Express, ctx: RouteContext, raw: StreamOptionsRaw): StreamHub {
   const opts = compileStreamOptions(raw);
+  registerSummaryRoute(app, ctx);
   const log = opts.logger;
   const runs = new Map<string, RunWatch>();
   const experiments = new Map<string, ExperimentWatch>();
