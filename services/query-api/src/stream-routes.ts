@@ -75,6 +75,8 @@ export interface StreamHub {
 interface RunSubscriber {
   res: Response;
   cursor: RunCursor;
+  /** Status, end time and metric counts last sent, so a `run` event goes out only when one of them changed. */
+  lastState?: string;
 }
 
 interface RunWatch {
@@ -183,7 +185,9 @@ export function registerStreamRoutes(app: Express, ctx: RouteContext, raw: Strea
       const run = byId.get(w.runId);
       if (!run) continue;
       for (const sub of only ? [only.sub] : w.subscribers) {
-        if (!only && sub.cursor.status === run.status) continue;
+        const state = JSON.stringify([run.status, run.end_time, Object.entries(run.metrics).map(([k, m]) => [k, m.count]), Object.keys(run.params).length, Object.keys(run.tags).length]);
+        if (!only && sub.lastState === state) continue;
+        sub.lastState = state;
         sub.cursor = { ...sub.cursor, status: run.status };
         send(sub.res, sseFrame({ id: encodeRunCursor(sub.cursor), event: 'run', data: runStateOf(run) }));
       }
