@@ -27,3 +27,7 @@ bash scripts/python-env.sh >/dev/null
 
 echo "[bootstrap] building (tsc -b)" >&2
 npx --no-install tsc -b
+
+# The web UI's bundle (services/web/build.mjs: esbuild, into services/web/dist/public).
+echo "[bootstrap] bundling the web UI" >&2
+node services/web/build.mjs

@@ -28,7 +28,10 @@ SERVICES=(
   "projector-postgres|services/projector/dist/main.js --projection postgres|http://127.0.0.1:${TRACKSTREAM_PROJECTOR_POSTGRES_PORT:-8082}/metrics"
   "projector-clickhouse|services/projector/dist/main.js --projection clickhouse|http://127.0.0.1:${TRACKSTREAM_PROJECTOR_CLICKHOUSE_PORT:-8083}/metrics"
   "query-api|services/query-api/dist/main.js|http://127.0.0.1:${TRACKSTREAM_QUERY_PORT:-8081}"
+  "web|services/web/dist/server/main.js|http://127.0.0.1:${TRACKSTREAM_WEB_PORT:-3000}"
 )
+# The web UI proxies /v1 to the query API started above.
+export TRACKSTREAM_QUERY_URL="${TRACKSTREAM_QUERY_URL:-http://127.0.0.1:${TRACKSTREAM_QUERY_PORT:-8081}}"
 
 pids=()
 stopping=0
@@ -43,6 +46,7 @@ trap stop_services INT TERM EXIT
 
 echo
 echo "Trackstream"
+[ -f services/web/dist/server/main.js ] && echo "  UI          http://127.0.0.1:${TRACKSTREAM_WEB_PORT:-3000}   <- open this in a browser"
 echo "  kafka       ${TRACKSTREAM_KAFKA_BROKERS}"
 echo "  postgres    $(redact_url "${TRACKSTREAM_PG_URL}")"
 echo "  clickhouse  $(redact_url "${TRACKSTREAM_CLICKHOUSE_URL}")"

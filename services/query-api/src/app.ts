@@ -13,6 +13,7 @@ import { QueryMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { PostgresReader } from './pg-reader';
 import { registerRoutes } from './routes';
+import { registerStreamRoutes, type StreamOptionsRaw } from './stream-routes';
 
 export const TOKEN_HEADER = 'x-trackstream-token';
 export const STALE_HEADER = 'X-Trackstream-Stale';
@@ -39,6 +40,8 @@ export interface QueryApiOptions {
    * every project readable without a token.
    */
   auth?: QueryAuth;
+  /** Live streams (GET /v1/stream/...): poll interval, heartbeat, bound on open streams. */
+  streams?: Omit<StreamOptionsRaw, 'topic' | 'logger'>;
 }
 
 export interface QueryApi {
@@ -134,7 +137,9 @@ export function createQueryApi(opts: QueryApiOptions): QueryApi {
   });
 
   // Bodies are parsed after authorization (a route's second step): an unauthenticated caller gets its 401 unparsed.
-  registerRoutes(app, { pg, ch, metrics, schema, freshness, authorize: authorizeRead(opts.auth ?? { mode: 'off' }), jsonBody: express.json({ limit: '1mb' }), scope: scopeOf });
+  const routeCtx: RouteContext = { pg, ch, metrics, schema, freshness, authorize: authorizeRead(opts.auth ?? { mode: 'off' }), jsonBody: express.json({ limit: '1mb' }), scope: scopeOf };
+  registerRoutes(app, routeCtx);
+  const streams = registerStreamRoutes(app, routeCtx, { topic: opts.eventsTopic, logger: log, ...opts.streams });
 
   app.use((req, _res, next) => next(new QueryError('NOT_FOUND', `no route ${req.method} ${req.path}`)));
   // express recognises an error handler by its four parameters.
@@ -180,6 +185,7 @@ export function createQueryApi(opts: QueryApiOptions): QueryApi {
         server = s;
       }),
     close: async () => {
+      streams.close();
       if (server) {
         const s = server;
         server = null;

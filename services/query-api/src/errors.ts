@@ -18,6 +18,8 @@ export type QueryErrorCode =
   | 'EXPERIMENT_NOT_FOUND'
   | 'EXPERIMENT_AMBIGUOUS'
   | 'STORE_UNAVAILABLE'
+  /** Too many live streams open (stream-routes.ts). */
+  | 'STREAMS_EXHAUSTED'
   /** No usable API token (missing, malformed, unknown, revoked, expired): `details.reason` says which. */
   | 'UNAUTHENTICATED'
   /** The token's role may not read (e.g. a writer token). Another project's data is NOT_FOUND, never this. */
@@ -39,13 +41,14 @@ const STATUS: Record<QueryErrorCode, number> = {
   EXPERIMENT_NOT_FOUND: 404,
   EXPERIMENT_AMBIGUOUS: 409,
   STORE_UNAVAILABLE: 503,
+  STREAMS_EXHAUSTED: 503,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   AUTH_UNAVAILABLE: 503,
   INTERNAL: 500,
 };
 
-const RETRIABLE: ReadonlySet<QueryErrorCode> = new Set(['STORE_UNAVAILABLE', 'AUTH_UNAVAILABLE']);
+const RETRIABLE: ReadonlySet<QueryErrorCode> = new Set(['STORE_UNAVAILABLE', 'AUTH_UNAVAILABLE', 'STREAMS_EXHAUSTED']);
 
 export class QueryError extends TrackstreamError {
   readonly retriable: boolean;

@@ -168,6 +168,27 @@ export const openApiDocument = {
         },
       },
     },
+    '/v1/experiments/summaries': {
+      post: {
+        summary: 'Run count, running runs and last activity per experiment (the UI experiments list)',
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['experiment_ids'], properties: { experiment_ids: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 1000 } } } } } },
+        responses: { '200': ok({ type: 'object', properties: { summaries: { type: 'object' } } }), '400': errorResponse('BAD_REQUEST') },
+      },
+    },
+    '/v1/stream/runs/{run_id}': {
+      get: {
+        summary: 'Server-Sent Events of one run: `points` {key, kind: append|replace, points} and `run` (state); ids are resume cursors for Last-Event-ID',
+        parameters: [{ name: 'run_id', in: 'path', required: true, schema: { type: 'string' } }, { name: 'Last-Event-ID', in: 'header', schema: { type: 'string' } }],
+        responses: { '200': { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, '404': errorResponse('RUN_NOT_FOUND'), '503': errorResponse('STREAMS_EXHAUSTED (Retry-After)') },
+      },
+    },
+    '/v1/stream/experiments/{id}': {
+      get: {
+        summary: 'Server-Sent Events of an experiment: `experiment`, then `run` {run} for its most recently started runs whenever one changes',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, '404': errorResponse('EXPERIMENT_NOT_FOUND'), '503': errorResponse('STREAMS_EXHAUSTED (Retry-After)') },
+      },
+    },
   },
   components: {
     securitySchemes: {

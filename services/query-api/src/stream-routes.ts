@@ -1,0 +1,318 @@
+import type { Express, Request, Response } from 'express';
+import { compileSearch } from '@trackstream/search';
+import { noopLogger, type Logger } from '@trackstream/telemetry';
+import type { RouteContext } from './app';
+import { QueryError } from './errors';
+import type { RunView } from './pg-reader';
+import { MAX_POINTS_LIMIT } from './routes';
+import { registerSummaryRoute } from './summary-route';
+import {
+  SSE_HEARTBEAT,
+  checkpointsMoved,
+  decodeRunCursor,
+  digestChanged,
+  encodeRunCursor,
+  seriesUpdate,
+  sseFrame,
+  type RunCursor,
+  type RunDigest,
+} from './stream-protocol';
+
+/**
+ * Live streams for the web UI (issue 16), fed from the projections, never from Kafka: one poller per process reads
+ * both projectors' checkpoints (one small query per store per tick, however many streams are open, and none while
+ * no stream is open); only when a checkpoint moved does it read what the open streams watch.
+ *
+ *   GET /v1/stream/runs/:run_id        events: `points` {key, kind: append|replace, points}, `run` {status, end_time, ...}
+ *   GET /v1/stream/experiments/:id     events: `run` {run digest + latest metrics} for its most recently started runs
+ *
+ * Both send `: heartbeat` comments. A run stream's event ids are resume cursors (points seen per key): a reconnect
+ * with `Last-Event-ID` gets exactly what it missed. An experiment stream re-sends its runs' current state on a
+ * reconnect (the client upserts them).
+ */
+export interface StreamOptionsRaw {
+  /** The events topic whose checkpoints are polled (the API's eventsTopic). */
+  topic: string;
+  pollMs?: number;
+  heartbeatMs?: number;
+  /** Open streams at most (all kinds); one more is answered 503 + Retry-After. */
+  maxStreams?: number;
+  /** Runs an experiment stream follows (its most recently started). */
+  experimentRuns?: number;
+  logger?: Logger;
+}
+
+export interface StreamOptions {
+  readonly topic: string;
+  readonly pollMs: number;
+  readonly heartbeatMs: number;
+  readonly maxStreams: number;
+  readonly experimentRuns: number;
+  readonly logger: Logger;
+}
+
+export function compileStreamOptions(raw: StreamOptionsRaw): StreamOptions {
+  const o = {
+    topic: raw.topic,
+    pollMs: raw.pollMs ?? 200,
+    heartbeatMs: raw.heartbeatMs ?? 15_000,
+    maxStreams: raw.maxStreams ?? 500,
+    experimentRuns: raw.experimentRuns ?? 200,
+    logger: (raw.logger ?? noopLogger).child({ component: 'streams' }),
+  };
+  for (const k of ['pollMs', 'heartbeatMs', 'maxStreams', 'experimentRuns'] as const) {
+    if (!Number.isInteger(o[k]) || o[k] < 1) throw new Error(`stream option ${k} must be a positive integer, got ${o[k]}`);
+  }
+  return Object.freeze(o);
+}
+
+export interface StreamHub {
+  /** Open streams now. */
+  readonly open: number;
+  close(): void;
+}
+
+interface RunSubscriber {
+  res: Response;
+  cursor: RunCursor;
+  /** Status, end time and metric counts last sent, so a `run` event goes out only when one of them changed. */
+  lastState?: string;
+}
+
+interface RunWatch {
+  runId: string;
+  project: string;
+  subscribers: Set<RunSubscriber>;
+  /** key → points count last read from ClickHouse. */
+  counts: Map<string, number>;
+}
+
+interface ExperimentSubscriber {
+  res: Response;
+  projects: string[] | null;
+  seen: Map<string, RunDigest>;
+}
+
+interface ExperimentWatch {
+  experimentId: string;
+  subscribers: Set<ExperimentSubscriber>;
+}
+
+type Sent = (res: Response, chunk: string) => void;
+
+export function registerStreamRoutes(app: Express, ctx: RouteContext, raw: StreamOptionsRaw): StreamHub {
+  const opts = compileStreamOptions(raw);
+  registerSummaryRoute(app, ctx);
+  const log = opts.logger;
+  const runs = new Map<string, RunWatch>();
+  const experiments = new Map<string, ExperimentWatch>();
+  let open = 0;
+  let timer: NodeJS.Timeout | null = null;
+  let ticking = false;
+  let pgSeen: Map<number, bigint> | null = null;
+  let chSeen: Map<number, bigint> | null = null;
+
+  const send: Sent = (res, chunk) => {
+    if (!res.writableEnded) res.write(chunk);
+  };
+
+  const startPolling = () => {
+    if (timer !== null) return;
+    timer = setInterval(() => void tick(), opts.pollMs);
+    timer.unref();
+  };
+  const stopPollingIfIdle = () => {
+    if (open > 0 || timer === null) return;
+    clearInterval(timer);
+    timer = null;
+    pgSeen = null;
+    chSeen = null;
+  };
+
+  async function tick(): Promise<void> {
+    if (ticking) return; // a slow store: skip a tick rather than pile reads up
+    ticking = true;
+    try {
+      const [pg, ch] = await Promise.all([ctx.pg.checkpoints(opts.topic), ctx.ch.checkpoints(opts.topic)]);
+      const pgMoved = checkpointsMoved(pgSeen, pg);
+      const chMoved = checkpointsMoved(chSeen, ch);
+      pgSeen = pg;
+      chSeen = ch;
+      await Promise.all([chMoved ? pushPoints() : null, pgMoved ? pushRunStates() : null, pgMoved ? pushExperiments() : null]);
+    } catch (err) {
+      log.warn('stream poll failed', { err: (err as Error).message });
+    } finally {
+      ticking = false;
+    }
+  }
+
+  /** New points of every watched run: one stats query for all of them, then the series whose count changed. */
+  async function pushPoints(): Promise<void> {
+    if (runs.size === 0) return;
+    const watches = [...runs.values()];
+    const stats = await ctx.ch.metricStats([...new Set(watches.map((w) => w.project))], watches.map((w) => w.runId), null);
+    for (const w of watches) {
+      const keys = stats.get(w.runId);
+      if (!keys) continue;
+      for (const [key, s] of keys) {
+        if (w.counts.get(key) === s.count && [...w.subscribers].every((sub) => sub.cursor.counts[key] === s.count)) continue;
+        await pushSeries(w, key);
+      }
+    }
+  }
+
+  async function pushSeries(w: RunWatch, key: string, only?: RunSubscriber): Promise<void> {
+    const series = await ctx.ch.metricHistory(w.project, w.runId, key, MAX_POINTS_LIMIT);
+    w.counts.set(key, series.points.length);
+    for (const sub of only ? [only] : w.subscribers) {
+      const update = seriesUpdate(sub.cursor.counts[key] ?? 0, series);
+      if (update === null) continue;
+      sub.cursor = { ...sub.cursor, counts: { ...sub.cursor.counts, [key]: series.points.length } };
+      send(sub.res, sseFrame({ id: encodeRunCursor(sub.cursor), event: 'points', data: { key, kind: update.kind, downsampled: series.downsampled, points: update.points } }));
+    }
+  }
+
+  function runStateOf(run: RunView) {
+    return { run_id: run.run_id, status: run.status, start_time: run.start_time, end_time: run.end_time, metrics: run.metrics, params: run.params, tags: run.tags };
+  }
+
+  async function pushRunStates(only?: { watch: RunWatch; sub: RunSubscriber }): Promise<void> {
+    const watches = only ? [only.watch] : [...runs.values()];
+    if (watches.length === 0) return;
+    const loaded = await ctx.pg.loadRuns(watches.map((w) => w.runId), null);
+    const byId = new Map(loaded.map((r) => [r.run_id, r]));
+    for (const w of watches) {
+      const run = byId.get(w.runId);
+      if (!run) continue;
+      for (const sub of only ? [only.sub] : w.subscribers) {
+        const state = JSON.stringify([run.status, run.end_time, Object.entries(run.metrics).map(([k, m]) => [k, m.count]), Object.keys(run.params).length, Object.keys(run.tags).length]);
+        if (!only && sub.lastState === state) continue;
+        sub.lastState = state;
+        sub.cursor = { ...sub.cursor, status: run.status };
+        send(sub.res, sseFrame({ id: encodeRunCursor(sub.cursor), event: 'run', data: runStateOf(run) }));
+      }
+    }
+  }
+
+  async function experimentRuns(experimentId: string, projects: string[] | null): Promise<RunView[]> {
+    const compiled = compileSearch({ schema: ctx.schema, experimentIds: [experimentId], projects, orderBy: ['attributes.start_time DESC'], maxResults: opts.experimentRuns });
+    const page = compiled.page(await ctx.pg.query(compiled.text, compiled.values));
+    return ctx.pg.loadRuns(page.runIds, projects);
+  }
+
+  async function pushExperiment(w: ExperimentWatch, subs: Iterable<ExperimentSubscriber>): Promise<void> {
+    // Subscribers with the same scope share one read.
+    const byScope = new Map<string, ExperimentSubscriber[]>();
+    for (const sub of subs) {
+      const k = sub.projects === null ? '*' : JSON.stringify(sub.projects);
+      byScope.set(k, [...(byScope.get(k) ?? []), sub]);
+    }
+    for (const group of byScope.values()) {
+      const found = await experimentRuns(w.experimentId, group[0]!.projects);
+      for (const sub of group) {
+        for (const run of found) {
+          const digest: RunDigest = {
+            run_id: run.run_id,
+            status: run.status,
+            end_time: run.end_time,
+            run_name: run.run_name,
+            metric_counts: Object.fromEntries(Object.entries(run.metrics).map(([k, m]) => [k, m.count])),
+          };
+          if (!digestChanged(sub.seen.get(run.run_id), digest)) continue;
+          sub.seen.set(run.run_id, digest);
+          send(sub.res, sseFrame({ event: 'run', data: { run } }));
+        }
+      }
+    }
+  }
+
+  async function pushExperiments(): Promise<void> {
+    for (const w of experiments.values()) await pushExperiment(w, w.subscribers);
+  }
+
+  /** Opens the SSE response, counts it against the bound and arranges heartbeats and cleanup. */
+  function openStream(req: Request, res: Response, onClose: () => void): void {
+    res.status(200);
+    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-cache, no-transform');
+    res.setHeader('Connection', 'keep-alive');
+    res.setHeader('X-Accel-Buffering', 'no');
+    res.flushHeaders();
+    res.socket?.setNoDelay(true);
+    send(res, `retry: 1000\n\n`);
+    open += 1;
+    const heartbeat = setInterval(() => send(res, SSE_HEARTBEAT), opts.heartbeatMs);
+    heartbeat.unref();
+    let closed = false;
+    req.on('close', () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(heartbeat);
+      open -= 1;
+      onClose();
+      stopPollingIfIdle();
+    });
+    startPolling();
+  }
+
+  function admit(res: Response): void {
+    if (open < opts.maxStreams) return;
+    res.setHeader('Retry-After', '5');
+    throw new QueryError('STREAMS_EXHAUSTED', `at most ${opts.maxStreams} live streams are open at once; retry later`);
+  }
+
+  app.get('/v1/stream/runs/:run_id', ctx.authorize, async (req, res) => {
+    admit(res);
+    const runId = req.params.run_id as string;
+    const [run] = await ctx.pg.loadRuns([runId], ctx.scope(res).projects);
+    if (!run) throw new QueryError('RUN_NOT_FOUND', `no run ${JSON.stringify(runId)}`);
+    let watch = runs.get(runId);
+    if (!watch) {
+      watch = { runId, project: run.project, subscribers: new Set(), counts: new Map() };
+      runs.set(runId, watch);
+    }
+    const sub: RunSubscriber = { res, cursor: decodeRunCursor(req.header('last-event-id')) };
+    const w = watch;
+    openStream(req, res, () => {
+      w.subscribers.delete(sub);
+      if (w.subscribers.size === 0) runs.delete(runId);
+    });
+    w.subscribers.add(sub);
+    // What the subscriber has not seen yet, at once: the run's state and each series beyond its cursor.
+    await pushRunStates({ watch: w, sub });
+    for (const key of Object.keys(run.metrics)) await pushSeries(w, key, sub);
+  });
+
+  app.get('/v1/stream/experiments/:id', ctx.authorize, async (req, res) => {
+    admit(res);
+    const projects = ctx.scope(res).projects;
+    const found = await ctx.pg.findExperiments(req.params.id as string, null, projects);
+    const experiment = found.experiments[0];
+    if (!experiment || found.experiments.length > 1) throw new QueryError('EXPERIMENT_NOT_FOUND', `no single experiment with id or name ${JSON.stringify(req.params.id)}`);
+    const experimentId = experiment.experiment_id;
+    let watch = experiments.get(experimentId);
+    if (!watch) {
+      watch = { experimentId, subscribers: new Set() };
+      experiments.set(experimentId, watch);
+    }
+    const w = watch;
+    const sub: ExperimentSubscriber = { res, projects, seen: new Map() };
+    openStream(req, res, () => {
+      w.subscribers.delete(sub);
+      if (w.subscribers.size === 0) experiments.delete(experimentId);
+    });
+    w.subscribers.add(sub);
+    send(res, sseFrame({ event: 'experiment', data: { experiment } }));
+    await pushExperiment(w, [sub]);
+  });
+
+  return {
+    get open() {
+      return open;
+    },
+    close() {
+      if (timer !== null) clearInterval(timer);
+      timer = null;
+    },
+  };
+}

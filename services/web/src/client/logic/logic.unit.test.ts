@@ -1,0 +1,70 @@
+import { availableColumns, cellValue, columnId, nextSort, orderBy, parseColumnId, visibleColumns, type RunRow } from './columns';
+import { differingParams } from './compare';
+import { filterErrorView, normalizeFilter } from './filter';
+import { alignSeries, applyStreamPoints, maxPointsFor, seriesOf } from './series';
+import { SseParser } from './sse';
+
+const run = (id: string, p: Partial<RunRow> = {}): RunRow => ({ run_id: id, run_name: id, status: 'RUNNING', start_time: 1000, end_time: null, user: null, params: {}, tags: {}, metrics: {}, ...p });
+
+describe('SSE parser', () => {
+  it('splits events across chunks, joins data lines, keeps the last id, skips comments', () => {
+    const p = new SseParser();
+    expect(p.push('retry: 500\n\n: heartbeat\n\nid: a\nevent: points\nda')).toEqual([]);
+    expect(p.push('ta: {"x":1}\r\ndata: 2\r\n\r\nevent: run\ndata: {}\n\n')).toEqual([
+      { event: 'points', data: '{"x":1}\n2', id: 'a' },
+      { event: 'run', data: '{}', id: 'a' },
+    ]);
+    expect(p.lastEventId).toBe('a');
+    expect(p.retryMs).toBe(500);
+  });
+});
+
+describe('filter box', () => {
+  it('marks the character the server points at, or the end of the filter', () => {
+    expect(filterErrorView('metrics.a > x', { message: 'bad', details: { position: 12 } }).mark).toEqual({ before: 'metrics.a > ', at: 'x', after: '' });
+    expect(filterErrorView('metrics.a >', { message: 'bad', details: { position: 11 } }).mark).toEqual({ before: 'metrics.a >', at: ' ', after: '' });
+    expect(filterErrorView('a', { message: 'bad', details: { position: 9 } }).mark).toBeNull();
+    expect(normalizeFilter('   ')).toBeNull();
+  });
+});
+
+describe('column model', () => {
+  const runs = [run('a', { params: { lr: '0.1' }, metrics: { loss: { value: 0.5, step: 1 } }, tags: { team: 'x', 'mlflow.user': 'u' } }), run('b', { params: { depth: '3' } })];
+  it('offers attributes, then metrics, params and tags (mlflow.* tags left out), sorted', () => {
+    expect(availableColumns(runs).map(columnId)).toEqual(['attributes.run_name', 'attributes.status', 'attributes.start_time', 'attributes.duration', 'metrics.loss', 'params.depth', 'params.lr', 'tags.team']);
+  });
+  it('shows a chosen set that still exists, else the defaults', () => {
+    const av = availableColumns(runs);
+    expect(visibleColumns(av, ['params.lr', 'params.gone']).map(columnId)).toEqual(['params.lr']);
+    expect(visibleColumns(av, null, { metrics: 1, params: 1 }).map(columnId)).toContain('metrics.loss');
+    expect(cellValue(runs[0]!, parseColumnId('metrics.loss')!)).toBe(0.5);
+    expect(cellValue(runs[1]!, parseColumnId('params.lr')!)).toBeNull();
+  });
+  it('sorts desc, then asc, then clears; quotes keys the grammar cannot take bare', () => {
+    const s1 = nextSort(null, 'metrics.val/acc');
+    expect(orderBy(s1)).toEqual(['metrics.`val/acc` DESC']);
+    expect(orderBy(nextSort(s1, 'metrics.val/acc'))).toEqual(['metrics.`val/acc` ASC']);
+    expect(nextSort({ column: 'x', desc: false }, 'x')).toBeNull();
+    expect(orderBy(null)).toEqual(['attributes.start_time DESC']);
+  });
+});
+
+describe('series and downsampling requests', () => {
+  it('asks two points per pixel, between 200 and the server maximum', () => {
+    expect(maxPointsFor(50)).toBe(200);
+    expect(maxPointsFor(600)).toBe(1200);
+    expect(maxPointsFor(1e6)).toBe(10_000);
+  });
+  it('appends live points in step order, replaces on replace, turns NaN into gaps', () => {
+    const s = seriesOf([{ step: 0, value: 1 }, { step: 2, value: 'NaN' }], false);
+    expect(s.values).toEqual([1, null]);
+    expect(applyStreamPoints(s, { kind: 'append', points: [{ step: 1, value: 5 }] }).steps).toEqual([0, 1, 2]);
+    expect(applyStreamPoints(s, { kind: 'replace', points: [{ step: 9, value: 1 }] }).steps).toEqual([9]);
+  });
+  it('aligns runs on the union of steps', () => {
+    expect(alignSeries([seriesOf([{ step: 0, value: 1 }], false), seriesOf([{ step: 1, value: 2 }], false)])).toEqual({ steps: [0, 1], values: [[1, null], [null, 2]] });
+  });
+  it('finds the params that differ', () => {
+    expect([...differingParams({ lr: { a: '1', b: '2' }, opt: { a: 'x', b: 'x' } })]).toEqual(['lr']);
+  });
+});

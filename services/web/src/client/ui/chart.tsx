@@ -1,0 +1,75 @@
+import { useEffect, useRef } from 'preact/hooks';
+import uPlot from 'uplot';
+
+export interface ChartLine {
+  label: string;
+  color: string;
+}
+
+/** Draws observed by tests and the bench: when a chart last painted, and how many points it held. */
+interface DrawRecord {
+  chart: string;
+  points: number;
+  lastStep: number | null;
+  at: number;
+}
+declare global {
+  interface Window {
+    __trackstreamDraws?: DrawRecord[];
+  }
+}
+
+function record(name: string, u: uPlot): void {
+  const xs = u.data[0] as number[];
+  const draws = (window.__trackstreamDraws ??= []);
+  draws.push({ chart: name, points: xs.length, lastStep: xs.length > 0 ? xs[xs.length - 1]! : null, at: Date.now() });
+  if (draws.length > 5000) draws.splice(0, draws.length - 5000);
+}
+
+/**
+ * One uPlot chart: x = step, one line per entry of `lines`. Created once; new data goes through setData (cheap
+ * enough for 10,000-point series at live rates). `name` labels the chart for tests (data-chart) and draw records.
+ */
+export function Chart(props: { name: string; title: string; lines: ChartLine[]; steps: number[]; values: (number | null)[][]; height?: number }) {
+  const host = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const shape = props.lines.map((l) => l.label).join('\u0000');
+
+  useEffect(() => {
+    const el = host.current!;
+    const width = Math.max(240, el.clientWidth || 480);
+    const u = new uPlot(
+      {
+        width,
+        height: props.height ?? 220,
+        title: props.title,
+        scales: { x: { time: false } },
+        legend: { show: props.lines.length <= 12 },
+        series: [{ label: 'step' }, ...props.lines.map((l) => ({ label: l.label, stroke: l.color, width: 1.5, spanGaps: true, points: { show: false } }))],
+        axes: [{ label: 'step' }, {}],
+        hooks: { draw: [(self: uPlot) => record(props.name, self)] },
+      },
+      [props.steps, ...props.values] as uPlot.AlignedData,
+      el,
+    );
+    plot.current = u;
+    const ro = new ResizeObserver(() => {
+      const w = el.clientWidth;
+      if (w > 0 && Math.abs(w - u.width) > 2) u.setSize({ width: w, height: props.height ?? 220 });
+    });
+    ro.observe(el);
+    return () => {
+      ro.disconnect();
+      u.destroy();
+      plot.current = null;
+    };
+    // Rebuilt only when the set of lines changes; data changes go through setData below.
+  }, [shape]);
+
+  useEffect(() => {
+    plot.current?.setData([props.steps, ...props.values] as uPlot.AlignedData);
+  }, [props.steps, props.values]);
+
+  const last = props.steps.length > 0 ? props.steps[props.steps.length - 1] : '';
+  return <div class="chart" ref={host} data-chart={props.name} data-points={String(props.steps.length)} data-last-step={String(last)} />;
+}

@@ -1,0 +1,204 @@
+import { useEffect, useState } from 'preact/hooks';
+import { formatDuration, formatTime, formatValue } from '../logic/compare';
+import { applyStreamPoints, type Point, type Series } from '../logic/series';
+import { Chart } from './chart';
+import { ErrorBox, Status, href, useApp } from './shared';
+import { ApiError } from '../logic/api';
+
+interface Metric {
+  value: number | string;
+  step: number;
+  timestamp: number;
+  min: number | string | null;
+  max: number | string | null;
+  count: number;
+}
+interface LineageRef {
+  kind: string;
+  name: string;
+  version: string | null;
+  digest: string | null;
+}
+interface Run {
+  run_id: string;
+  experiment_id: string;
+  project: string;
+  run_name: string | null;
+  status: string | null;
+  start_time: number | null;
+  end_time: number | null;
+  user: string | null;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  metrics: Record<string, Metric>;
+  artifacts: { path: string; uri: string; size_bytes: number | null; media_type: string | null }[];
+  lineage: { inputs: LineageRef[]; outputs: LineageRef[] };
+}
+
+function KeyValues(props: { title: string; values: Record<string, string>; name: string }) {
+  const keys = Object.keys(props.values).sort();
+  return (
+    <div class="panel">
+      <h2>{props.title}</h2>
+      {keys.length === 0 ? (
+        <p class="muted">none</p>
+      ) : (
+        <table class="kv" data-table={props.name}>
+          <tbody>
+            {keys.map((k) => (
+              <tr key={k} data-key={k}>
+                <th>{k}</th>
+                <td>{props.values[k]}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+function Lineage(props: { refs: LineageRef[]; title: string }) {
+  if (props.refs.length === 0) return null;
+  return (
+    <div>
+      <h3>{props.title}</h3>
+      <ul>
+        {props.refs.map((r, i) => (
+          <li key={i}>
+            {r.kind}: {r.name} {r.version ?? r.digest ?? ''}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export function RunPage(props: { runId: string }) {
+  const { api, reportAuth } = useApp();
+  const [run, setRun] = useState<Run | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const [series, setSeries] = useState<Record<string, Series>>({});
+  const [live, setLive] = useState(false);
+
+  useEffect(() => {
+    setRun(null);
+    setSeries({});
+    api.get<{ run: Run }>(`/v1/runs/${encodeURIComponent(props.runId)}`).then(
+      (a) => setRun(a.run),
+      (err: Error) => {
+        if (err instanceof ApiError && err.authProblem) reportAuth(err);
+        setError(err);
+      },
+    );
+    // The stream sends each series at once (whole, or server-downsampled above 10,000 points), then what the
+    // projections apply: new points per key and the run's state.
+    const ctl = new AbortController();
+    api.stream(
+      `/v1/stream/runs/${encodeURIComponent(props.runId)}`,
+      (event, data) => {
+        if (event === 'points') {
+          const u = data as { key: string; kind: 'append' | 'replace'; downsampled: boolean; points: Point[] };
+          setSeries((prev) => ({ ...prev, [u.key]: applyStreamPoints(prev[u.key], u) }));
+        } else if (event === 'run') {
+          const s = data as Pick<Run, 'status' | 'start_time' | 'end_time' | 'metrics' | 'params' | 'tags'>;
+          setRun((prev) => (prev === null ? prev : { ...prev, status: s.status, end_time: s.end_time, metrics: s.metrics, params: s.params, tags: s.tags }));
+        }
+      },
+      { signal: ctl.signal, onOpen: () => setLive(true), onError: (err) => (err.authProblem ? reportAuth(err) : undefined) },
+    );
+    return () => {
+      ctl.abort();
+      setLive(false);
+    };
+  }, [props.runId]);
+
+  if (error) return <ErrorBox error={error} />;
+  if (run === null) return <p class="muted">Loading…</p>;
+  const keys = [...new Set([...Object.keys(run.metrics), ...Object.keys(series)])].sort();
+  return (
+    <section>
+      <p class="crumbs">
+        <a href={href('/')}>Experiments</a> / <a href={href(`/e/${encodeURIComponent(run.experiment_id)}`)}>{run.experiment_id}</a> / {run.run_name ?? run.run_id}
+      </p>
+      <h1>
+        {run.run_name ?? run.run_id} <Status status={run.status} /> <span class={`live ${live ? 'on' : ''}`}>{live ? '● live' : '○'}</span>
+      </h1>
+      <p class="muted">
+        {run.run_id} · {run.project} · {run.user ?? 'unknown user'} · started {formatTime(run.start_time)}
+        {run.end_time !== null ? ` · took ${formatDuration(run.end_time - (run.start_time ?? run.end_time))}` : ''}
+      </p>
+      <div class="columns">
+        <KeyValues title="Params" values={run.params} name="params" />
+        <div class="panel">
+          <h2>Metrics</h2>
+          <table class="kv" data-table="metrics">
+            <thead>
+              <tr>
+                <th>key</th>
+                <th class="num">latest</th>
+                <th class="num">step</th>
+                <th class="num">min</th>
+                <th class="num">max</th>
+                <th class="num">points</th>
+              </tr>
+            </thead>
+            <tbody>
+              {Object.keys(run.metrics)
+                .sort()
+                .map((k) => {
+                  const m = run.metrics[k]!;
+                  return (
+                    <tr key={k} data-key={k}>
+                      <th>{k}</th>
+                      <td class="num" data-latest>
+                        {formatValue(m.value)}
+                      </td>
+                      <td class="num">{m.step}</td>
+                      <td class="num">{formatValue(m.min)}</td>
+                      <td class="num">{formatValue(m.max)}</td>
+                      <td class="num">{m.count}</td>
+                    </tr>
+                  );
+                })}
+            </tbody>
+          </table>
+        </div>
+        <KeyValues title="Tags" values={run.tags} name="tags" />
+      </div>
+      <h2>Charts</h2>
+      <div class="charts">
+        {keys.map((k) => {
+          const s = series[k];
+          return (
+            <div class="chart-box" key={k}>
+              <Chart name={k} title={s?.downsampled ? `${k} (downsampled)` : k} lines={[{ label: k, color: '#2563eb' }]} steps={s?.steps ?? []} values={[s?.values ?? []]} />
+            </div>
+          );
+        })}
+      </div>
+      <div class="columns">
+        <div class="panel">
+          <h2>Artifacts</h2>
+          {run.artifacts.length === 0 ? (
+            <p class="muted">none</p>
+          ) : (
+            <ul>
+              {run.artifacts.map((a) => (
+                <li key={a.path}>
+                  {a.path} <span class="muted">{a.size_bytes ?? '?'} bytes {a.media_type ?? ''}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+        <div class="panel">
+          <h2>Lineage</h2>
+          {run.lineage.inputs.length + run.lineage.outputs.length === 0 ? <p class="muted">none</p> : null}
+          <Lineage refs={run.lineage.inputs} title="Inputs" />
+          <Lineage refs={run.lineage.outputs} title="Outputs" />
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,1 @@
+export { createWebServer, staticPath, type WebServer, type WebServerOptions } from './app';
