@@ -222,6 +222,8 @@ export function parseEventBatchText(raw: string): ParseBatchResult {
   } catch (err) {
     return rejected([{ index: null, path: '', message: `the body is not valid JSON: ${(err as Error).message}` }], { kind: 'not_json' });
   }
+  const unsafe = unsafeText(body, []);
+  if (unsafe.length > 0) return rejected(capped(unsafe), { kind: 'invalid' });
   const declared = isPlainObject(body) ? body['events'] : undefined;
   if (Array.isArray(declared) && declared.length > LIMITS.eventsPerBatch) {
     const problem = { index: null, path: 'events', message: `must hold at most ${LIMITS.eventsPerBatch} events (got ${declared.length}); split the batch` };
@@ -243,4 +245,24 @@ export function parseEventBatchText(raw: string): ParseBatchResult {
 
 function rejected(problems: ValidationProblem[], failure: BatchFailure): ParseBatchFailure {
   return Object.defineProperty({ ok: false as const, problems }, 'failure', { value: Object.freeze(failure), enumerable: false });
+}
+
+// NUL (Postgres text refuses it) and unpaired UTF-16 surrogates (UTF-8 cannot hold them: they would be silently
+// replaced) never reach a store: refused in any string or key of the body.
+const UNSAFE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function unsafeText(value: unknown, path: PathSegment[], out: ValidationProblem[] = []): ValidationProblem[] {
+  if (out.length >= LIMITS.problemsPerResponse) return out;
+  const index = path[0] === 'events' && typeof path[1] === 'number' ? path[1] : null;
+  if (typeof value === 'string') {
+    if (UNSAFE.test(value)) out.push({ index, path: formatPath(path), message: 'must not contain a NUL character or an unpaired UTF-16 surrogate' });
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => unsafeText(v, [...path, i], out));
+  } else if (isPlainObject(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      if (UNSAFE.test(k)) out.push({ index, path: formatPath(path), message: 'has a key with a NUL character or an unpaired UTF-16 surrogate' });
+      unsafeText(v, [...path, k], out);
+    }
+  }
+  return out;
 }
