@@ -8,7 +8,7 @@ export {
 export type { EventOfType, StoredEvent } from './stored-event';
 export {
   parseEvent, parseEventBatch, parseEventBatchText, EXPERIMENT_LEVEL_TYPES,
-  type ValidationProblem, type ParseBatchResult, type ParseEventResult,
+  type ValidationProblem, type ParseBatchResult, type ParseBatchFailure, type BatchFailure, type ParseEventResult,
 } from './validation';
 export { findDuplicateKeys, type DuplicateKey } from './json-duplicates';
 export { eventToJson } from './json';

@@ -14,7 +14,23 @@ export type ValidationProblem = {
   message: string;
 };
 
-export type ParseBatchResult = { ok: true; events: TrackstreamEvent[] } | { ok: false; problems: ValidationProblem[] };
+/**
+ * Why a batch was refused, for an edge that answers each kind differently (the gateway: MALFORMED_JSON,
+ * TOO_MANY_EVENTS, VALIDATION_FAILED). `problems` always says the same in words.
+ */
+export type BatchFailure = { kind: 'not_json' } | { kind: 'too_many_events'; count: number; limit: number } | { kind: 'invalid' };
+
+export type ParseBatchFailure = {
+  ok: false;
+  problems: ValidationProblem[];
+  /**
+   * Set by parseEventBatchText. Not enumerable: the result still serialises and compares as the plain
+   * `{ok, problems}` it always was.
+   */
+  readonly failure?: BatchFailure;
+};
+
+export type ParseBatchResult = { ok: true; events: TrackstreamEvent[] } | ParseBatchFailure;
 export type ParseEventResult = { ok: true; event: TrackstreamEvent } | { ok: false; problems: ValidationProblem[] };
 
 const KNOWN_TYPES = new Set<string>(EVENT_TYPES);
@@ -197,14 +213,25 @@ function capped(problems: ValidationProblem[]): ValidationProblem[] {
 /**
  * What the gateway should call with the raw request body: parses the JSON text, refuses a key that appears twice in
  * one object with different values (JSON.parse would silently keep the last one, e.g. in a params map), then
- * validates like `parseEventBatch`.
+ * validates like `parseEventBatch`. A failure says its kind in `failure` (not_json, too_many_events, invalid); a batch
+ * over the event limit is refused on its count alone, without validating a thousand events first.
  */
 export function parseEventBatchText(raw: string): ParseBatchResult {
   let body: unknown;
+  if (raw.trim() === '') {
+    return rejected([{ index: null, path: '', message: 'the body is not valid JSON: it is empty; expected {"events": [...]}' }], { kind: 'not_json' });
+  }
   try {
     body = JSON.parse(raw);
   } catch (err) {
-    return { ok: false, problems: [{ index: null, path: '', message: `the body is not valid JSON: ${(err as Error).message}` }] };
+    return rejected([{ index: null, path: '', message: `the body is not valid JSON: ${(err as Error).message}` }], { kind: 'not_json' });
+  }
+  const unsafe = unsafeText(body, []);
+  if (unsafe.length > 0) return rejected(capped(unsafe), { kind: 'invalid' });
+  const declared = isPlainObject(body) ? body['events'] : undefined;
+  if (Array.isArray(declared) && declared.length > LIMITS.eventsPerBatch) {
+    const problem = { index: null, path: 'events', message: `must hold at most ${LIMITS.eventsPerBatch} events (got ${declared.length}); split the batch` };
+    return rejected([problem], { kind: 'too_many_events', count: declared.length, limit: LIMITS.eventsPerBatch });
   }
   const duplicates: ValidationProblem[] = findDuplicateKeys(raw, LIMITS.problemsPerResponse)
     .filter((d) => !d.sameValue)
@@ -212,11 +239,34 @@ export function parseEventBatchText(raw: string): ParseBatchResult {
       const index = d.path[0] === 'events' && typeof d.path[1] === 'number' ? d.path[1] : null;
       return { index, path: formatPath(d.path), message: 'appears more than once in the same object with different values' };
     });
-  if (duplicates.length >= LIMITS.problemsPerResponse) return { ok: false, problems: capped([...duplicates, ...duplicates.slice(0, 1)]) };
+  if (duplicates.length >= LIMITS.problemsPerResponse) return rejected(capped([...duplicates, ...duplicates.slice(0, 1)]), { kind: 'invalid' });
   const result = parseEventBatch(body);
-  if (duplicates.length === 0) return result;
+  if (duplicates.length === 0) return result.ok ? result : rejected(result.problems, { kind: 'invalid' });
   const problems = [...duplicates, ...(result.ok ? [] : result.problems)];
   problems.sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
-  return { ok: false, problems: capped(problems) };
+  return rejected(capped(problems), { kind: 'invalid' });
 }
 
+function rejected(problems: ValidationProblem[], failure: BatchFailure): ParseBatchFailure {
+  return Object.defineProperty({ ok: false as const, problems }, 'failure', { value: Object.freeze(failure), enumerable: false });
+}
+
+// NUL (Postgres text refuses it) and unpaired UTF-16 surrogates (UTF-8 cannot hold them: they would be silently
+// replaced) never reach a store: refused in any string or key of the body.
+const UNSAFE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function unsafeText(value: unknown, path: PathSegment[], out: ValidationProblem[] = []): ValidationProblem[] {
+  if (out.length >= LIMITS.problemsPerResponse) return out;
+  const index = path[0] === 'events' && typeof path[1] === 'number' ? path[1] : null;
+  if (typeof value === 'string') {
+    if (UNSAFE.test(value)) out.push({ index, path: formatPath(path), message: 'must not contain a NUL character or an unpaired UTF-16 surrogate' });
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => unsafeText(v, [...path, i], out));
+  } else if (isPlainObject(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      if (UNSAFE.test(k)) out.push({ index, path: formatPath(path), message: 'has a key with a NUL character or an unpaired UTF-16 surrogate' });
+      unsafeText(v, [...path, k], out);
+    }
+  }
+  return out;
+}

@@ -379,3 +379,16 @@ describe('parseEventBatchText: the raw body', () => {
 function EVENT_TYPES_EXCEPT_EXPERIMENT(): EventType[] {
   return exampleEvents().map((e) => e.type).filter((t) => !EXPERIMENT_LEVEL_TYPES.includes(t));
 }
+
+describe('parseEventBatchText: what kind of failure', () => {
+  test('given an empty body, bad JSON, too many events or a bad event, then `failure` says which (and stays out of equality and JSON)', () => {
+    const empty = parseEventBatchText('');
+    expect(!empty.ok && empty.failure).toEqual({ kind: 'not_json' });
+    expect(!empty.ok && empty.problems[0]!.message).toMatch(/empty/);
+    expect(JSON.stringify(empty)).not.toMatch(/failure/);
+    const many = parseEventBatchText(JSON.stringify({ events: Array.from({ length: LIMITS.eventsPerBatch + 1 }, () => ({})) }));
+    expect(!many.ok && many.failure).toEqual({ kind: 'too_many_events', count: LIMITS.eventsPerBatch + 1, limit: LIMITS.eventsPerBatch });
+    const bad = parseEventBatchText(JSON.stringify({ events: [{ type: 'nope' }] }));
+    expect(!bad.ok && bad.failure).toEqual({ kind: 'invalid' });
+  });
+});

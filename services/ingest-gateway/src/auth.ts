@@ -1,4 +1,4 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Request } from 'express';
 import { AuthError, bearerToken, deniedWho, unauthenticatedMessage, canAccess, roleAllows, type Grant, type TokenValidator } from '@trackstream/auth';
 import { GatewayError } from './errors';
 
@@ -81,19 +81,3 @@ export function authFailure(err: unknown): GatewayError {
   return new GatewayError('INTERNAL', 'internal error', { cause: err });
 }
 
-
-
-export function authenticate(authenticator: Authenticator): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
-    Promise.resolve()
-      .then(() => authenticator(req))
-      .then((auth) => {
-        res.locals.auth = auth;
-        next();
-      }, next);
-  };
-}
-
-export function authOf(res: Response): AuthContext {
-  return res.locals.auth as AuthContext;
-}

@@ -125,7 +125,11 @@ export function toGatewayError(err: unknown): GatewayError {
     case 'request.size.invalid':
     case 'stream.encoding.set':
       return new GatewayError('BAD_REQUEST', message, { cause: err });
-    default:
+    default: {
+      // Any other refusal of the request itself (e.g. a body that does not inflate as its Content-Encoding says).
+      const status = (err as { status?: unknown }).status;
+      if (typeof status === 'number' && status >= 400 && status < 500) return new GatewayError('BAD_REQUEST', `the request was refused: ${message}`, { cause: err });
       return new GatewayError('INTERNAL', 'internal error', { cause: err });
+    }
   }
 }

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { KafkaEventLog, createKafkaClient, createKafkaProbe, ensureTopic, type KafkaLogLevel } from '@trackstream/kafka';
 import type { Logger } from '@trackstream/telemetry';
 import { createGateway, type Gateway, type GatewayOptions } from './app';
+import { DEFAULT_DEADLINE_MS } from './options';
 
 export interface KafkaGatewayOptions extends Omit<GatewayOptions, 'eventLog' | 'checkReady'> {
   brokers: string[];
@@ -26,7 +27,7 @@ export async function startKafkaGateway(opts: KafkaGatewayOptions & { port: numb
   opts.logger.info(ensured.created ? 'created the events topic' : 'events topic exists', { topic, partitions: ensured.partitions });
   if (ensured.updated.length > 0) opts.logger.warn('corrected events topic settings the contract depends on', { topic, settings: ensured.updated });
 
-  const eventLog = new KafkaEventLog({ kafka, topic, logger: opts.logger, sendTimeoutMs: Math.max(1000, (rest.deadlineMs ?? 5000) - 250) });
+  const eventLog = new KafkaEventLog({ kafka, topic, logger: opts.logger, sendTimeoutMs: Math.max(1000, (rest.deadlineMs ?? DEFAULT_DEADLINE_MS) - 250) });
   const probe = createKafkaProbe(kafka, { topic, timeoutMs: 2000 });
   const gateway = createGateway({ ...rest, eventLog, checkReady: () => probe.check() });
   const address = await gateway.listen(port, host);

@@ -1,7 +1,7 @@
 import { startPostgresTokenValidator, type TokenAuthWiring } from '@trackstream/auth';
 import { ConfigError } from '@trackstream/config';
 import { createJsonLogger, redactUrl, scrubSecrets, stopOnSignals } from '@trackstream/telemetry';
-import type { GatewayAuth } from './app';
+import type { GatewayAuth } from './options';
 import { loadGatewayConfig } from './config';
 import { startKafkaGateway } from './kafka-gateway';
 

@@ -1,0 +1,115 @@
+import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
+import { Pool } from 'pg';
+import { z } from 'zod';
+import { DEFAULT_AUTH_SCHEMA, PostgresTokenStore, type TokenStore } from '@trackstream/auth';
+import { commonEnv, envVar, parseEnv, positiveInt } from '@trackstream/config';
+import { DLQ_TOPIC, EVENTS_TOPIC } from '@trackstream/events';
+import { createKafkaClient } from '@trackstream/kafka';
+import type { Logger } from '@trackstream/telemetry';
+import type { Kafka } from 'kafkajs';
+import { chQuery } from '../ch-store';
+import { pgQuery } from '../pg-store';
+import type { AuthContext } from '../tokens';
+
+export interface CliIo {
+  out(line: string): void;
+  /** Progress and diagnostics. */
+  err: { write(s: string): void; isTTY?: boolean };
+  /** Aborted on Ctrl-C / SIGTERM: a replay stops after the batch in flight and can be resumed. */
+  signal?: AbortSignal;
+}
+
+function cliSpec() {
+  const name = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name');
+  return {
+    ...commonEnv,
+    topic: envVar('TRACKSTREAM_EVENTS_TOPIC', name, EVENTS_TOPIC),
+    dlqTopic: envVar('TRACKSTREAM_DLQ_TOPIC', name, DLQ_TOPIC),
+    pgSchema: envVar('TRACKSTREAM_PG_SCHEMA', z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a Postgres schema name'), 'public'),
+    batchSize: envVar('TRACKSTREAM_REPLAY_BATCH_SIZE', positiveInt, '1000'),
+    // The live projectors' groups are <prefix>postgres and <prefix>clickhouse (their TRACKSTREAM_PROJECTOR_GROUP_ID).
+    projectorGroupPrefix: envVar('TRACKSTREAM_PROJECTOR_GROUP_PREFIX', z.string().min(1), 'trackstream-projector-'),
+    auth: envVar('TRACKSTREAM_AUTH', z.enum(['on', 'off']), 'on'),
+    authSchema: envVar('TRACKSTREAM_AUTH_PG_SCHEMA', z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a Postgres schema name'), DEFAULT_AUTH_SCHEMA),
+  };
+}
+/** The CLI's configuration, parsed once from the environment (loadConfig) and frozen. */
+export type CliConfig = ReturnType<typeof loadConfig>;
+
+export function loadConfig(env: Record<string, string | undefined>) {
+  const cfg = parseEnv(cliSpec(), env);
+  const u = new URL(cfg.clickhouseUrl);
+  const chDatabase = decodeURIComponent(u.pathname.replace(/^\/+|\/+$/g, '')) || 'trackstream';
+  u.pathname = '/';
+  // TRACKSTREAM_TOKEN is read as is, not through parseEnv: a config error would quote the value.
+  const token = env.TRACKSTREAM_TOKEN === undefined || env.TRACKSTREAM_TOKEN === '' ? undefined : env.TRACKSTREAM_TOKEN;
+  return Object.freeze({ ...cfg, chDatabase, chServerUrl: u.toString(), token });
+}
+
+/** One command: its help text and its body, which gets the shared context (config parsed once, connections). */
+export interface Command {
+  readonly help: string;
+  run(ctx: Context, args: string[], io: CliIo): Promise<number>;
+}
+
+/** Connections, opened on first use and all closed at the end. */
+export class Context {
+  private pool?: Pool;
+  private ch?: ClickHouseClient;
+  private kafkaClient?: Kafka;
+  private tokens?: Promise<TokenStore>;
+  private readonly closers: (() => Promise<void>)[] = [];
+  readonly auth: AuthContext;
+
+  constructor(
+    readonly cfg: CliConfig,
+    readonly logger: Logger,
+  ) {
+    this.auth = { enabled: cfg.auth === 'on', token: cfg.token, store: () => this.tokenStore() };
+  }
+
+  /** The token store in TRACKSTREAM_AUTH_PG_SCHEMA, migrated (idempotent) on first use. */
+  tokenStore(): Promise<TokenStore> {
+    this.tokens ??= (async () => {
+      const store = new PostgresTokenStore(await this.pg(), { schema: this.cfg.authSchema });
+      await store.migrate();
+      return store;
+    })();
+    return this.tokens;
+  }
+
+  get kafka(): Kafka {
+    this.kafkaClient ??= createKafkaClient({ clientId: 'trackstream-cli', brokers: this.cfg.kafkaBrokers, logger: this.logger, logLevel: 'error' });
+    return this.kafkaClient;
+  }
+
+  async pg(): Promise<Pool> {
+    if (!this.pool) {
+      const pool = new Pool({ connectionString: this.cfg.pgUrl, max: 4, connectionTimeoutMillis: 5_000 });
+      pool.on('error', () => undefined);
+      this.pool = pool;
+      this.closers.push(() => pool.end());
+      await pgQuery(pool, 'SELECT 1');
+    }
+    return this.pool;
+  }
+
+  async clickhouse(): Promise<ClickHouseClient> {
+    if (!this.ch) {
+      const client = createClient({ url: this.cfg.chServerUrl, request_timeout: 60_000, log: { level: ClickHouseLogLevel.OFF } });
+      this.ch = client;
+      this.closers.push(() => client.close());
+      await chQuery(client, 'SELECT 1 AS x');
+    }
+    return this.ch;
+  }
+
+  onClose(fn: () => Promise<void>): void {
+    this.closers.push(fn);
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.closers.reverse()) await c().catch(() => undefined);
+  }
+}
+
