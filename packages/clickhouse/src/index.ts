@@ -1,4 +1,4 @@
-// The escaping helpers (from @trackstream/clickhouse-sql, re-exported by ./sql).
+// The escaping helpers: the one place where values become ClickHouse SQL text.
 export * from './sql';
 export { DEFAULT_DATABASE, TABLES, ddlStatements, summarySelect } from './schema';
 export { analystExamples, checkpointsQuery, runMetricSummariesQuery } from './queries';

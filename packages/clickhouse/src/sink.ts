@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
-import { ProjectionError, type ProjectionBatch, type ProjectionSink } from '@trackstream/projection';
+import { ProjectionError, type ProjectionBatch, type ProjectionSink } from '@trackstream/projection-core';
 import { noopLogger, type Logger } from '@trackstream/telemetry';
 import { classifyFailure, rejectedError, retriableError } from './errors';
 import { checkpointsQuery } from './queries';

@@ -1,5 +1,5 @@
 import { PostgresSink, readProjection } from '@trackstream/postgres';
-import { TestEvents } from '@trackstream/projection';
+import { TestEvents } from '@trackstream/projection-core/testing';
 import { createTestPgSchema, deleteTestTopics, endpointsFromEnv, freePort, testKafka, uniqueName, type TestPgSchema } from '@trackstream/testkit';
 import { spawnProjector, type ChildProjector } from './child-projector';
 import { produceEvents, waitForCatchUp } from './test-helpers';

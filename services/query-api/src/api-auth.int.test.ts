@@ -1,6 +1,6 @@
 import { InMemoryTokenStore, TokenValidator } from '@trackstream/auth';
 import type { StoredEvent } from '@trackstream/events';
-import { TestEvents } from '@trackstream/projection';
+import { TestEvents } from '@trackstream/projection-core/testing';
 import { createJsonLogger } from '@trackstream/telemetry';
 import { createTestClickHouseDatabase, createTestPgSchema, endpointsFromEnv, pollUntil, type TestClickHouseDatabase, type TestPgSchema, uniqueName } from '@trackstream/testkit';
 import { createQueryApi, type QueryApi } from './app';

@@ -1,5 +1,5 @@
 import { encodePositionsToken, type StoredEvent } from '@trackstream/events';
-import { TestEvents } from '@trackstream/projection';
+import { TestEvents } from '@trackstream/projection-core/testing';
 import { createTestClickHouseDatabase, createTestPgSchema, endpointsFromEnv, uniqueName, type TestClickHouseDatabase, type TestPgSchema } from '@trackstream/testkit';
 import { createQueryApi, type QueryApi } from './app';
 import { seedProjections } from './test-support';

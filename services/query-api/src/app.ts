@@ -12,6 +12,7 @@ import { coalesced, waitForPositions, type CheckpointSource } from './freshness'
 import { QueryMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { PostgresReader } from './pg-reader';
+import type { RouteContext, StoreSet } from './context';
 import { registerRoutes } from './routes';
 
 export const TOKEN_HEADER = 'x-trackstream-token';
@@ -47,24 +48,6 @@ export interface QueryApi {
   /** Starts the HTTP server (port 0 = any free port) and resolves with its URL. */
   listen(): Promise<{ url: string; port: number }>;
   close(): Promise<void>;
-}
-
-/** Which projection stores a route reads, so a token makes it wait for exactly those. */
-export type StoreSet = { postgres: boolean; clickhouse: boolean };
-
-export interface RouteContext {
-  pg: PostgresReader;
-  ch: ClickHouseReader;
-  metrics: QueryMetrics;
-  schema: string;
-  /** Waits for the request's token (if any) on the given stores and sets X-Trackstream-Stale. */
-  freshness(req: Request, res: Response, stores: StoreSet): Promise<void>;
-  /** First step of every /v1 route: the caller's API token must allow reading (401/403 otherwise). */
-  authorize: express.RequestHandler<any>;
-  /** The JSON body parser of POST routes, after authorize. */
-  jsonBody: express.RequestHandler<any>;
-  /** What the request may see (set by authorize). */
-  scope(res: Response): ReadScope;
 }
 
 function splitClickHouseUrl(raw: string): { serverUrl: string; database: string | null } {

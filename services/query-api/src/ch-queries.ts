@@ -1,4 +1,4 @@
-import { join, qualified, sql, type SqlFragment } from '@trackstream/clickhouse-sql';
+import { join, qualified, sql, type SqlFragment } from '@trackstream/clickhouse';
 
 /**
  * Every ClickHouse statement the query API sends, as functions of their inputs, so ch-compat.int.test.ts can run

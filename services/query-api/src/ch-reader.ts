@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { SqlFragment } from '@trackstream/clickhouse-sql';
+import type { SqlFragment } from '@trackstream/clickhouse';
 import { checkpointsQuery, historyBucketsQuery, historyPointsQuery, historyStatsQuery, metricStatsQuery } from './ch-queries';
 import { jsonNumber, parseClickHouseFloat, type JsonNumber } from './values';
 

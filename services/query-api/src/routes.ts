@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import type { RouteContext } from './app';
+import type { RouteContext } from './context';
 import { compareMetric, type Goal } from './compare';
 import { QueryError } from './errors';
 import { bodyObject, decodeCursor, encodeCursor, intParam, optionalString, stringArray } from './params';
