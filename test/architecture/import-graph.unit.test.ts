@@ -15,7 +15,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 const ROOT = resolve(__dirname, '../..');
 const KAFKA_CLIENTS = ['kafkajs', '@trackstream/kafka'];
 const MAY_IMPORT_KAFKAJS = new Set(['@trackstream/kafka', '@trackstream/projection', '@trackstream/ingest-gateway', '@trackstream/cli', '@trackstream/testkit']);
-const KAFKA_FREE = ['@trackstream/query-api', '@trackstream/projection-core', '@trackstream/postgres', '@trackstream/clickhouse', '@trackstream/search'];
+const KAFKA_FREE = ['@trackstream/query-api', '@trackstream/read-model', '@trackstream/projection-core', '@trackstream/postgres', '@trackstream/clickhouse', '@trackstream/search'];
 
 interface Workspace {
   name: string;

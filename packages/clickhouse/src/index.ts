@@ -18,4 +18,5 @@ export {
 export { encodeMetricPoints, metricPointStructure, METRIC_POINT_INSERT_COLUMNS } from './row-binary';
 export { classifyFailure, type FailureKind } from './errors';
 export { ClickHouseSink, type ClickHouseSinkOptions } from './sink';
+export { createClickHouseClient, splitDatabase, DEFAULT_REQUEST_TIMEOUT_MS, type ClickHouseClientOptions } from './client';
 export { readProjection, type ClickHouseProjectionSnapshot } from './snapshot';

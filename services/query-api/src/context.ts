@@ -1,8 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { ReadScope } from './auth';
-import type { ClickHouseReader } from './ch-reader';
 import type { QueryMetrics } from './metrics';
-import type { PostgresReader } from './pg-reader';
+import type { ClickHouseReader, PostgresReader } from '@trackstream/read-model';
 
 // What the routes get from the composition root (app.ts), in its own module so that app.ts → routes.ts →
 // context.ts has no cycle back into app.ts.

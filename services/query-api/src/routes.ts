@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import type { RouteContext } from './context';
-import { compareMetric, type Goal } from './compare';
+import { compareMetric, type Goal } from '@trackstream/read-model';
 import { QueryError } from './errors';
 import { bodyObject, decodeCursor, encodeCursor, intParam, optionalString, stringArray } from './params';
 import { registerSearchRoute } from './search-route';
