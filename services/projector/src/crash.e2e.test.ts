@@ -5,7 +5,7 @@ import { batchOf, TestEvents } from '@trackstream/projection-core/testing';
 import { createTestClickHouseDatabase, createTestPgSchema, createTestTopic, endpointsFromEnv, type TestTopic } from '@trackstream/testkit';
 import type { StoredEvent } from '@trackstream/events';
 import { spawnProjector, type ChildProjector } from './child-projector';
-import { produceEvents, waitForCatchUp } from './test-helpers';
+import { produceEvents, waitForCatchUp } from '@trackstream/projector/testing';
 
 jest.setTimeout(300_000);
 

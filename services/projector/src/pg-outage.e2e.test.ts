@@ -4,7 +4,7 @@ import { batchOf, TestEvents } from '@trackstream/projection-core/testing';
 import { createMetricsRegistry, noopLogger } from '@trackstream/telemetry';
 import { createTestPgSchema, createTestTopic, endpointsFromEnv, startDedicatedServers, type DedicatedServers, type TestTopic } from '@trackstream/testkit';
 import { Pool } from 'pg';
-import { produceEvents, waitForCatchUp } from './test-helpers';
+import { produceEvents, waitForCatchUp } from '@trackstream/projector/testing';
 
 jest.setTimeout(240_000);
 

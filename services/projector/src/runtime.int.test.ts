@@ -6,7 +6,7 @@ import { createMetricsRegistry, noopLogger } from '@trackstream/telemetry';
 import { createTestPgSchema, createTestTopic, endpointsFromEnv, type TestPgSchema, type TestTopic } from '@trackstream/testkit';
 import type { StoredEvent } from '@trackstream/events';
 import type { AddressInfo } from 'node:net';
-import { produceEvents, produceRaw, readAll, waitForCatchUp } from './test-helpers';
+import { produceEvents, produceRaw, readAll, waitForCatchUp } from '@trackstream/projector/testing';
 
 jest.setTimeout(120_000);
 

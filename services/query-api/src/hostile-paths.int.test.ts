@@ -1,7 +1,7 @@
 import { TestEvents } from '@trackstream/projection-core/testing';
 import { createTestClickHouseDatabase, createTestPgSchema, endpointsFromEnv, uniqueName, type TestClickHouseDatabase, type TestPgSchema } from '@trackstream/testkit';
 import { createQueryApi, type QueryApi } from './app';
-import { seedProjections } from './test-support';
+import { seedProjections } from '@trackstream/query-api/testing';
 
 /** Hostile paths and bodies get a 4xx naming the problem, never a 500, and the service stays healthy. */
 const TOPIC = uniqueName('qa-hostile');
