@@ -8,6 +8,10 @@ module.exports = {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
   },
   moduleNameMapper: {
+    // Services by name too (tests never reach into ../../services/*/src), and each `/testing` entry.
+    '^@trackstream/(cli|ingest-gateway|projector|query-api)/testing$': '<rootDir>/services/$1/src/testing/index.ts',
+    '^@trackstream/(ingest-gateway|query-api)$': '<rootDir>/services/$1/src/index.ts',
+    '^@trackstream/([a-z0-9-]+)/testing$': '<rootDir>/packages/$1/src/testing/index.ts',
     '^@trackstream/([a-z0-9-]+)$': '<rootDir>/packages/$1/src/index.ts',
     '^@trackstream/([a-z0-9-]+)/testing$': '<rootDir>/packages/$1/src/testing/index.ts',
   },

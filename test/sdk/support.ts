@@ -3,7 +3,7 @@ import { decodeEvent, type StoredEvent } from '@trackstream/events';
 import { createKafkaClient, readTopicToEnd } from '@trackstream/kafka';
 import { noopLogger } from '@trackstream/telemetry';
 import { deleteTestTopics, endpointsFromEnv, uniqueName } from '@trackstream/testkit';
-import { startKafkaGateway, type RunningGateway } from '../../services/ingest-gateway/src/index';
+import { startKafkaGateway, type RunningGateway } from '@trackstream/ingest-gateway';
 
 export interface GatewayUnderTest {
   url: string;

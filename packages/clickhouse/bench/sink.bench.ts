@@ -7,7 +7,7 @@
  * Knobs: BENCH_EVENTS (metrics events, default 400), BENCH_POINTS (points per event, default 1000),
  * BENCH_BATCH (events per apply, default 50).
  */
-import { batchOf } from '@trackstream/projection';
+import { batchOf } from '@trackstream/projection-core/testing';
 import { createTestClickHouseDatabase } from '@trackstream/testkit';
 import { toRows } from '../src/rows';
 import { ClickHouseSink } from '../src/sink';

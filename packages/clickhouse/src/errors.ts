@@ -1,4 +1,4 @@
-import { ProjectionError } from '@trackstream/projection';
+import { ProjectionError } from '@trackstream/projection-core';
 
 /**
  * Sorts ClickHouse failures into the runtime's two kinds. Only a server that read the rows and refused their

@@ -1,5 +1,5 @@
 import { ClickHouseError } from '@clickhouse/client';
-import { ProjectionError } from '@trackstream/projection';
+import { ProjectionError } from '@trackstream/projection-core';
 import { classifyFailure, rejectedError, retriableError } from './errors';
 
 const server = (code: number, message: string) => new ClickHouseError({ message, code: String(code), type: undefined });

@@ -1,5 +1,6 @@
 import { encodeEvent, eventKey, EVENT_TYPES, type StoredEvent } from '@trackstream/events';
-import { batchOf, ProjectionRuntime, ProjectorMetrics, TestEvents } from '@trackstream/projection';
+import { ProjectionRuntime, ProjectorMetrics } from '@trackstream/projection';
+import { batchOf, TestEvents } from '@trackstream/projection-core/testing';
 import { createMetricsRegistry, noopLogger } from '@trackstream/telemetry';
 import {
   createTestClickHouseDatabase,

@@ -1,4 +1,4 @@
-import { describeProjectionSinkContract } from '@trackstream/projection';
+import { describeProjectionSinkContract } from '@trackstream/projection-core/testing';
 import { createTestClickHouseDatabase } from '@trackstream/testkit';
 import { ClickHouseSink } from './sink';
 import { readProjection } from './snapshot';

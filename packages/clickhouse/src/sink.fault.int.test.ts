@@ -1,6 +1,7 @@
 import { createClient } from '@clickhouse/client';
 import type { StoredEvent } from '@trackstream/events';
-import { batchOf, ProjectionError } from '@trackstream/projection';
+import { ProjectionError } from '@trackstream/projection-core';
+import { batchOf } from '@trackstream/projection-core/testing';
 import { createTestClickHouseDatabase, startDedicatedServers, type DedicatedServers } from '@trackstream/testkit';
 import { ClickHouseSink, splitDatabase } from './sink';
 import { readProjection } from './snapshot';

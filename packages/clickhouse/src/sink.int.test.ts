@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
 import type { StoredEvent } from '@trackstream/events';
-import { ProjectionError, type ProjectionBatch } from '@trackstream/projection';
+import { ProjectionError, type ProjectionBatch } from '@trackstream/projection-core';
 import { createTestClickHouseDatabase, type TestClickHouseDatabase } from '@trackstream/testkit';
 import { EVENT_TYPES } from '@trackstream/events';
 import { ClickHouseSink } from './sink';

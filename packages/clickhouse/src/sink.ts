@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
-import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
-import { ProjectionError, type ProjectionBatch, type ProjectionSink } from '@trackstream/projection';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { createClickHouseClient, splitDatabase } from './client';
+import { ProjectionError, type ProjectionBatch, type ProjectionSink } from '@trackstream/projection-core';
 import { noopLogger, type Logger } from '@trackstream/telemetry';
 import { classifyFailure, rejectedError, retriableError } from './errors';
 import { checkpointsQuery } from './queries';
@@ -26,16 +27,8 @@ export interface ClickHouseSinkOptions {
   now?: () => number;
 }
 
-/**
- * The URL's path names the database, but the client must not send it as the session database: setup() creates
- * that database, and a request naming a missing one fails. Every statement names its tables in full instead.
- */
-export function splitDatabase(url: string): { serverUrl: string; database: string | undefined } {
-  const u = new URL(url);
-  const path = decodeURIComponent(u.pathname.replace(/^\/+|\/+$/g, ''));
-  u.pathname = '/';
-  return { serverUrl: u.toString(), database: path === '' ? undefined : path };
-}
+// Re-exported for the sink's callers that split a URL themselves (tests): the rule lives in client.ts.
+export { splitDatabase } from './client';
 
 /**
  * ProjectionSink over ClickHouse. apply() inserts the batch's rows, then — only once the server acknowledged
@@ -53,17 +46,9 @@ export class ClickHouseSink implements ProjectionSink {
 
   constructor(opts: ClickHouseSinkOptions) {
     if (!opts.client && !opts.url) throw new Error('ClickHouseSink needs a url or a client');
-    const server = opts.url === undefined ? undefined : splitDatabase(opts.url);
-    this.database = opts.database ?? server?.database ?? DEFAULT_DATABASE;
-    this.client =
-      opts.client ??
-      createClient({
-        url: server!.serverUrl,
-        request_timeout: opts.requestTimeoutMs ?? 30_000,
-        // The client would print every failed request to the console; the sink reports each one as a
-        // ProjectionError instead, and the runtime logs it through the injected logger.
-        log: { level: ClickHouseLogLevel.OFF },
-      });
+    const made = opts.client === undefined ? createClickHouseClient({ url: opts.url!, ...(opts.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: opts.requestTimeoutMs }) }) : undefined;
+    this.database = opts.database ?? (opts.url === undefined ? undefined : splitDatabase(opts.url).database) ?? DEFAULT_DATABASE;
+    this.client = opts.client ?? made!.client;
     this.ownsClient = !opts.client;
     this.maxRows = opts.maxRowsPerInsert ?? 200_000;
     this.log = (opts.logger ?? noopLogger).child({ sink: 'clickhouse', database: this.database });

@@ -1,4 +1,4 @@
-import { ProjectionError } from '@trackstream/projection';
+import { ProjectionError } from '@trackstream/projection-core';
 
 /**
  * SQLSTATE classes that mean "this data can never be written" (the record is poison): data exceptions (22, e.g. a

@@ -1,4 +1,4 @@
-import { TestEvents } from '@trackstream/projection';
+import { TestEvents } from '@trackstream/projection-core/testing';
 import type { StoredEvent } from '@trackstream/events';
 import { apply, emptyState, fold, project, type Change } from './model';
 

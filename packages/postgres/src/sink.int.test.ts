@@ -1,4 +1,4 @@
-import { describeProjectionSinkContract } from '@trackstream/projection';
+import { describeProjectionSinkContract } from '@trackstream/projection-core/testing';
 import { createTestPgSchema, endpointsFromEnv } from '@trackstream/testkit';
 import { PostgresSink } from './sink';
 import { readProjection } from './snapshot';

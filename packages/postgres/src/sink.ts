@@ -1,5 +1,6 @@
 import { Pool, type PoolClient } from 'pg';
-import type { DecodedRecord, ProjectionBatch, ProjectionSink } from '@trackstream/projection';
+import { inTransaction } from './transaction';
+import type { DecodedRecord, ProjectionBatch, ProjectionSink } from '@trackstream/projection-core';
 import { noopLogger, type Logger } from '@trackstream/telemetry';
 import { toProjectionError } from './errors';
 import { project } from './model';
@@ -38,7 +39,7 @@ export class PostgresSink implements ProjectionSink {
   }
 
   async setup(): Promise<void> {
-    await this.inTransaction(async (c) => {
+    await inTransaction(this.pool, async (c) => {
       // Concurrent CREATE … IF NOT EXISTS can still collide in the catalog; serialise projectors starting together.
       await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`trackstream-projection-ddl:${this.schema}`]);
       for (const statement of ddl(this.s)) await c.query(statement);
@@ -60,7 +61,7 @@ export class PostgresSink implements ProjectionSink {
   async apply(batch: ProjectionBatch): Promise<void> {
     let fresh: DecodedRecord[] = [];
     try {
-      await this.inTransaction(async (c) => {
+      await inTransaction(this.pool, async (c) => {
         const { rows } = await c.query<{ next_offset: string }>(
           `INSERT INTO ${this.s}.projector_checkpoints AS cp (topic, partition, next_offset) VALUES ($1, $2, 0)
            ON CONFLICT (topic, partition) DO UPDATE SET next_offset = cp.next_offset
@@ -100,25 +101,5 @@ export class PostgresSink implements ProjectionSink {
       if (inserted.delete(id)) out.push(r);
     }
     return out;
-  }
-
-  private async inTransaction<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
-    let broken = false;
-    try {
-      await c.query('BEGIN');
-      const out = await fn(c);
-      await c.query('COMMIT');
-      return out;
-    } catch (err) {
-      try {
-        await c.query('ROLLBACK');
-      } catch {
-        broken = true;
-      }
-      throw err;
-    } finally {
-      c.release(broken);
-    }
   }
 }

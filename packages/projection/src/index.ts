@@ -1,10 +1,8 @@
-export { ProjectionError, type DecodedRecord, type ProjectionBatch, type ProjectionSink } from './ports';
 export { ProjectionRuntime, type ProjectionRuntimeOptions, type RuntimeHealth } from './runtime';
+export { compileRuntimeOptions, RUNTIME_DEFAULTS, type CompiledRuntimeOptions } from './options';
 export { ProjectorMetrics } from './metrics';
 export { createProjectorHttpServer, type ProjectorHttpOptions } from './http';
-export { DLQ_HEADERS, type DeadLetter } from './dlq';
-export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
-// Test support, shared with every sink's tests: event builders and the sink contract suite (uses jest globals
-// only when called).
-export { TestEvents, recordsOf, batchOf } from './testing/events';
-export { describeProjectionSinkContract, type SinkContractSubject } from './testing/sink-contract';
+export { sendToDlq } from './dlq';
+// The port, its error and the DLQ header names live in @trackstream/projection-core (no Kafka client there); they are
+// re-exported so the projector's composition root needs one import.
+export { ProjectionError, DLQ_HEADERS, type DecodedRecord, type ProjectionBatch, type ProjectionSink, type DeadLetter } from '@trackstream/projection-core';

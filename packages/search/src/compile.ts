@@ -1,3 +1,4 @@
+import { INDEXED_VALUE_PREFIX, quoteSchema } from '@trackstream/postgres';
 import { ATTRIBUTES, type Comparison, type FilterAst, type Literal } from './ast';
 import { decodePageToken, encodePageToken, queryHash, type Cursor, type KeyType } from './cursor';
 import { SearchError } from './errors';
@@ -29,12 +30,8 @@ export interface CompiledSearch {
   page(rows: Record<string, unknown>[]): { runIds: string[]; nextPageToken: string | null };
 }
 
-/**
- * The value-index prefix of the Postgres projection (INDEXED_VALUE_PREFIX of @trackstream/postgres). Kept here, not
- * imported: @trackstream/postgres pulls in the projection runtime and its Kafka client, which the query API must
- * not load. prefix.unit.test.ts checks the two agree.
- */
-export const INDEXED_VALUE_PREFIX = 200;
+// The value-index prefix and the schema quoting are the Postgres projection's rules: imported, never copied.
+export { INDEXED_VALUE_PREFIX };
 
 export const DEFAULT_MAX_RESULTS = 100;
 export const MAX_MAX_RESULTS = 1000;
@@ -57,12 +54,6 @@ const ATTRIBUTE_COLUMNS: Readonly<Record<string, string>> = {
  */
 const NUMERIC_TEXT = `'^-?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][-+]?[0-9]{1,3})?$'`;
 
-function quoteSchema(schema: string): string {
-  if (typeof schema !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
-    throw new Error(`invalid Postgres schema name: ${JSON.stringify(schema)}`);
-  }
-  return `"${schema}"`;
-}
 
 class Params {
   readonly values: unknown[] = [];

@@ -1,5 +1,5 @@
 import { PostgresSink } from '@trackstream/postgres';
-import { TestEvents, batchOf } from '@trackstream/projection';
+import { TestEvents, batchOf } from '@trackstream/projection-core/testing';
 import { createTestPgSchema, endpointsFromEnv, type TestPgSchema } from '@trackstream/testkit';
 import { compileSearch, type SearchRequest } from './index';
 

@@ -3,7 +3,7 @@ import { parseCutoff } from './cli';
 import { CliError } from './errors';
 import { auditTimeline } from './audit';
 import { formatEvent, partitionFor } from './history';
-import { TestEvents } from '@trackstream/projection';
+import { TestEvents } from '@trackstream/projection-core/testing';
 
 describe('cli arguments', () => {
   it('parses flags in both spellings and refuses unknown ones', () => {

@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { DLQ_HEADERS } from '@trackstream/projection';
+import { DLQ_HEADERS } from '@trackstream/projection-core';
 import type { StoredEvent } from '@trackstream/events';
 import { readRanges, topicBounds, type Ranges } from './log-reader';
 import type { LoggedEvent } from './history';

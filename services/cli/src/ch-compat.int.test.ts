@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { ddlStatements, qualified, TABLES, metricPointRows, toRows } from '@trackstream/clickhouse';
-import { recordsOf, TestEvents } from '@trackstream/projection';
+import { recordsOf, TestEvents } from '@trackstream/projection-core/testing';
 import { createTestClickHouseDatabase, uniqueName, type TestClickHouseDatabase } from '@trackstream/testkit';
 import { CH_VERIFIED, onlyInQuery, sumsQuery, switchStatement } from './ch-store';
 

@@ -7,7 +7,9 @@ import { Pool } from 'pg';
 import { ClickHouseSink } from '@trackstream/clickhouse';
 import { encodeEvent, eventKey, type StoredEvent } from '@trackstream/events';
 import { PostgresSink } from '@trackstream/postgres';
-import { ProjectionRuntime, ProjectorMetrics, TestEvents, type ProjectionSink } from '@trackstream/projection';
+import { ProjectionRuntime, ProjectorMetrics } from '@trackstream/projection';
+import { type ProjectionSink } from '@trackstream/projection-core';
+import { TestEvents } from '@trackstream/projection-core/testing';
 import { noopLogger, createMetricsRegistry } from '@trackstream/telemetry';
 import {
   createTestClickHouseDatabase, createTestPgSchema, createTestTopic, endpointsFromEnv, uniqueName, withDatabase,

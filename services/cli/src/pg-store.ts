@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { ProjectedTable } from '@trackstream/postgres';
+import { inTransaction, type ProjectedTable } from '@trackstream/postgres';
 import { CliError, messageOf } from './errors';
 import type { TableSum, VerifyReport } from './verify';
 
@@ -73,18 +73,14 @@ export async function pgCheckpoints(pool: Pool, schema: string, topic: string): 
 
 /** Live ↔ rebuilt in one transaction: readers see the old schema or the new one, never a mix. */
 export async function pgSwitch(pool: Pool, live: string, target: string, backup: string): Promise<void> {
-  const c = await pool.connect();
   try {
-    await c.query('BEGIN');
-    if ((await c.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [live])).rowCount) {
-      await c.query(`ALTER SCHEMA ${q(live)} RENAME TO ${q(backup)}`);
-    }
-    await c.query(`ALTER SCHEMA ${q(target)} RENAME TO ${q(live)}`);
-    await c.query('COMMIT');
+    await inTransaction(pool, async (c) => {
+      if ((await c.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [live])).rowCount) {
+        await c.query(`ALTER SCHEMA ${q(live)} RENAME TO ${q(backup)}`);
+      }
+      await c.query(`ALTER SCHEMA ${q(target)} RENAME TO ${q(live)}`);
+    });
   } catch (err) {
-    await c.query('ROLLBACK').catch(() => undefined);
     throw new CliError('SWITCH_FAILED', `postgres: switching ${target} → ${live} failed, nothing changed: ${messageOf(err)}`, { cause: err });
-  } finally {
-    c.release();
   }
 }

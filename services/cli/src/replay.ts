@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { decodeEvent, type StoredEvent } from '@trackstream/events';
-import { ProjectionError, type DecodedRecord, type ProjectionSink } from '@trackstream/projection';
+import { applyIsolatingPoison, backoffDelay, type DecodedRecord, type ProjectionSink } from '@trackstream/projection-core';
 import { CliError, messageOf } from './errors';
 import { readRanges, topicBounds, type Ranges, type TopicBounds } from './log-reader';
 import type { Progress } from './progress';
@@ -124,36 +124,30 @@ export function endOffsets(bounds: TopicBounds, cutoff: Cutoff, topic: string): 
   return ends;
 }
 
-/** Applies records, dropping the ones the store refuses for good; returns how many were dropped. */
+/** Applies records, dropping the ones the store refuses for good (the shared poison search); returns how many were dropped. */
 async function applyAll(sink: ProjectionSink, opts: ReplayOptions, partition: number, records: DecodedRecord[], nextOffset: bigint): Promise<number> {
   let dropped = 0;
-  let pending = records;
-  for (let attempt = 1; ; ) {
-    try {
-      await sink.apply({ topic: opts.topic, partition, records: pending, nextOffset: nextOffset.toString() });
-      return dropped;
-    } catch (err) {
-      if (!(err instanceof ProjectionError) || err.retriable) {
-        if (attempt >= (opts.maxRetries ?? 5)) {
-          throw new CliError('STORE_UNAVAILABLE', `${sink.name}: ${messageOf(err)} (rerun the same command to resume)`, { retriable: true, cause: err });
-        }
-        await new Promise((r) => setTimeout(r, Math.min(5_000, 250 * 2 ** attempt)));
-        attempt++;
-        continue;
+  // Retriable failures tolerated in a row: any apply that goes through starts the count over.
+  let attempt = 1;
+  const maxRetries = opts.maxRetries ?? 5;
+  await applyIsolatingPoison({ topic: opts.topic, partition, records, nextOffset: nextOffset.toString() }, BigInt(records[0]?.offset ?? nextOffset), {
+    apply: async (batch) => {
+      await sink.apply(batch);
+      attempt = 1;
+    },
+    reject: async () => {
+      dropped++;
+    },
+    retry: async (_failure, err) => {
+      if (attempt >= maxRetries) {
+        throw new CliError('STORE_UNAVAILABLE', `${sink.name}: ${messageOf(err)} (rerun the same command to resume)`, { retriable: true, cause: err });
       }
-      if (err.offset !== undefined && pending.some((r) => r.offset === err.offset)) {
-        pending = pending.filter((r) => r.offset !== err.offset);
-        dropped++;
-        continue;
-      }
-      if (pending.length <= 1) {
-        dropped += pending.length;
-        pending = [];
-        continue;
-      }
-      // The store cannot say which record it refuses: one at a time finds it, then the batch's checkpoint.
-      for (const r of pending) dropped += await applyAll(sink, opts, partition, [r], BigInt(r.offset) + 1n);
-      pending = [];
-    }
-  }
+      await new Promise((r) => setTimeout(r, backoffDelay(attempt, REPLAY_BACKOFF)));
+      attempt++;
+    },
+  });
+  return dropped;
 }
+
+/** Waits between a replay's retries of an unavailable store: 0.5 s doubling, at most 5 s (the one backoff formula). */
+const REPLAY_BACKOFF = { initialMs: 500, maxMs: 5_000 } as const;

@@ -2,7 +2,7 @@ import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { hashToken, TOKEN_PATTERN } from '@trackstream/auth';
 import { encodeEvent, eventKey, type StoredEvent } from '@trackstream/events';
 import { PostgresSink } from '@trackstream/postgres';
-import { TestEvents } from '@trackstream/projection';
+import { TestEvents } from '@trackstream/projection-core/testing';
 import { createTestPgSchema, createTestTopic, endpointsFromEnv, type TestPgSchema, type TestTopic } from '@trackstream/testkit';
 import { runCli } from './cli';
 

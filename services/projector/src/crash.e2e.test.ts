@@ -1,10 +1,11 @@
 import { ClickHouseSink, readProjection as readClickHouse, TABLES } from '@trackstream/clickhouse';
 import { PostgresSink, readProjection as readPostgres } from '@trackstream/postgres';
-import { batchOf, TestEvents, type ProjectionSink } from '@trackstream/projection';
+import { type ProjectionSink } from '@trackstream/projection-core';
+import { batchOf, TestEvents } from '@trackstream/projection-core/testing';
 import { createTestClickHouseDatabase, createTestPgSchema, createTestTopic, endpointsFromEnv, type TestTopic } from '@trackstream/testkit';
 import type { StoredEvent } from '@trackstream/events';
 import { spawnProjector, type ChildProjector } from './child-projector';
-import { produceEvents, waitForCatchUp } from './test-helpers';
+import { produceEvents, waitForCatchUp } from '@trackstream/projector/testing';
 
 jest.setTimeout(300_000);
 

@@ -1,9 +1,13 @@
 import { ConfigError } from '@trackstream/config';
 import { createKafkaClient, ensureTopic } from '@trackstream/kafka';
 import { createProjectorHttpServer, ProjectionRuntime, ProjectorMetrics } from '@trackstream/projection';
+import { backoffDelay } from '@trackstream/projection-core';
 import { createJsonLogger, createMetricsRegistry, scrubSecrets } from '@trackstream/telemetry';
 import { loadProjectorConfig } from './config';
 import { createSink } from './sinks';
+
+/** Between start attempts (store down, topic missing): 1 s doubling, at most 30 s. */
+const START_BACKOFF = { initialMs: 1_000, maxMs: 30_000 } as const;
 
 async function main(): Promise<void> {
   let cfg;
@@ -75,7 +79,7 @@ async function main(): Promise<void> {
       if (stopping) return;
       await runtime.stop().catch(() => undefined);
       runtime = new ProjectionRuntime(runtimeOptions);
-      const delay = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
+      const delay = backoffDelay(attempt, START_BACKOFF);
       logger.error('projector start failed; retrying', { err: err instanceof Error ? err.message : String(err), attempt, delayMs: delay });
       await new Promise((r) => setTimeout(r, delay));
     }

@@ -1,9 +1,10 @@
 import { PostgresSink, readProjection } from '@trackstream/postgres';
-import { batchOf, ProjectionRuntime, ProjectorMetrics, TestEvents } from '@trackstream/projection';
+import { ProjectionRuntime, ProjectorMetrics } from '@trackstream/projection';
+import { batchOf, TestEvents } from '@trackstream/projection-core/testing';
 import { createMetricsRegistry, noopLogger } from '@trackstream/telemetry';
 import { createTestPgSchema, createTestTopic, endpointsFromEnv, startDedicatedServers, type DedicatedServers, type TestTopic } from '@trackstream/testkit';
 import { Pool } from 'pg';
-import { produceEvents, waitForCatchUp } from './test-helpers';
+import { produceEvents, waitForCatchUp } from '@trackstream/projector/testing';
 
 jest.setTimeout(240_000);
 

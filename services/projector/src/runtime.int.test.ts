@@ -1,10 +1,12 @@
 import { PostgresSink, readProjection } from '@trackstream/postgres';
-import { batchOf, createProjectorHttpServer, DLQ_HEADERS, ProjectionRuntime, ProjectorMetrics, TestEvents } from '@trackstream/projection';
+import { createProjectorHttpServer, ProjectionRuntime, ProjectorMetrics } from '@trackstream/projection';
+import { DLQ_HEADERS } from '@trackstream/projection-core';
+import { batchOf, TestEvents } from '@trackstream/projection-core/testing';
 import { createMetricsRegistry, noopLogger } from '@trackstream/telemetry';
 import { createTestPgSchema, createTestTopic, endpointsFromEnv, type TestPgSchema, type TestTopic } from '@trackstream/testkit';
 import type { StoredEvent } from '@trackstream/events';
 import type { AddressInfo } from 'node:net';
-import { produceEvents, produceRaw, readAll, waitForCatchUp } from './test-helpers';
+import { produceEvents, produceRaw, readAll, waitForCatchUp } from '@trackstream/projector/testing';
 
 jest.setTimeout(120_000);
 

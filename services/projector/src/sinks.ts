@@ -1,6 +1,6 @@
 import { ClickHouseSink } from '@trackstream/clickhouse';
 import { PostgresSink } from '@trackstream/postgres';
-import type { ProjectionSink } from '@trackstream/projection';
+import type { ProjectionSink } from '@trackstream/projection-core';
 import type { Logger } from '@trackstream/telemetry';
 import type { ProjectorConfig } from './config';
 

@@ -1,8 +1,8 @@
 import { PostgresSink, readProjection } from '@trackstream/postgres';
-import { TestEvents } from '@trackstream/projection';
+import { TestEvents } from '@trackstream/projection-core/testing';
 import { createTestPgSchema, deleteTestTopics, endpointsFromEnv, freePort, testKafka, uniqueName, type TestPgSchema } from '@trackstream/testkit';
 import { spawnProjector, type ChildProjector } from './child-projector';
-import { produceEvents, waitForCatchUp } from './test-helpers';
+import { produceEvents, waitForCatchUp } from '@trackstream/projector/testing';
 
 jest.setTimeout(120_000);
 

@@ -12,7 +12,7 @@ import {
   type TestTopic,
 } from '@trackstream/testkit';
 import { GATEWAY_MAIN, spawnProjector, spawnService, type ChildProjector } from './child-projector';
-import { waitForCatchUp } from './test-helpers';
+import { waitForCatchUp } from '@trackstream/projector/testing';
 
 jest.setTimeout(300_000);
 

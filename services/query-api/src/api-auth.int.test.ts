@@ -1,10 +1,10 @@
 import { InMemoryTokenStore, TokenValidator } from '@trackstream/auth';
 import type { StoredEvent } from '@trackstream/events';
-import { TestEvents } from '@trackstream/projection';
+import { TestEvents } from '@trackstream/projection-core/testing';
 import { createJsonLogger } from '@trackstream/telemetry';
 import { createTestClickHouseDatabase, createTestPgSchema, endpointsFromEnv, pollUntil, type TestClickHouseDatabase, type TestPgSchema, uniqueName } from '@trackstream/testkit';
 import { createQueryApi, type QueryApi } from './app';
-import { seedProjections } from './test-support';
+import { seedProjections } from '@trackstream/query-api/testing';
 
 /**
  * Access control on the query API (issue 9) over projections seeded through the real sinks, with the in-memory

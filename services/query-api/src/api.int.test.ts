@@ -1,8 +1,8 @@
 import { encodePositionsToken, type StoredEvent } from '@trackstream/events';
-import { TestEvents } from '@trackstream/projection';
+import { TestEvents } from '@trackstream/projection-core/testing';
 import { createTestClickHouseDatabase, createTestPgSchema, endpointsFromEnv, uniqueName, type TestClickHouseDatabase, type TestPgSchema } from '@trackstream/testkit';
 import { createQueryApi, type QueryApi } from './app';
-import { seedProjections } from './test-support';
+import { seedProjections } from '@trackstream/query-api/testing';
 
 /**
  * Every endpoint over projections seeded through the real sinks (their own schema and database), so the API is

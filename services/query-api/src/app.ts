@@ -2,16 +2,14 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
-import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { decodePositionsToken, type LogPositions } from '@trackstream/events';
 import { createMetricsRegistry, noopLogger, type Logger } from '@trackstream/telemetry';
 import { DENIAL_CODES, authorizeRead, scopeOf, type QueryAuth, type ReadScope } from './auth';
-import { ClickHouseReader } from './ch-reader';
 import { QueryError, errorBody, toQueryError } from './errors';
-import { coalesced, waitForPositions, type CheckpointSource } from './freshness';
+import { coalesced, openClickHouseReader, PostgresReader, waitForPositions, type CheckpointSource } from '@trackstream/read-model';
 import { QueryMetrics } from './metrics';
 import { openApiDocument } from './openapi';
-import { PostgresReader } from './pg-reader';
+import type { RouteContext, StoreSet } from './context';
 import { registerRoutes } from './routes';
 import { registerStreamRoutes, type StreamOptionsRaw } from './stream-routes';
 
@@ -52,40 +50,14 @@ export interface QueryApi {
   close(): Promise<void>;
 }
 
-/** Which projection stores a route reads, so a token makes it wait for exactly those. */
-export type StoreSet = { postgres: boolean; clickhouse: boolean };
-
-export interface RouteContext {
-  pg: PostgresReader;
-  ch: ClickHouseReader;
-  metrics: QueryMetrics;
-  schema: string;
-  /** Waits for the request's token (if any) on the given stores and sets X-Trackstream-Stale. */
-  freshness(req: Request, res: Response, stores: StoreSet): Promise<void>;
-  /** First step of every /v1 route: the caller's API token must allow reading (401/403 otherwise). */
-  authorize: express.RequestHandler<any>;
-  /** The JSON body parser of POST routes, after authorize. */
-  jsonBody: express.RequestHandler<any>;
-  /** What the request may see (set by authorize). */
-  scope(res: Response): ReadScope;
-}
-
-function splitClickHouseUrl(raw: string): { serverUrl: string; database: string | null } {
-  const u = new URL(raw);
-  const database = decodeURIComponent(u.pathname.replace(/^\/+|\/+$/g, ''));
-  u.pathname = '/';
-  return { serverUrl: u.toString(), database: database === '' ? null : database };
-}
-
 export function createQueryApi(opts: QueryApiOptions): QueryApi {
   const log = (opts.logger ?? noopLogger).child({ component: 'query-api' });
   const schema = opts.pgSchema ?? 'public';
   const pool = new Pool({ connectionString: opts.pgUrl, max: opts.pgPoolSize ?? 8, connectionTimeoutMillis: 5_000 });
   pool.on('error', (err) => log.warn('idle postgres connection failed', { err: err.message }));
-  const chUrl = splitClickHouseUrl(opts.clickhouseUrl);
-  const chClient: ClickHouseClient = createClient({ url: chUrl.serverUrl, request_timeout: 30_000, log: { level: ClickHouseLogLevel.OFF } });
   const pg = new PostgresReader(pool, schema);
-  const ch = new ClickHouseReader(chClient, opts.clickhouseDatabase ?? chUrl.database ?? 'trackstream');
+  // The adapter's one client factory and URL split (@trackstream/clickhouse, through the read model).
+  const { reader: ch, client: chClient } = openClickHouseReader({ url: opts.clickhouseUrl, ...(opts.clickhouseDatabase === undefined ? {} : { database: opts.clickhouseDatabase }) });
   const metrics = new QueryMetrics(createMetricsRegistry('query-api'));
 
   const pgCheckpoints: CheckpointSource = coalesced((topic) => pg.checkpoints(topic));

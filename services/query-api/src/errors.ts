@@ -92,6 +92,8 @@ export function toQueryError(err: unknown): QueryError {
   const e = err as { code?: unknown; message?: string; type?: string };
   if (e && e.code === 'TOKEN_INVALID') return new QueryError('TOKEN_INVALID', e.message ?? 'invalid token');
   if (e && e.type === 'entity.parse.failed') return new QueryError('MALFORMED_JSON', 'request body is not valid JSON');
+  // express could not percent-decode a path parameter (`%ff`, a lone `%`): the client's fault.
+  if (err instanceof URIError) return new QueryError('BAD_REQUEST', 'the path holds a malformed percent-encoding', { field: 'path' });
   if (e && typeof e.code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|57P0[123]|08\w{3})$/.test(e.code)) {
     return new QueryError('STORE_UNAVAILABLE', 'a projection store is unavailable');
   }

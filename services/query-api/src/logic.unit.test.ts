@@ -1,8 +1,6 @@
 import { SearchError } from '@trackstream/search';
-import { compareMetric, defaultGoal } from './compare';
 import { QueryError, toQueryError } from './errors';
-import { coalesced, covers, waitForPositions } from './freshness';
-import { jsonNumber, parseClickHouseFloat } from './values';
+import { coalesced, compareMetric, covers, defaultGoal, jsonNumber, parseClickHouseFloat, waitForPositions } from '@trackstream/read-model';
 
 describe('non-finite numbers', () => {
   it('spell NaN and infinities as the events JSON does', () => {

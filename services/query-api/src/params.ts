@@ -47,3 +47,18 @@ export function decodeCursor(token: string): string {
     throw new QueryError('PAGE_TOKEN_INVALID', 'page_token is not a token this API issued', { field: 'page_token' });
   }
 }
+
+/** The id grammar of the contract (project, experiment_id, run_id). An id outside it cannot exist in a store. */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+
+export function isId(raw: string): boolean {
+  return ID_PATTERN.test(raw);
+}
+
+// A NUL byte or a lone UTF-16 surrogate cannot be stored (Postgres refuses NUL in text, UTF-8 has no lone surrogate).
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** True when a text value can be a key or a name in a store (no NUL, no lone surrogate, bounded length). */
+export function isStorableText(raw: string, maxLength = 250): boolean {
+  return raw.length <= maxLength && !UNSTORABLE.test(raw);
+}

@@ -1,8 +1,8 @@
 import type { Express } from 'express';
-import type { RouteContext } from './app';
-import { compareMetric, type Goal } from './compare';
+import type { RouteContext } from './context';
+import { compareMetric, type Goal } from '@trackstream/read-model';
 import { QueryError } from './errors';
-import { bodyObject, decodeCursor, encodeCursor, intParam, optionalString, stringArray } from './params';
+import { bodyObject, decodeCursor, encodeCursor, intParam, isId, isStorableText, optionalString, stringArray } from './params';
 import { registerSearchRoute } from './search-route';
 
 export const MAX_COMPARE_RUNS = 100;
@@ -31,6 +31,9 @@ export function registerRoutes(app: Express, ctx: RouteContext): void {
   app.get('/v1/experiments/:id', ctx.authorize, async (req, res) => {
     await ctx.freshness(req, res, PG);
     const project = optionalString(req.query.project, 'project');
+    // An id or name no store can hold (NUL, lone surrogate, overlong) is unknown: answered before any SQL.
+    if (!isStorableText(req.params.id)) throw new QueryError('EXPERIMENT_NOT_FOUND', `no experiment with id or name ${JSON.stringify(req.params.id.slice(0, 200))}`);
+    if (project !== null && !isStorableText(project)) throw new QueryError('BAD_REQUEST', 'project is not a valid project id', { field: 'project' });
     const found = await ctx.pg.findExperiments(req.params.id, project, ctx.scope(res).projects);
     if (found.experiments.length === 0) throw new QueryError('EXPERIMENT_NOT_FOUND', `no experiment with id or name ${JSON.stringify(req.params.id)}`);
     if (found.experiments.length > 1) {
@@ -48,10 +51,12 @@ export function registerRoutes(app: Express, ctx: RouteContext): void {
     const body = bodyObject(req.body);
     const runIds = [...new Set(stringArray(body.run_ids, 'run_ids', { min: 1, max: MAX_COMPARE_RUNS }))];
     const keys = body.metric_keys === undefined || body.metric_keys === null ? null : stringArray(body.metric_keys, 'metric_keys', { min: 0, max: 1000 });
+    if (keys !== null && !keys.every((k) => isStorableText(k))) throw new QueryError('BAD_REQUEST', 'metric_keys must not hold NUL bytes or lone surrogates', { field: 'metric_keys' });
     const goals = parseGoals(body.metric_goals);
     await ctx.freshness(req, res, BOTH);
     // A run of a project the token cannot read is missing, named like an unknown id.
-    const runs = await ctx.pg.loadRuns(runIds, ctx.scope(res).projects);
+    // Ids outside the id grammar cannot exist: they are missing without reaching a store.
+    const runs = await ctx.pg.loadRuns(runIds.filter(isId), ctx.scope(res).projects);
     if (runs.length < runIds.length) {
       const known = new Set(runs.map((r) => r.run_id));
       const missing = runIds.filter((id) => !known.has(id));
@@ -73,6 +78,7 @@ export function registerRoutes(app: Express, ctx: RouteContext): void {
 
   app.get('/v1/runs/:run_id', ctx.authorize, async (req, res) => {
     await ctx.freshness(req, res, PG);
+    if (!isId(req.params.run_id)) throw new QueryError('RUN_NOT_FOUND', `no run ${JSON.stringify(req.params.run_id.slice(0, 200))}`);
     const [run] = await ctx.pg.loadRuns([req.params.run_id], ctx.scope(res).projects);
     if (!run) throw new QueryError('RUN_NOT_FOUND', `no run ${JSON.stringify(req.params.run_id)}`);
     res.json({ run });
@@ -80,8 +86,10 @@ export function registerRoutes(app: Express, ctx: RouteContext): void {
 
   app.get('/v1/runs/:run_id/metrics/:key', ctx.authorize, async (req, res) => {
     const maxPoints = intParam(req.query.max_points, 'max_points', DEFAULT_MAX_POINTS, 1, MAX_POINTS_LIMIT);
+    if (!isStorableText(req.params.key)) throw new QueryError('BAD_REQUEST', 'the metric key must not hold NUL bytes or lone surrogates, and at most 250 characters', { field: 'key' });
     // The project comes from Postgres (ClickHouse's tables are keyed by project first), so both must be fresh.
     await ctx.freshness(req, res, BOTH);
+    if (!isId(req.params.run_id)) throw new QueryError('RUN_NOT_FOUND', `no run ${JSON.stringify(req.params.run_id.slice(0, 200))}`);
     const projects = await ctx.pg.runProjects([req.params.run_id], ctx.scope(res).projects);
     const project = projects.get(req.params.run_id);
     if (project === undefined) throw new QueryError('RUN_NOT_FOUND', `no run ${JSON.stringify(req.params.run_id)}`);

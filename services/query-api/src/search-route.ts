@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { compileSearch, type SearchRequest } from '@trackstream/search';
-import type { RouteContext } from './app';
+import type { RouteContext } from './context';
 import { visibleProjects } from './auth';
 import { QueryError } from './errors';
 import { bodyObject, stringArray } from './params';

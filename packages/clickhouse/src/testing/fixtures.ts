@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@trackstream/events';
-import type { DecodedRecord } from '@trackstream/projection';
+import type { DecodedRecord } from '@trackstream/projection-core';
 
 /** Test data shared by this package's tests: one event of every type, with hostile strings and non-finite values. */
 

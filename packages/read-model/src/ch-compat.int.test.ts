@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { TABLES, checkpointRow, ddlStatements, qualified, metricPointRows, toRows } from '@trackstream/clickhouse';
-import { TestEvents, recordsOf } from '@trackstream/projection';
+import { TestEvents, recordsOf } from '@trackstream/projection-core/testing';
 import { createTestClickHouseDatabase, type TestClickHouseDatabase } from '@trackstream/testkit';
 import { checkpointsQuery, historyBucketsQuery, historyPointsQuery, historyStatsQuery, metricStatsQuery } from './ch-queries';
 

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { quoteSchema } from '@trackstream/postgres';
 import { jsonNumber, jsonNumberOrNull, pgFloat, toNumberOrNull, type JsonNumber } from './values';
 
 /** The run shape of `GET /v1/runs/:run_id` and of search results. */
@@ -43,11 +44,6 @@ type Row = Record<string, unknown>;
 /** A project scope as a bound parameter: null = every project, [] = none. */
 function scopeParam(projects: readonly string[] | null): string[] | null {
   return projects === null ? null : [...projects];
-}
-
-function quoteSchema(schema: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid Postgres schema name: ${JSON.stringify(schema)}`);
-  return `"${schema}"`;
 }
 
 /** Read-side access to the Postgres projection (tables in docs/projectors.md). Values are always bound. */

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { SqlFragment } from '@trackstream/clickhouse-sql';
+import type { SqlFragment } from '@trackstream/clickhouse';
 import { checkpointsQuery, historyBucketsQuery, historyPointsQuery, historyStatsQuery, metricStatsQuery } from './ch-queries';
 import { jsonNumber, parseClickHouseFloat, type JsonNumber } from './values';
 
@@ -22,7 +22,7 @@ export interface MetricStats {
 
 type Row = Record<string, unknown>;
 
-/** Read-side access to the ClickHouse projection. Every value is inlined through @trackstream/clickhouse-sql. */
+/** Read-side access to the ClickHouse projection. Every value is inlined through @trackstream/clickhouse's escaping helpers. */
 export class ClickHouseReader {
   constructor(
     private readonly client: ClickHouseClient,
@@ -92,6 +92,6 @@ export class ClickHouseReader {
   /** partition → next offset of the ClickHouse projector. */
   async checkpoints(topic: string): Promise<Map<number, bigint>> {
     const rows = await this.rows(checkpointsQuery(this.database, topic));
-    return new Map(rows.map((r) => [Number(r.partition), BigInt(String(r.next_offset_text))]));
+    return new Map(rows.map((r) => [Number(r.partition), BigInt(String(r.next_offset))]));
   }
 }

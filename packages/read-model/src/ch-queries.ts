@@ -1,15 +1,14 @@
-import { join, qualified, sql, type SqlFragment } from '@trackstream/clickhouse-sql';
+import { TABLES, join, qualified, sql, type SqlFragment } from '@trackstream/clickhouse';
 
 /**
- * Every ClickHouse statement the query API sends, as functions of their inputs, so ch-compat.int.test.ts can run
+ * Every ClickHouse statement the read model sends, as functions of their inputs, so ch-compat.int.test.ts can run
  * each on 18.16 and on a current engine. Only the subset both accept: FINAL, intDiv, argMax over tuples, -If
  * combinators; aliases never reuse a column's name (18.16 reports cyclic aliases, current releases would resolve
  * the column to the alias).
  */
 
-// Tables of the ClickHouse projection (docs/clickhouse.md); read with FINAL so a redelivered batch counts once.
-const METRIC_POINTS = 'metric_points';
-const CHECKPOINTS = 'checkpoints';
+// Tables of the ClickHouse projection come from the adapter (TABLES); read with FINAL so a redelivered batch counts once.
+const METRIC_POINTS = TABLES.metricPoints;
 const POINT_ORDER = sql`(step, timestamp, offset, point_index)`;
 
 export interface MetricRef {
@@ -66,11 +65,5 @@ GROUP BY run_id, key
 ORDER BY run_id, key`;
 }
 
-/** partition → max(next_offset): a checkpoint never moves back, so the highest is the current one. */
-export function checkpointsQuery(database: string, topic: string): SqlFragment {
-  return sql`SELECT partition, toString(max(next_offset)) AS next_offset_text
-FROM ${qualified(database, CHECKPOINTS)}
-WHERE topic = ${topic}
-GROUP BY partition
-ORDER BY partition`;
-}
+/** partition → max(next_offset), the adapter's own statement (a checkpoint never moves back, so the highest is current). */
+export { checkpointsQuery } from '@trackstream/clickhouse';

@@ -1,7 +1,7 @@
 import { ClickHouseSink } from '@trackstream/clickhouse';
 import type { StoredEvent } from '@trackstream/events';
 import { PostgresSink } from '@trackstream/postgres';
-import { batchOf } from '@trackstream/projection';
+import { batchOf } from '@trackstream/projection-core/testing';
 
 /**
  * Test support (not exported by the package): writes `events` into a test's Postgres schema and ClickHouse database

@@ -1,0 +1,1 @@
+export { produceEvents, produceRaw, highWatermarks, waitForCatchUp, readAll } from './kafka';

@@ -1,0 +1,1 @@
+export { seedProjections } from './seed';

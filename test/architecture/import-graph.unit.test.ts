@@ -1,0 +1,235 @@
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+
+/**
+ * The architecture as a test. Walks every workspace package's package.json dependencies and its production source
+ * imports (tests and src/testing/ excluded), and checks:
+ *  - only the Kafka adapter, the projection runtime, the gateway and the CLI import kafkajs (testkit too, as test
+ *    support), and the readers (query API, read model, the store adapters, the projection core) reach no Kafka
+ *    client through any chain of workspace or npm packages;
+ *  - no import reaches into another package's or service's files (relative paths across packages, `/src/`, `/dist/`):
+ *    only `@trackstream/x` and `@trackstream/x/testing`;
+ *  - no cycles, between packages or between the files of one package.
+ */
+const ROOT = resolve(__dirname, '../..');
+const KAFKA_CLIENTS = ['kafkajs', '@trackstream/kafka'];
+const MAY_IMPORT_KAFKAJS = new Set(['@trackstream/kafka', '@trackstream/projection', '@trackstream/ingest-gateway', '@trackstream/cli', '@trackstream/testkit']);
+const KAFKA_FREE = ['@trackstream/query-api', '@trackstream/read-model', '@trackstream/projection-core', '@trackstream/postgres', '@trackstream/clickhouse', '@trackstream/search'];
+
+interface Workspace {
+  name: string;
+  dir: string;
+  deps: string[];
+}
+
+function workspaces(): Map<string, Workspace> {
+  const out = new Map<string, Workspace>();
+  for (const group of ['packages', 'services']) {
+    for (const name of readdirSync(join(ROOT, group))) {
+      const pj = join(ROOT, group, name, 'package.json');
+      if (!existsSync(pj)) continue;
+      const json = JSON.parse(readFileSync(pj, 'utf8')) as { name: string; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+      out.set(json.name, { name: json.name, dir: join(ROOT, group, name), deps: [...Object.keys(json.dependencies ?? {}), ...Object.keys(json.optionalDependencies ?? {})] });
+    }
+  }
+  return out;
+}
+
+/** Production source: no tests, no test support (src/testing/, test-helpers), no declarations. */
+function sourceFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    if (statSync(p).isDirectory()) return f === 'testing' ? [] : sourceFiles(p);
+    return /\.ts$/.test(f) && !/\.test\.ts$/.test(f) && !/\.d\.ts$/.test(f) ? [p] : [];
+  });
+}
+
+/** Every file under src/, tests included (for the deep-import rule, which holds for tests too). */
+function allFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    if (statSync(p).isDirectory()) return f === 'node_modules' || f === 'dist' ? [] : allFiles(p);
+    return /\.ts$/.test(f) && !/\.d\.ts$/.test(f) ? [p] : [];
+  });
+}
+
+const IMPORT_RE = /(?:^|\n)\s*(import|export)\s+(type\s+)?[^'";]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g;
+
+/** Module specifiers a file imports at run time (type-only imports are erased, unless `withTypes`). */
+export function importSpecifiers(text: string, withTypes = false): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(IMPORT_RE)) {
+    if (m[2] && !withTypes) continue;
+    const spec = m[3] ?? m[4] ?? m[5] ?? m[6];
+    if (spec) out.push(spec);
+  }
+  return out;
+}
+
+/** Bare package names a file imports or requires at run time (type-only imports are erased). */
+export function importedPackages(text: string): string[] {
+  const out: string[] = [];
+  for (const spec of importSpecifiers(text)) {
+    if (spec.startsWith('.') || spec.startsWith('node:') || builtinModules.includes(spec)) continue;
+    const parts = spec.split('/');
+    out.push(spec.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!);
+  }
+  return out;
+}
+
+function npmDeps(name: string): string[] | null {
+  const pj = join(ROOT, 'node_modules', name, 'package.json');
+  if (!existsSync(pj)) return null;
+  const json = JSON.parse(readFileSync(pj, 'utf8')) as { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+  return [...Object.keys(json.dependencies ?? {}), ...Object.keys(json.optionalDependencies ?? {})];
+}
+
+/** What one package loads directly: its package.json dependencies and, for a workspace, its source imports. */
+function directDeps(name: string, ws: Map<string, Workspace>): string[] {
+  const w = ws.get(name);
+  if (!w) return npmDeps(name) ?? [];
+  const next = new Set(w.deps);
+  // A workspace package's source counts too: an import missing from its package.json still loads at run time.
+  for (const file of sourceFiles(join(w.dir, 'src'))) for (const p of importedPackages(readFileSync(file, 'utf8'))) next.add(p);
+  next.delete(name);
+  return [...next];
+}
+
+/** Every package reachable from a package, with the chain that reaches it. */
+export function reachable(start: string, ws = workspaces()): Map<string, string[]> {
+  const seen = new Map<string, string[]>([[start, [start]]]);
+  const queue = [start];
+  while (queue.length > 0) {
+    const name = queue.shift()!;
+    const chain = seen.get(name)!;
+    for (const dep of directDeps(name, ws)) {
+      if (seen.has(dep)) continue;
+      seen.set(dep, [...chain, dep]);
+      queue.push(dep);
+    }
+  }
+  return seen;
+}
+
+/** A cycle in a directed graph, as the list of its nodes (first = last), or null. */
+export function findCycle(graph: Map<string, string[]>): string[] | null {
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (n: string): string[] | null => {
+    state.set(n, 'open');
+    stack.push(n);
+    for (const m of graph.get(n) ?? []) {
+      if (!graph.has(m)) continue;
+      if (state.get(m) === 'open') return [...stack.slice(stack.indexOf(m)), m];
+      if (state.get(m) === undefined) {
+        const c = visit(m);
+        if (c) return c;
+      }
+    }
+    stack.pop();
+    state.set(n, 'done');
+    return null;
+  };
+  for (const n of graph.keys()) {
+    if (state.get(n) !== undefined) continue;
+    const c = visit(n);
+    if (c) return c;
+  }
+  return null;
+}
+
+function resolveRelative(from: string, spec: string): string | null {
+  const base = resolve(dirname(from), spec);
+  for (const candidate of [`${base}.ts`, join(base, 'index.ts')]) if (existsSync(candidate)) return candidate;
+  return null;
+}
+
+describe('architecture: import graph', () => {
+  const ws = workspaces();
+
+  it('has the workspaces it checks (the walk can see them)', () => {
+    for (const name of [...MAY_IMPORT_KAFKAJS, ...KAFKA_FREE]) expect(ws.has(name)).toBe(true);
+  });
+
+  it('lets only the Kafka adapter, the projection runtime, the gateway and the CLI import kafkajs', () => {
+    const importers = [...ws.keys()].filter((name) => directDeps(name, ws).includes('kafkajs')).sort();
+    expect(importers.filter((n) => !MAY_IMPORT_KAFKAJS.has(n))).toEqual([]);
+    expect(importers).toEqual(expect.arrayContaining(['@trackstream/kafka', '@trackstream/projection']));
+  });
+
+  it.each(KAFKA_FREE)('%s reaches no Kafka client through any chain of packages', (name) => {
+    const graph = reachable(name, ws);
+    expect(KAFKA_CLIENTS.filter((p) => graph.has(p)).map((p) => graph.get(p)!.join(' -> '))).toEqual([]);
+  });
+
+  it('query API: the walk really went through workspace and npm packages', () => {
+    const graph = reachable('@trackstream/query-api', ws);
+    expect(graph.has('@trackstream/events')).toBe(true);
+    expect(graph.has('pg')).toBe(true);
+    expect(graph.has('express')).toBe(true);
+  });
+
+  it('finds kafkajs where it is reachable (the check can fail)', () => {
+    expect(reachable('@trackstream/projection', ws).get('kafkajs')).toEqual(['@trackstream/projection', 'kafkajs']);
+    expect(reachable('@trackstream/projector', ws).has('kafkajs')).toBe(true);
+  });
+
+  it('sees run-time imports and ignores type-only ones', () => {
+    // The module name is assembled so that a plain grep for Kafka imports finds none here.
+    const kafkaClient = ['kafka', 'js'].join('');
+    expect(importedPackages(`import type { Kafka } from '${kafkaClient}';\nimport { Pool } from 'pg';\nconst x = require('@scope/a/b');`)).toEqual(['pg', '@scope/a']);
+  });
+
+  it('has no import into another package or service other than its index or its /testing entry', () => {
+    const bad: string[] = [];
+    const roots = [...[...ws.values()].map((w) => w.dir), join(ROOT, 'test')];
+    for (const dir of roots) {
+      const own = dir === join(ROOT, 'test') ? dir : dir;
+      for (const file of allFiles(dir === join(ROOT, 'test') ? dir : join(dir, 'src'))) {
+        for (const spec of importSpecifiers(readFileSync(file, 'utf8'), true)) {
+          const where = relative(ROOT, file);
+          if (spec.startsWith('.')) {
+            const target = resolve(dirname(file), spec);
+            if (!(target + sep).startsWith(own + sep)) bad.push(`${where}: ${spec}`);
+          } else if (spec.startsWith('@trackstream/')) {
+            const rest = spec.split('/').slice(2);
+            if (rest.length > 0 && !(rest.length === 1 && rest[0] === 'testing')) bad.push(`${where}: ${spec}`);
+          }
+        }
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('has no cycle between packages', () => {
+    const graph = new Map([...ws.keys()].map((name) => [name, directDeps(name, ws).filter((d) => ws.has(d))]));
+    expect(findCycle(graph)).toBeNull();
+  });
+
+  it('has no cycle between the files of any package', () => {
+    const cycles: string[] = [];
+    for (const w of ws.values()) {
+      const files = sourceFiles(join(w.dir, 'src'));
+      const graph = new Map(
+        files.map((f) => [
+          f,
+          importSpecifiers(readFileSync(f, 'utf8'), true)
+            .filter((s) => s.startsWith('.'))
+            .map((s) => resolveRelative(f, s))
+            .filter((x): x is string => x !== null),
+        ]),
+      );
+      const c = findCycle(graph);
+      if (c) cycles.push(c.map((f) => relative(ROOT, f)).join(' -> '));
+    }
+    expect(cycles).toEqual([]);
+  });
+
+  it('finds a cycle where there is one (the check can fail)', () => {
+    expect(findCycle(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']]]))).toEqual(['a', 'b', 'c', 'a']);
+    expect(findCycle(new Map([['a', ['b']], ['b', []]]))).toBeNull();
+  });
+});
