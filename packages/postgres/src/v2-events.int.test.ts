@@ -1,4 +1,4 @@
-import { batchOf, TestEvents } from '@trackstream/projection';
+import { batchOf, TestEvents } from '@trackstream/projection-core/testing';
 import { createTestPgSchema, endpointsFromEnv, type TestPgSchema } from '@trackstream/testkit';
 import { PostgresSink } from './sink';
 

@@ -1,9 +1,9 @@
 import type { Express, Request, Response } from 'express';
 import { compileSearch } from '@trackstream/search';
 import { noopLogger, type Logger } from '@trackstream/telemetry';
-import type { RouteContext } from './app';
+import type { RouteContext } from './context';
 import { QueryError } from './errors';
-import type { RunView } from './pg-reader';
+import type { RunView } from '@trackstream/read-model';
 import { MAX_POINTS_LIMIT } from './routes';
 import { registerSummaryRoute } from './summary-route';
 import {

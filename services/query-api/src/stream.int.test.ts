@@ -1,8 +1,8 @@
-import { TestEvents } from '@trackstream/projection';
+import { TestEvents } from '@trackstream/projection-core/testing';
 import { createTestClickHouseDatabase, createTestPgSchema, endpointsFromEnv, uniqueName, type TestClickHouseDatabase, type TestPgSchema } from '@trackstream/testkit';
 import { createQueryApi, type QueryApi } from './app';
-import { readEvents } from './testing-sse';
-import { seedProjections } from './test-support';
+import { readEvents } from './testing';
+import { seedProjections } from './testing';
 
 const TOPIC = uniqueName('stream-topic');
 let pgSchema: TestPgSchema;

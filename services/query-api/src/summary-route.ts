@@ -1,7 +1,7 @@
 import type { Express } from 'express';
-import type { RouteContext } from './app';
+import type { RouteContext } from './context';
 import { bodyObject, stringArray } from './params';
-import { toNumberOrNull } from './values';
+import { toNumberOrNull } from '@trackstream/read-model';
 
 export const MAX_SUMMARY_EXPERIMENTS = 1000;
 

@@ -5,7 +5,7 @@ import { ClickHouseSink } from '@trackstream/clickhouse';
 import type { StoredEvent } from '@trackstream/events';
 import { PostgresSink } from '@trackstream/postgres';
 import { TestEvents, batchOf } from '@trackstream/projection';
-import { createQueryApi, type QueryApi } from '../../query-api/src/app';
+import { createQueryApi, type QueryApi } from '@trackstream/query-api';
 import { createTestClickHouseDatabase, createTestPgSchema, endpointsFromEnv, uniqueName, type TestClickHouseDatabase, type TestPgSchema } from '@trackstream/testkit';
 import { createWebServer, type WebServer } from './server/app';
 

@@ -1,1 +1,2 @@
 export { seedProjections } from './seed';
+export { readEvents } from './sse';
