@@ -6,6 +6,7 @@ import { localStack } from './local-stack';
 interface SetupState {
   stopContainers?: () => Promise<void>;
   startedLocalStack?: boolean;
+  startedS3?: boolean;
 }
 const state = globalThis as typeof globalThis & { __trackstreamStack?: SetupState };
 
@@ -26,4 +27,34 @@ export default async function globalSetup(): Promise<void> {
     Object.assign(process.env, localStack.env());
   }
   process.env[SOURCE_VAR] = source;
+  await provideS3(s);
+}
+
+/**
+ * A real S3 server for the artifact tests: TRACKSTREAM_TEST_S3_ENDPOINT when given, else the local stack's SeaweedFS,
+ * started here before any test runs. Its first start builds `weed` from the Go module source (minutes, cached
+ * afterwards), so the build never competes with the test workers for the two cores.
+ */
+async function provideS3(s: SetupState): Promise<void> {
+  if (process.env.TRACKSTREAM_TEST_S3_ENDPOINT !== undefined) return;
+  const env = localStack.s3Env();
+  const endpoint = env.TRACKSTREAM_S3_ENDPOINT;
+  if (endpoint === undefined) throw new Error('local stack: `stack.sh env seaweedfs` printed no TRACKSTREAM_S3_ENDPOINT');
+  if (!(await answers(endpoint))) {
+    localStack.start('seaweedfs');
+    s.startedS3 = true;
+  }
+  process.env.TRACKSTREAM_TEST_S3_ENDPOINT = endpoint;
+  process.env.TRACKSTREAM_S3_REGION ??= env.TRACKSTREAM_S3_REGION;
+  process.env.AWS_ACCESS_KEY_ID ??= env.AWS_ACCESS_KEY_ID;
+  process.env.AWS_SECRET_ACCESS_KEY ??= env.AWS_SECRET_ACCESS_KEY;
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(2000) });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -6,6 +6,8 @@ import { parseEnvLines } from './endpoints';
 export const STACK_SCRIPT = path.resolve(__dirname, '../../../deploy/local/stack.sh');
 
 export type ServerName = 'kafka' | 'postgres' | 'clickhouse';
+/** What the local stack script starts: the three servers, and SeaweedFS (S3) only when named. */
+export type StackServer = ServerName | 'seaweedfs';
 
 function run(args: string[], inheritOutput: boolean): { status: number; stdout: string } {
   const res = spawnSync('bash', [STACK_SCRIPT, ...args], {
@@ -20,15 +22,19 @@ export const localStack = {
   isUp(): boolean {
     return run(['status'], false).status === 0;
   },
-  start(...servers: ServerName[]): void {
+  start(...servers: StackServer[]): void {
     const res = run(['start', ...servers], true);
     if (res.status !== 0) throw new Error(`local stack failed to start (${STACK_SCRIPT} start ${servers.join(' ')}); see the message above`);
   },
-  stop(...servers: ServerName[]): void {
+  stop(...servers: StackServer[]): void {
     const res = run(['stop', ...servers], true);
     if (res.status !== 0) throw new Error(`local stack failed to stop ${servers.join(' ')}`);
   },
   env(): Record<string, string> {
     return parseEnvLines(run(['env'], false).stdout);
+  },
+  /** The S3 variables of the stack's SeaweedFS gateway (TRACKSTREAM_S3_*, AWS_*), whether or not it runs. */
+  s3Env(): Record<string, string> {
+    return parseEnvLines(run(['env', 'seaweedfs'], false).stdout);
   },
 };

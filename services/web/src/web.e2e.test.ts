@@ -4,7 +4,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { ClickHouseSink } from '@trackstream/clickhouse';
 import type { StoredEvent } from '@trackstream/events';
 import { PostgresSink } from '@trackstream/postgres';
-import { TestEvents, batchOf } from '@trackstream/projection';
+import { TestEvents, batchOf } from '@trackstream/projection-core/testing';
 import { createQueryApi, type QueryApi } from '@trackstream/query-api';
 import { createTestClickHouseDatabase, createTestPgSchema, endpointsFromEnv, uniqueName, type TestClickHouseDatabase, type TestPgSchema } from '@trackstream/testkit';
 import { createWebServer, type WebServer } from './server/app';
