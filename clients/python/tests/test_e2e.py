@@ -79,3 +79,34 @@ def test_offline_spool_is_sent_by_the_next_online_start(gateway_url, query, spoo
     assert rep["sent_events"] > 0 and rep["left_files"] == []
     # The run ended at interpreter exit (atexit): FINISHED, with every point.
     query.wait_run(run_id, lambda r: r["status"] == "FINISHED" and r["metrics"].get("acc", {}).get("count") == 300)
+
+
+def test_forked_worker_logging_nothing_does_not_duplicate_the_parent_buffer(gateway_url, query, spool_dir):
+    # A long flush interval: the points sit in the parent's buffer when it forks.
+    c = trackstream.Client(project="pysdk", url=gateway_url, spool_dir=spool_dir, exit_hooks=True, flush_interval=60.0)
+    run = c.start_run(experiment="py-fork", name="parent")
+    for step in range(1000):
+        run.log({"loss": float(step)}, step=step)
+    pids = []
+    for normal_exit in (True, False):
+        pid = os.fork()
+        if pid == 0:
+            # A data-loader worker: logs nothing, exits normally (atexit runs) or the multiprocessing way.
+            # (Inside pytest a SystemExit would be caught by pytest itself: run the exit handlers as exit would.)
+            if normal_exit:
+                import atexit
+
+                atexit._run_exitfuncs()
+            os._exit(0)
+        pids.append(pid)
+    for pid in pids:
+        _, status = os.waitpid(pid, 0)
+        assert os.WEXITSTATUS(status) == 0
+    for step in range(1000, 1500):
+        run.log({"loss": float(step)}, step=step)
+    report = run.finish(timeout=60)
+    c.close()
+    assert report.complete
+    query.wait_run(run.run_id, lambda r: r["status"] == "FINISHED" and r["metrics"].get("loss", {}).get("count") == 1500)
+    assert [p["step"] for p in query.history(run.run_id, "loss")["points"]] == list(range(1500))
+    assert [f for f in os.listdir(spool_dir) if f.endswith(".spool")] == []
