@@ -87,6 +87,15 @@ class QueryApi:
             run_id, lambda r: all((r.get("metrics") or {}).get(k, {}).get("count") == n for k, n in counts.items()), timeout
         )
 
+    def wait_history(self, run_id, key, n, timeout=60.0):
+        """The metric's history once it holds at least n points (or the last one seen, at the timeout)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            h = self.history(run_id, key)
+            if len(h["points"]) >= n or time.monotonic() > deadline:
+                return h
+            time.sleep(0.25)
+
     def history(self, run_id, key, max_points=10000):
         status, body = self.get("/v1/runs/%s/metrics/%s?max_points=%d" % (run_id, key, max_points))
         assert status == 200, body

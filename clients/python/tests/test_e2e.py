@@ -22,7 +22,8 @@ def test_100k_points_visible_in_the_query_api_in_order_exactly_once(gateway_url,
     got = query.wait_run(run.run_id, lambda r: r["status"] == "FINISHED" and all(r["metrics"].get(k, {}).get("count") == 10000 for k in keys), 90)
     assert got["params"] == {"lr": "0.01", "api_key": "[REDACTED]"}
     for i, k in enumerate(keys):
-        h = query.history(run.run_id, k)
+        # The run summary and the point history come from different projections: wait for the history too.
+        h = query.wait_history(run.run_id, k, 10000)
         assert h["downsampled"] is False
         assert [p["step"] for p in h["points"]] == list(range(10000))
         assert h["points"][123]["value"] == 123 + i / 10
@@ -62,7 +63,7 @@ def test_sigkill_leaves_a_spool_that_trackstream_sync_sends(gateway_url, dead_ur
     r = ts_cli("sync", "--url", gateway_url, "--dir", spool_dir, "--any-url")
     assert r.returncode == 0, r.stdout + r.stderr
     got = query.wait_counts(run_id, {"loss": 5000})
-    assert [p["step"] for p in query.history(run_id, "loss")["points"]] == list(range(5000))
+    assert [p["step"] for p in query.wait_history(run_id, "loss", 5000)["points"]] == list(range(5000))
     assert got["run_name"] == "doomed"
     assert [f for f in os.listdir(spool_dir) if f.endswith(".spool")] == []
 
@@ -108,5 +109,5 @@ def test_forked_worker_logging_nothing_does_not_duplicate_the_parent_buffer(gate
     c.close()
     assert report.complete
     query.wait_run(run.run_id, lambda r: r["status"] == "FINISHED" and r["metrics"].get("loss", {}).get("count") == 1500)
-    assert [p["step"] for p in query.history(run.run_id, "loss")["points"]] == list(range(1500))
+    assert [p["step"] for p in query.wait_history(run.run_id, "loss", 1500)["points"]] == list(range(1500))
     assert [f for f in os.listdir(spool_dir) if f.endswith(".spool")] == []
