@@ -7,8 +7,8 @@ import optuna
 import trackstream
 from trackstream.integrations.optuna import TrackstreamCallback
 
-TRIALS_PER_WORKER = int(os.environ.get("TS_TEST_OPTUNA_TRIALS_PER_WORKER", "25"))
-WORKERS = int(os.environ.get("TS_TEST_OPTUNA_WORKERS", "4"))
+TRIALS_PER_WORKER = int(os.environ.get("TS_TEST_OPTUNA_TRIALS_PER_WORKER", "125"))
+WORKERS = int(os.environ.get("TS_TEST_OPTUNA_WORKERS", "8"))
 
 
 def _worker(url, spool_dir, storage_path, study_name):
