@@ -1,0 +1,115 @@
+// The real services a Python SDK test talks to, in-process: two gateways on one test-owned topic (one of them can be
+// stopped and started by the tests through a small control endpoint), both projectors, and the query API.
+import * as http from 'node:http';
+import { ClickHouseSink } from '@trackstream/clickhouse';
+import { PostgresSink } from '@trackstream/postgres';
+import { ProjectionRuntime, ProjectorMetrics } from '@trackstream/projection';
+import { createMetricsRegistry, noopLogger } from '@trackstream/telemetry';
+import {
+  createTestClickHouseDatabase,
+  createTestPgSchema,
+  createTestTopic,
+  endpointsFromEnv,
+  type TestClickHouseDatabase,
+  type TestPgSchema,
+  type TestTopic,
+} from '@trackstream/testkit';
+import { startKafkaGateway, type RunningGateway } from '../../services/ingest-gateway/src/index';
+import { createQueryApi, type QueryApi } from '../../services/query-api/src/index';
+
+export interface PythonTestStack {
+  /** Environment for pytest: where everything is. */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startPythonTestStack(): Promise<PythonTestStack> {
+  const brokers = endpointsFromEnv().kafkaBrokers;
+  const topic: TestTopic = await createTestTopic('pysdk', 3);
+  const dlq: TestTopic = await createTestTopic('pysdk-dlq', 1);
+  const pg: TestPgSchema = await createTestPgSchema('pysdk');
+  const ch: TestClickHouseDatabase = await createTestClickHouseDatabase('pysdk');
+  const startGateway = (port: number) =>
+    startKafkaGateway({ brokers, topic: topic.topic, partitions: 3, logger: noopLogger, port, host: '127.0.0.1', auth: { mode: 'off' } });
+  const main: RunningGateway = await startGateway(0);
+  let flaky: RunningGateway | null = await startGateway(0);
+  const flakyPort = flaky.address.port;
+
+  const pgSink = new PostgresSink({ connectionString: endpointsFromEnv().pgUrl, schema: pg.schema });
+  const chSink = new ClickHouseSink({ url: ch.url });
+  const runtimes: ProjectionRuntime[] = [];
+  for (const [name, sink] of [['postgres', pgSink], ['clickhouse', chSink]] as const) {
+    await sink.setup();
+    const runtime = new ProjectionRuntime({
+      brokers,
+      topic: topic.topic,
+      dlqTopic: dlq.topic,
+      groupId: `g-${name}-${topic.topic}`,
+      sink,
+      logger: noopLogger,
+      metrics: new ProjectorMetrics(createMetricsRegistry(`pysdk-${name}`), name),
+      kafkaCommitIntervalMs: 500,
+      lagRefreshIntervalMs: 1000,
+    });
+    await runtime.start();
+    runtimes.push(runtime);
+  }
+  const api: QueryApi = createQueryApi({
+    pgUrl: endpointsFromEnv().pgUrl,
+    pgSchema: pg.schema,
+    clickhouseUrl: ch.url,
+    eventsTopic: topic.topic,
+    readYourWritesWaitMs: 30_000,
+    auth: { mode: 'off' },
+  });
+  const apiUrl = (await api.listen()).url;
+
+  // POST /flaky/stop and /flaky/start: the tests take the second gateway down and bring it back on the same port.
+  const control = http.createServer((req, res) => {
+    const answer = (status: number, body: object) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    void (async () => {
+      try {
+        if (req.method === 'POST' && req.url === '/flaky/stop') {
+          const g = flaky;
+          flaky = null;
+          await g?.stop(1000);
+          return answer(200, { running: false });
+        }
+        if (req.method === 'POST' && req.url === '/flaky/start') {
+          if (!flaky) flaky = await startGateway(flakyPort);
+          return answer(200, { running: true });
+        }
+        answer(404, { error: 'unknown control path' });
+      } catch (err) {
+        answer(500, { error: String(err) });
+      }
+    })();
+  });
+  await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
+  const controlPort = (control.address() as { port: number }).port;
+
+  return {
+    env: {
+      TS_TEST_GATEWAY_URL: `http://127.0.0.1:${main.address.port}`,
+      TS_TEST_FLAKY_GATEWAY_URL: `http://127.0.0.1:${flakyPort}`,
+      TS_TEST_CONTROL_URL: `http://127.0.0.1:${controlPort}`,
+      TS_TEST_QUERY_URL: apiUrl,
+    },
+    close: async () => {
+      await new Promise((r) => control.close(r));
+      for (const r of runtimes) await r.stop().catch(() => undefined);
+      await pgSink.close().catch(() => undefined);
+      await chSink.close().catch(() => undefined);
+      await api.close();
+      await main.stop(1000);
+      await flaky?.stop(1000);
+      await pg.cleanup();
+      await ch.cleanup();
+      await topic.cleanup();
+      await dlq.cleanup();
+    },
+  };
+}
