@@ -14,8 +14,8 @@ import {
   type TestPgSchema,
   type TestTopic,
 } from '@trackstream/testkit';
-import { startKafkaGateway, type RunningGateway } from '../../services/ingest-gateway/src/index';
-import { createQueryApi, type QueryApi } from '../../services/query-api/src/index';
+import { startKafkaGateway, type RunningGateway } from '@trackstream/ingest-gateway';
+import { createQueryApi, type QueryApi } from '@trackstream/query-api';
 
 export interface PythonTestStack {
   /** Environment for pytest: where everything is. */
