@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
 import { chooseStackSource, SOURCE_VAR } from './endpoints';
 import { dockerAnswers, startContainers } from './containers';
 import { localStack } from './local-stack';
@@ -28,6 +30,16 @@ export default async function globalSetup(): Promise<void> {
   }
   process.env[SOURCE_VAR] = source;
   await provideS3(s);
+  provideBrowser();
+}
+
+/**
+ * The browser for the UI tests (Debian's Chromium, driven by playwright-core): installed here, before any test runs,
+ * so a first install (apt, a minute or two) never eats a test's timeout. TRACKSTREAM_CHROMIUM names another browser.
+ */
+function provideBrowser(): void {
+  const script = path.resolve(__dirname, '../../../scripts/ensure-chromium.sh');
+  process.env.TRACKSTREAM_CHROMIUM = execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
 }
 
 /**
