@@ -29,7 +29,7 @@ export async function readProjection(pool: Pool, schema: string): Promise<Projec
   return out;
 }
 
-const BIGINT_COLUMNS = new Set(['created_at', 'start_time', 'end_time', 'logged_at', 'step', 'timestamp', 'count', 'size_bytes']);
+const BIGINT_COLUMNS = new Set(['created_at', 'start_time', 'end_time', 'logged_at', 'step', 'timestamp', 'count', 'size_bytes', 'last_update_time']);
 
 function normalise(row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};

@@ -145,7 +145,7 @@ describe('sweep end to end: HTTP gateway → Kafka → both projectors', () => {
 
     // Postgres: every row and value, computed here from the generator, not from the projection code.
     const snap = await readProjection(db.pool, db.schema);
-    expect(snap.experiments).toEqual([{ experiment_id: 'exp-sweep', project: 'sweeps', name: 'lr sweep', description: null, created_at: T0 }]);
+    expect(snap.experiments).toEqual([{ experiment_id: 'exp-sweep', project: 'sweeps', name: 'lr sweep', description: null, created_at: T0, last_update_time: T0, lifecycle_stage: null }]);
     expect(snap.experiment_tags).toEqual([{ experiment_id: 'exp-sweep', key: 'owner', value: 'ml' }]);
     expect(snap.runs).toHaveLength(RUNS);
     expect(snap.params).toHaveLength(RUNS * 3);
@@ -158,6 +158,7 @@ describe('sweep end to end: HTTP gateway → Kafka → both projectors', () => {
       expect(snap.runs.find((x) => x.run_id === run_id)).toEqual({
         run_id,
         experiment_id: 'exp-sweep',
+        lifecycle_stage: null,
         project: 'sweeps',
         run_name: `trial-${r}`,
         user_name: 'sweeper',

@@ -62,6 +62,15 @@ export function everyEventType(runId = 'run-42'): StoredEvent[] {
       payload: { inputs: [{ kind: 'dataset', name: 'imagenet', version: '1', digest: null }], outputs: [{ kind: 'model', name: 'resnet', version: null, digest: 'sha256:00' }] },
     },
     { ...envelope(runId, T0 + 8), type: 'run_completed', payload: { status: 'FINISHED', end_time: T0 + 8 } },
+    // Schema v2: experiment lifecycle and tags, run lifecycle and updates.
+    { ...envelope(null, T0 + 9), type: 'experiment_renamed', payload: { name: "renamed ' \\ ✓" } },
+    { ...envelope(null, T0 + 10), type: 'experiment_tags_set', payload: { tags: { owner: 'ada' } } },
+    { ...envelope(null, T0 + 11), type: 'experiment_tags_deleted', payload: { keys: ['owner'] } },
+    { ...envelope(null, T0 + 12), type: 'experiment_deleted', payload: {} },
+    { ...envelope(null, T0 + 13), type: 'experiment_restored', payload: {} },
+    { ...envelope(runId, T0 + 14), type: 'run_updated', payload: { run_name: 'renamed run', status: 'KILLED', end_time: T0 + 14 } },
+    { ...envelope(runId, T0 + 15), type: 'run_deleted', payload: {} },
+    { ...envelope(runId, T0 + 16), type: 'run_restored', payload: {} },
   ];
 }
 
