@@ -92,6 +92,15 @@ export function toQueryError(err: unknown): QueryError {
   const e = err as { code?: unknown; message?: string; type?: string };
   if (e && e.code === 'TOKEN_INVALID') return new QueryError('TOKEN_INVALID', e.message ?? 'invalid token');
   if (e && e.type === 'entity.parse.failed') return new QueryError('MALFORMED_JSON', 'request body is not valid JSON');
+  // Any other refusal of the body parser (an unsupported Content-Encoding or charset, a body over the limit or cut
+  // short) is the client's request, not our fault: 400 naming what the parser refused, never 500.
+  if (e && typeof e.code === 'string' && /^(Z_|ERR__)/.test(e.code)) { // zlib (gzip, deflate) and brotli decoder errors
+    return new QueryError('BAD_REQUEST', 'request body could not be decoded under its Content-Encoding', { field: 'body' });
+  }
+  const status = (err as { status?: unknown }).status;
+  if (e && typeof e.type === 'string' && typeof status === 'number' && status >= 400 && status < 500) {
+    return new QueryError('BAD_REQUEST', `request body refused (${e.type}): ${e.message ?? ''}`.trim(), { field: 'body' });
+  }
   // express could not percent-decode a path parameter (`%ff`, a lone `%`): the client's fault.
   if (err instanceof URIError) return new QueryError('BAD_REQUEST', 'the path holds a malformed percent-encoding', { field: 'path' });
   if (e && typeof e.code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|57P0[123]|08\w{3})$/.test(e.code)) {

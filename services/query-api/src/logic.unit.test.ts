@@ -74,4 +74,12 @@ describe('errors', () => {
     expect([e.code, e.status, e.details]).toEqual(['FILTER_INVALID', 400, { position: 7, expected: 'a value' }]);
     expect(toQueryError(new Error('boom')).code).toBe('INTERNAL');
   });
+
+  it('answers a body the parser refused (unsupported encoding, too large) as 400 naming it, not 500', () => {
+    const refused = Object.assign(new Error('unsupported content encoding "bogus"'), { type: 'encoding.unsupported', status: 415 });
+    const e = toQueryError(refused);
+    expect([e.code, e.status, e.details]).toEqual(['BAD_REQUEST', 400, { field: 'body' }]);
+    expect(e.message).toContain('encoding.unsupported');
+    expect(toQueryError(Object.assign(new Error('x'), { type: 'weird', status: 500 })).code).toBe('INTERNAL');
+  });
 });
