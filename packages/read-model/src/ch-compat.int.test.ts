@@ -41,6 +41,8 @@ beforeAll(async () => {
     { name: 'history stats', text: historyStatsQuery(db, m).text },
     { name: 'history points', text: historyPointsQuery(db, { ...m, key: 'loss' }).text },
     { name: 'history buckets', text: historyBucketsQuery(db, m, 0n, 7n).text },
+    { name: 'history stats (step range)', text: historyStatsQuery(db, m, { from: 70n, to: -1n + 200n }).text },
+    { name: 'history buckets (step range)', text: historyBucketsQuery(db, m, 70n, 3n, { from: 70n, to: 199n }).text },
     { name: 'metric stats', text: metricStatsQuery(db, ['proj'], ['exp-a-run-0', 'exp-a-run-1'], null).text },
     { name: 'metric stats (keys)', text: metricStatsQuery(db, ['proj'], ['exp-a-run-1'], ['acc', 'bad']).text },
     { name: 'metric stats (hostile)', text: metricStatsQuery(db, ["x' OR 1=1 --"], ["run'\\", '\u0000'], ['🚀']).text },

@@ -17,22 +17,32 @@ export interface MetricRef {
   key: string;
 }
 
-function metricWhere(m: MetricRef): SqlFragment {
-  return sql`project = ${m.project} AND run_id = ${m.runId} AND key = ${m.key}`;
+/** Steps from..to, both inclusive; null = open on that side. A chart's zoom asks for one range at full resolution. */
+export interface StepRange {
+  from: bigint | null;
+  to: bigint | null;
 }
 
-export function historyStatsQuery(database: string, m: MetricRef): SqlFragment {
-  return sql`SELECT count() AS n, toString(min(step)) AS lo, toString(max(step)) AS hi FROM ${qualified(database, METRIC_POINTS)} FINAL WHERE ${metricWhere(m)}`;
+export const WHOLE_SERIES: StepRange = Object.freeze({ from: null, to: null });
+
+function metricWhere(m: MetricRef, range: StepRange): SqlFragment {
+  const from = range.from === null ? sql`` : sql` AND step >= ${range.from}`;
+  const to = range.to === null ? sql`` : sql` AND step <= ${range.to}`;
+  return sql`project = ${m.project} AND run_id = ${m.runId} AND key = ${m.key}${from}${to}`;
 }
 
-export function historyPointsQuery(database: string, m: MetricRef): SqlFragment {
+export function historyStatsQuery(database: string, m: MetricRef, range: StepRange = WHOLE_SERIES): SqlFragment {
+  return sql`SELECT count() AS n, toString(min(step)) AS lo, toString(max(step)) AS hi FROM ${qualified(database, METRIC_POINTS)} FINAL WHERE ${metricWhere(m, range)}`;
+}
+
+export function historyPointsQuery(database: string, m: MetricRef, range: StepRange = WHOLE_SERIES): SqlFragment {
   return sql`SELECT toString(step) AS step_text, toString(value) AS value_text, toString(timestamp) AS timestamp_text
-FROM ${qualified(database, METRIC_POINTS)} FINAL WHERE ${metricWhere(m)}
+FROM ${qualified(database, METRIC_POINTS)} FINAL WHERE ${metricWhere(m, range)}
 ORDER BY step, timestamp, offset, point_index`;
 }
 
 /** Buckets of `width` steps from `lo`: each gives its last point and the min/max of its non-NaN values. */
-export function historyBucketsQuery(database: string, m: MetricRef, lo: bigint, width: bigint): SqlFragment {
+export function historyBucketsQuery(database: string, m: MetricRef, lo: bigint, width: bigint, range: StepRange = WHOLE_SERIES): SqlFragment {
   return sql`SELECT
   intDiv(step - ${lo}, ${width}) AS bucket,
   toString(argMax(step, ${POINT_ORDER})) AS step_text,
@@ -42,7 +52,7 @@ export function historyBucketsQuery(database: string, m: MetricRef, lo: bigint, 
   countIf(isNaN(value)) AS nan_count,
   toString(if(n = nan_count, nan, minIf(value, NOT isNaN(value)))) AS min_text,
   toString(if(n = nan_count, nan, maxIf(value, NOT isNaN(value)))) AS max_text
-FROM ${qualified(database, METRIC_POINTS)} FINAL WHERE ${metricWhere(m)}
+FROM ${qualified(database, METRIC_POINTS)} FINAL WHERE ${metricWhere(m, range)}
 GROUP BY bucket
 ORDER BY bucket`;
 }

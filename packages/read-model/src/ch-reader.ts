@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { SqlFragment } from '@trackstream/clickhouse';
-import { checkpointsQuery, historyBucketsQuery, historyPointsQuery, historyStatsQuery, metricStatsQuery } from './ch-queries';
+import { WHOLE_SERIES, checkpointsQuery, historyBucketsQuery, historyPointsQuery, historyStatsQuery, metricStatsQuery, type StepRange } from './ch-queries';
 import { jsonNumber, parseClickHouseFloat, type JsonNumber } from './values';
 
 export interface HistoryPoint {
@@ -37,15 +37,16 @@ export class ClickHouseReader {
   /**
    * One metric of one run by step. Up to `maxPoints` points come back as logged; above that, steps are cut into
    * at most `maxPoints` equal buckets and each bucket gives its last point plus the min and max of its values, so
-   * a one-step spike stays visible in a chart.
+   * a one-step spike stays visible in a chart. `range` limits it to a span of steps (a zoomed chart): the buckets
+   * are cut over that span only, so a narrower range comes back finer, down to every point.
    */
-  async metricHistory(project: string, runId: string, key: string, maxPoints: number): Promise<{ points: HistoryPoint[]; downsampled: boolean }> {
+  async metricHistory(project: string, runId: string, key: string, maxPoints: number, range: StepRange = WHOLE_SERIES): Promise<{ points: HistoryPoint[]; downsampled: boolean }> {
     const m = { project, runId, key };
-    const [stats] = await this.rows(historyStatsQuery(this.database, m));
+    const [stats] = await this.rows(historyStatsQuery(this.database, m, range));
     const n = Number(stats?.n ?? 0);
     if (n === 0) return { points: [], downsampled: false };
     if (n <= maxPoints) {
-      const rows = await this.rows(historyPointsQuery(this.database, m));
+      const rows = await this.rows(historyPointsQuery(this.database, m, range));
       return {
         points: rows.map((r) => {
           const v = jsonNumber(parseClickHouseFloat(String(r.value_text)));
@@ -57,7 +58,7 @@ export class ClickHouseReader {
     const lo = BigInt(String(stats!.lo));
     const span = BigInt(String(stats!.hi)) - lo + 1n;
     const width = (span + BigInt(maxPoints) - 1n) / BigInt(maxPoints);
-    const rows = await this.rows(historyBucketsQuery(this.database, m, lo, width));
+    const rows = await this.rows(historyBucketsQuery(this.database, m, lo, width, range));
     return {
       points: rows.map((r) => ({
         step: Number(r.step_text),

@@ -199,6 +199,30 @@ describe('GET /v1/runs/:run_id/metrics/:key', () => {
     expect((await get('/v1/runs/spiky/metrics/loss')).body.points.length).toBeLessThanOrEqual(1000);
   });
 
+  it('a step range (a zoomed chart) comes back finer: bucketed over that span only, every point when it fits', async () => {
+    const whole = (await get('/v1/runs/spiky/metrics/loss?max_points=100')).body;
+    const zoomed = await get('/v1/runs/spiky/metrics/loss?max_points=100&min_step=2300&max_step=2399');
+    expect([zoomed.status, zoomed.body.downsampled]).toEqual([200, false]);
+    expect(zoomed.body.points.map((p: { step: number }) => p.step)).toEqual(Array.from({ length: 100 }, (_, i) => 2300 + i));
+    expect(zoomed.body.points.find((p: { value: number }) => p.value === 100)?.step).toBe(2345);
+    const wider = (await get('/v1/runs/spiky/metrics/loss?max_points=100&min_step=2000&max_step=2999')).body;
+    expect(wider.downsampled).toBe(true);
+    expect(wider.points[0].step).toBeGreaterThanOrEqual(2000);
+    expect(wider.points[wider.points.length - 1].step).toBeLessThanOrEqual(2999);
+    // Ten times narrower than the whole series: each bucket spans about a tenth of the steps.
+    const span = (b: { points: { step: number }[] }) => b.points[b.points.length - 1]!.step - b.points[0]!.step;
+    expect(span(wider) * 4).toBeLessThan(span(whole));
+    // Open above: from the spike on, downsampled; the first bucket starts at the spike and keeps it as its max.
+    const from = (await get('/v1/runs/spiky/metrics/loss?min_step=2345')).body;
+    expect(from.points[0]).toMatchObject({ max: 100 });
+    expect(from.points[0].step).toBeGreaterThanOrEqual(2345);
+    expect((await get('/v1/runs/spiky/metrics/loss?min_step=900000')).body).toEqual({ points: [], downsampled: false });
+    for (const q of ['min_step=abc', 'max_step=1.5', 'min_step=99999999999999999', 'min_step=10&max_step=9']) {
+      const r = await get(`/v1/runs/spiky/metrics/loss?${q}`);
+      expect([r.status, r.body.error.code, r.body.error.details.field]).toEqual([400, 'BAD_REQUEST', q.includes('max_step=1.5') ? 'max_step' : 'min_step']);
+    }
+  });
+
   it('bounds max_points and 404s an unknown run', async () => {
     for (const q of ['0', '10001', 'abc', '-1']) {
       const r = await get(`/v1/runs/spiky/metrics/loss?max_points=${q}`);

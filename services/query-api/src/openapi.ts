@@ -148,12 +148,14 @@ export const openApiDocument = {
     },
     '/v1/runs/{run_id}/metrics/{key}': {
       get: {
-        summary: 'Metric history from ClickHouse, downsampled into at most max_points step buckets keeping each bucket min and max',
+        summary: 'Metric history from ClickHouse, downsampled into at most max_points step buckets keeping each bucket min and max; min_step/max_step (inclusive) limit it to a zoomed span, bucketed over that span only',
         parameters: [
           tokenHeader,
           { name: 'run_id', in: 'path', required: true, schema: { type: 'string' } },
           { name: 'key', in: 'path', required: true, schema: { type: 'string' } },
           { name: 'max_points', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 } },
+          { name: 'min_step', in: 'query', schema: { type: 'integer' } },
+          { name: 'max_step', in: 'query', schema: { type: 'integer' } },
         ],
         responses: {
           '200': ok({
@@ -163,7 +165,7 @@ export const openApiDocument = {
               downsampled: { type: 'boolean' },
             },
           }),
-          '400': errorResponse('BAD_REQUEST (max_points)'),
+          '400': errorResponse('BAD_REQUEST (max_points, min_step, max_step)'),
           '404': errorResponse('RUN_NOT_FOUND'),
         },
       },
