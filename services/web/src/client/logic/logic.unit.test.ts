@@ -1,7 +1,7 @@
 import { availableColumns, cellValue, columnId, nextSort, orderBy, parseColumnId, visibleColumns, type RunRow } from './columns';
 import { differingParams } from './compare';
 import { filterErrorView, normalizeFilter } from './filter';
-import { alignSeries, applyStreamPoints, maxPointsFor, seriesOf } from './series';
+import { alignSeries, applyStreamPoints, historyPath, maxPointsFor, seriesOf, zoomSpan } from './series';
 import { SseParser } from './sse';
 
 const run = (id: string, p: Partial<RunRow> = {}): RunRow => ({ run_id: id, run_name: id, status: 'RUNNING', start_time: 1000, end_time: null, user: null, params: {}, tags: {}, metrics: {}, ...p });
@@ -66,5 +66,20 @@ describe('series and downsampling requests', () => {
   });
   it('finds the params that differ', () => {
     expect([...differingParams({ lr: { a: '1', b: '2' }, opt: { a: 'x', b: 'x' } })]).toEqual(['lr']);
+  });
+});
+
+describe('zoom requests', () => {
+  it('turns a drag over fractional x values into whole steps, or nothing when no step is inside', () => {
+    expect(zoomSpan(10.2, 19.7)).toEqual({ from: 11, to: 19 });
+    expect(zoomSpan(19.7, 10.2)).toEqual({ from: 11, to: 19 });
+    expect(zoomSpan(-3.5, 2)).toEqual({ from: -3, to: 2 });
+    expect(zoomSpan(4.1, 4.9)).toBeNull();
+    expect(zoomSpan(Number.NaN, 3)).toBeNull();
+  });
+
+  it('asks the history endpoint for the zoomed span at the chart size, names and keys escaped', () => {
+    expect(historyPath('run 1', 'val/loss', 960)).toBe('/v1/runs/run%201/metrics/val%2Floss?max_points=960');
+    expect(historyPath('r', 'loss', maxPointsFor(300), { from: -5, to: 120 })).toBe('/v1/runs/r/metrics/loss?max_points=600&min_step=-5&max_step=120');
   });
 });

@@ -1,6 +1,6 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { formatDuration, formatTime, formatValue } from '../logic/compare';
-import { applyStreamPoints, type Point, type Series } from '../logic/series';
+import { applyStreamPoints, historyPath, maxPointsFor, seriesOf, type Point, type Series, type StepSpan } from '../logic/series';
 import { Chart } from './chart';
 import { ErrorBox, Status, href, useApp } from './shared';
 import { ApiError } from '../logic/api';
@@ -70,6 +70,43 @@ function Lineage(props: { refs: LineageRef[]; title: string }) {
           </li>
         ))}
       </ul>
+    </div>
+  );
+}
+
+/**
+ * One metric's chart: the live series (from the run stream) until a drag zooms it; then the zoomed span as the
+ * server answers it for this chart's width (finer buckets, or every point), until "whole series".
+ */
+function MetricChart(props: { runId: string; metricKey: string; live: Series | undefined }) {
+  const { api, reportAuth } = useApp();
+  const box = useRef<HTMLDivElement>(null);
+  const [zoom, setZoom] = useState<{ span: StepSpan; series: Series } | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const k = props.metricKey;
+  const onZoom = (span: StepSpan) => {
+    const width = box.current?.clientWidth ?? 480;
+    api.get<{ points: Point[]; downsampled: boolean }>(historyPath(props.runId, k, maxPointsFor(width), span)).then(
+      (a) => (setError(null), setZoom({ span, series: seriesOf(a.points, a.downsampled) })),
+      (err: Error) => {
+        if (err instanceof ApiError && err.authProblem) reportAuth(err);
+        setError(err);
+      },
+    );
+  };
+  const s = zoom?.series ?? props.live;
+  const title = `${k}${zoom ? ` (steps ${zoom.span.from}–${zoom.span.to})` : ''}${s?.downsampled ? ' (downsampled)' : ''}`;
+  return (
+    <div class="chart-box" ref={box}>
+      <Chart name={k} title={title} lines={[{ label: k, color: '#2563eb' }]} steps={s?.steps ?? []} values={[s?.values ?? []]} onZoom={onZoom} zoomed={zoom?.span ?? null} />
+      {zoom ? (
+        <button type="button" class="link" data-unzoom={k} onClick={() => setZoom(null)}>
+          whole series
+        </button>
+      ) : (
+        <span class="muted hint">drag to zoom</span>
+      )}
+      <ErrorBox error={error} />
     </div>
   );
 }
@@ -168,14 +205,9 @@ export function RunPage(props: { runId: string }) {
       </div>
       <h2>Charts</h2>
       <div class="charts">
-        {keys.map((k) => {
-          const s = series[k];
-          return (
-            <div class="chart-box" key={k}>
-              <Chart name={k} title={s?.downsampled ? `${k} (downsampled)` : k} lines={[{ label: k, color: '#2563eb' }]} steps={s?.steps ?? []} values={[s?.values ?? []]} />
-            </div>
-          );
-        })}
+        {keys.map((k) => (
+          <MetricChart key={k} runId={run.run_id} metricKey={k} live={series[k]} />
+        ))}
       </div>
       <div class="columns">
         <div class="panel">
