@@ -77,3 +77,24 @@ ORDER BY run_id, key`;
 
 /** partition → max(next_offset), the adapter's own statement (a checkpoint never moves back, so the highest is current). */
 export { checkpointsQuery } from '@trackstream/clickhouse';
+
+const EVENTS = TABLES.events;
+
+/** A run's events in log order (a run's events share one partition), after log offset `afterOffset`, `limit` of them. */
+export function runEventsQuery(database: string, project: string, runId: string, afterOffset: bigint | null, limit: number): SqlFragment {
+  const after = afterOffset === null ? sql`` : sql` AND offset > ${afterOffset}`;
+  return sql`SELECT event_id, type, experiment_id, toString(occurred_at) AS occurred_text, toString(received_at) AS received_text, principal, payload,
+  partition, toString(offset) AS offset_text
+FROM ${qualified(database, EVENTS)} FINAL
+WHERE project = ${project} AND run_id = ${runId}${after}
+ORDER BY partition, offset
+LIMIT ${limit}`;
+}
+
+/** The params events of a run up to and including `upToOffset`: what a later page needs to tell a param conflict. */
+export function runParamEventsQuery(database: string, project: string, runId: string, upToOffset: bigint): SqlFragment {
+  return sql`SELECT payload, toString(offset) AS offset_text
+FROM ${qualified(database, EVENTS)} FINAL
+WHERE project = ${project} AND run_id = ${runId} AND type = 'params_logged' AND offset <= ${upToOffset}
+ORDER BY partition, offset`;
+}

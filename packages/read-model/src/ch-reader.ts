@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { SqlFragment } from '@trackstream/clickhouse';
-import { WHOLE_SERIES, checkpointsQuery, historyBucketsQuery, historyPointsQuery, historyStatsQuery, metricStatsQuery, type StepRange } from './ch-queries';
+import { CONFLICT_PREFIX, describeEvent, parseEvent, type ParamHistory } from '@trackstream/events';
+import { WHOLE_SERIES, checkpointsQuery, historyBucketsQuery, historyPointsQuery, historyStatsQuery, metricStatsQuery, runEventsQuery, runParamEventsQuery, type StepRange } from './ch-queries';
 import { jsonNumber, parseClickHouseFloat, type JsonNumber } from './values';
 
 export interface HistoryPoint {
@@ -18,6 +19,21 @@ export interface MetricStats {
   max: number;
   mean: number;
   count: number;
+}
+
+/** One entry of a run's audit timeline: who sent what, when (producer clock and gateway clock), where in the log. */
+export interface AuditEntry {
+  event_id: string;
+  type: string;
+  occurred_at: number;
+  received_at: number;
+  principal: string;
+  partition: number;
+  offset: string;
+  /** What it changed, as readable lines (the rule of @trackstream/events' describeEvent, as `trackstream audit`). */
+  changes: string[];
+  /** A param logged again with another value (the first value stays). */
+  conflict: boolean;
 }
 
 type Row = Record<string, unknown>;
@@ -88,6 +104,32 @@ export class ClickHouseReader {
       });
     }
     return out;
+  }
+
+  /**
+   * A run's events in log order from the ClickHouse `events` table (each event id once), `limit` of them after
+   * log offset `afterOffset`. Param conflicts are told against every params event before the page as well.
+   * Records the projectors refused (the DLQ) and redeliveries are only in the log: `trackstream audit` shows them.
+   */
+  async runEvents(project: string, runId: string, afterOffset: bigint | null, limit: number): Promise<AuditEntry[]> {
+    const params: ParamHistory = new Map();
+    if (afterOffset !== null) {
+      for (const r of await this.rows(runParamEventsQuery(this.database, project, runId, afterOffset))) {
+        describeEvent({ type: 'params_logged', payload: JSON.parse(String(r.payload)) }, params, String(r.offset_text));
+      }
+    }
+    return (await this.rows(runEventsQuery(this.database, project, runId, afterOffset, limit))).map((r) => {
+      const offset = String(r.offset_text);
+      const occurred = Number(r.occurred_text);
+      const parsed = parseEvent({
+        event_id: r.event_id, type: r.type, project, experiment_id: r.experiment_id, run_id: runId, occurred_at: occurred, payload: JSON.parse(String(r.payload)),
+      });
+      const changes = parsed.ok ? describeEvent(parsed.event, params, offset) : [`${String(r.type)}: payload not readable by this version (${parsed.problems[0]?.message ?? 'invalid'})`];
+      return {
+        event_id: String(r.event_id), type: String(r.type), occurred_at: occurred, received_at: Number(r.received_text), principal: String(r.principal),
+        partition: Number(r.partition), offset, changes, conflict: changes.some((c) => c.startsWith(CONFLICT_PREFIX)),
+      };
+    });
   }
 
   /** partition → next offset of the ClickHouse projector. */

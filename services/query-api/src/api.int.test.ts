@@ -233,6 +233,53 @@ describe('GET /v1/runs/:run_id/metrics/:key', () => {
   });
 });
 
+describe('GET /v1/runs/:run_id/events (audit timeline)', () => {
+  const TYPES = ['run_started', 'params_logged', 'params_logged', 'params_logged', 'metrics_logged', 'metrics_logged', 'tags_set', 'tags_deleted', 'artifact_logged', 'lineage_recorded', 'run_completed'];
+
+  it('lists who sent what and when, in log order, with the param conflict marked', async () => {
+    const { status, body } = await get('/v1/runs/exp-a-run-0/events');
+    expect(status).toBe(200);
+    expect(body.events.map((e: { type: string }) => e.type)).toEqual(TYPES);
+    expect(body.next_page_token).toBeNull();
+    const offsets = body.events.map((e: { offset: string }) => Number(e.offset));
+    expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+    for (const e of body.events) {
+      expect(typeof e.principal).toBe('string');
+      expect(e.principal.length).toBeGreaterThan(0);
+      expect(e.received_at).toBeGreaterThan(0);
+      expect(e.occurred_at).toBeGreaterThan(0);
+    }
+    expect([...body.events[2].changes].sort()).toEqual(['param layers = "4"', 'param lr = "0.01"']);
+    expect(body.events[3]).toMatchObject({ conflict: true, changes: [expect.stringMatching(/^CONFLICT param lr: "0.5" ignored, keeps "0.01"/)] });
+    expect(body.events[4].changes).toEqual(['7 metric point(s): loss×3, acc×1, grad×2, bad×1']);
+    expect(body.events[10].changes).toEqual([expect.stringMatching(/^run completed: FINISHED at /)]);
+    expect(body.events.filter((e: { conflict: boolean }) => e.conflict)).toHaveLength(1);
+  });
+
+  it('pages with a cursor and still tells a conflict against the params of earlier pages', async () => {
+    const seen: { type: string; conflict: boolean }[] = [];
+    let token: string | null = null;
+    let pages = 0;
+    do {
+      const r: { status: number; body: any } = await get(`/v1/runs/exp-a-run-0/events?max_results=3${token ? `&page_token=${token}` : ''}`);
+      expect(r.status).toBe(200);
+      seen.push(...r.body.events);
+      token = r.body.next_page_token;
+      pages++;
+    } while (token !== null);
+    expect(pages).toBe(4);
+    expect(seen.map((e) => e.type)).toEqual(TYPES);
+    expect(seen.map((e) => e.conflict)).toEqual(TYPES.map((_, i) => i === 3));
+  });
+
+  it('404s an unknown run and 400s bad paging', async () => {
+    expect((await get('/v1/runs/nope/events')).body.error.code).toBe('RUN_NOT_FOUND');
+    expect((await get('/v1/runs/exp-a-run-0/events?max_results=0')).body.error).toMatchObject({ code: 'BAD_REQUEST', details: { field: 'max_results' } });
+    const bad = Buffer.from(JSON.stringify({ a: 'x1' })).toString('base64url');
+    for (const t of ['%21%21', bad]) expect((await get(`/v1/runs/exp-a-run-0/events?page_token=${t}`)).body.error.code).toBe('PAGE_TOKEN_INVALID');
+  });
+});
+
 describe('POST /v1/runs/compare', () => {
   const runs = ['exp-a-run-0', 'exp-a-run-1', 'exp-a-run-2'];
 

@@ -170,6 +170,37 @@ export const openApiDocument = {
         },
       },
     },
+    '/v1/runs/{run_id}/events': {
+      get: {
+        summary: "A run's audit timeline from the projections: each event once, in log order, with who (principal), when (occurred_at, received_at), where (partition, offset) and what it changed (changes; conflict for a param logged again with another value)",
+        parameters: [
+          tokenHeader,
+          { name: 'run_id', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'max_results', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 200 } },
+          { name: 'page_token', in: 'query', schema: { type: 'string' } },
+        ],
+        responses: {
+          '200': ok({
+            type: 'object',
+            properties: {
+              events: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    event_id: { type: 'string' }, type: { type: 'string' }, occurred_at: { type: 'integer' }, received_at: { type: 'integer' }, principal: { type: 'string' },
+                    partition: { type: 'integer' }, offset: { type: 'string' }, changes: { type: 'array', items: { type: 'string' } }, conflict: { type: 'boolean' },
+                  },
+                },
+              },
+              next_page_token: { type: 'string', nullable: true },
+            },
+          }),
+          '400': errorResponse('BAD_REQUEST (max_results), PAGE_TOKEN_INVALID'),
+          '404': errorResponse('RUN_NOT_FOUND'),
+        },
+      },
+    },
     '/v1/experiments/summaries': {
       post: {
         summary: 'Run count, running runs and last activity per experiment (the UI experiments list)',

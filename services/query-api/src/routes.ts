@@ -4,6 +4,7 @@ import { compareMetric, type Goal } from '@trackstream/read-model';
 import { QueryError } from './errors';
 import { bodyObject, decodeCursor, encodeCursor, intParam, isId, isStorableText, optionalString, stepParam, stringArray } from './params';
 import { registerSearchRoute } from './search-route';
+import { registerAuditRoute } from './audit-route';
 
 export const MAX_COMPARE_RUNS = 100;
 export const DEFAULT_MAX_POINTS = 1000;
@@ -46,6 +47,7 @@ export function registerRoutes(app: Express, ctx: RouteContext): void {
   });
 
   registerSearchRoute(app, ctx);
+  registerAuditRoute(app, ctx);
 
   app.post('/v1/runs/compare', ctx.authorize, ctx.jsonBody, async (req, res) => {
     const body = bodyObject(req.body);
