@@ -4,36 +4,7 @@ import { applyStreamPoints, historyPath, maxPointsFor, seriesOf, type Point, typ
 import { Chart } from './chart';
 import { ErrorBox, Status, href, useApp } from './shared';
 import { ApiError } from '../logic/api';
-
-interface Metric {
-  value: number | string;
-  step: number;
-  timestamp: number;
-  min: number | string | null;
-  max: number | string | null;
-  count: number;
-}
-interface LineageRef {
-  kind: string;
-  name: string;
-  version: string | null;
-  digest: string | null;
-}
-interface Run {
-  run_id: string;
-  experiment_id: string;
-  project: string;
-  run_name: string | null;
-  status: string | null;
-  start_time: number | null;
-  end_time: number | null;
-  user: string | null;
-  params: Record<string, string>;
-  tags: Record<string, string>;
-  metrics: Record<string, Metric>;
-  artifacts: { path: string; uri: string; size_bytes: number | null; media_type: string | null }[];
-  lineage: { inputs: LineageRef[]; outputs: LineageRef[] };
-}
+import type { HistoryAnswer, LineageView, RunStreamState, RunView } from '../logic/wire';
 
 function KeyValues(props: { title: string; values: Record<string, string>; name: string }) {
   const keys = Object.keys(props.values).sort();
@@ -58,7 +29,7 @@ function KeyValues(props: { title: string; values: Record<string, string>; name:
   );
 }
 
-function Lineage(props: { refs: LineageRef[]; title: string }) {
+function Lineage(props: { refs: LineageView[]; title: string }) {
   if (props.refs.length === 0) return null;
   return (
     <div>
@@ -86,7 +57,7 @@ function MetricChart(props: { runId: string; metricKey: string; live: Series | u
   const k = props.metricKey;
   const onZoom = (span: StepSpan) => {
     const width = box.current?.clientWidth ?? 480;
-    api.get<{ points: Point[]; downsampled: boolean }>(historyPath(props.runId, k, maxPointsFor(width), span)).then(
+    api.get<HistoryAnswer>(historyPath(props.runId, k, maxPointsFor(width), span)).then(
       (a) => (setError(null), setZoom({ span, series: seriesOf(a.points, a.downsampled) })),
       (err: Error) => {
         if (err instanceof ApiError && err.authProblem) reportAuth(err);
@@ -113,7 +84,7 @@ function MetricChart(props: { runId: string; metricKey: string; live: Series | u
 
 export function RunPage(props: { runId: string }) {
   const { api, reportAuth } = useApp();
-  const [run, setRun] = useState<Run | null>(null);
+  const [run, setRun] = useState<RunView | null>(null);
   const [error, setError] = useState<Error | null>(null);
   const [series, setSeries] = useState<Record<string, Series>>({});
   const [live, setLive] = useState(false);
@@ -121,7 +92,7 @@ export function RunPage(props: { runId: string }) {
   useEffect(() => {
     setRun(null);
     setSeries({});
-    api.get<{ run: Run }>(`/v1/runs/${encodeURIComponent(props.runId)}`).then(
+    api.get<{ run: RunView }>(`/v1/runs/${encodeURIComponent(props.runId)}`).then(
       (a) => setRun(a.run),
       (err: Error) => {
         if (err instanceof ApiError && err.authProblem) reportAuth(err);
@@ -138,7 +109,7 @@ export function RunPage(props: { runId: string }) {
           const u = data as { key: string; kind: 'append' | 'replace'; downsampled: boolean; points: Point[] };
           setSeries((prev) => ({ ...prev, [u.key]: applyStreamPoints(prev[u.key], u) }));
         } else if (event === 'run') {
-          const s = data as Pick<Run, 'status' | 'start_time' | 'end_time' | 'metrics' | 'params' | 'tags'>;
+          const s = data as RunStreamState;
           setRun((prev) => (prev === null ? prev : { ...prev, status: s.status, end_time: s.end_time, metrics: s.metrics, params: s.params, tags: s.tags }));
         }
       },

@@ -4,11 +4,8 @@ import { availableColumns, cellValue, columnId, nextSort, orderBy, sortable, vis
 import { formatDuration, formatTime, formatValue } from '../logic/compare';
 import { filterErrorView, normalizeFilter } from '../logic/filter';
 import { ErrorBox, Status, href, useApp } from './shared';
+import type { SearchAnswer } from '../logic/wire';
 
-interface SearchAnswer {
-  runs: RunRow[];
-  next_page_token: string | null;
-}
 
 export const PAGE_SIZE = 100;
 const MAX_COMPARE = 100;
