@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { differingParams, formatValue, runColor, runLabel } from '../logic/compare';
 import { alignSeries, maxPointsFor, seriesOf, type Point, type Series } from '../logic/series';
 import { Chart } from './chart';
+import { ParallelCoordinates } from './pcoords';
 import type { CompareAnswer, HistoryAnswer } from '../logic/wire';
 import { ErrorBox, Status, href, useApp, useLoad } from './shared';
 
@@ -102,6 +103,7 @@ export function ComparePage(props: { runIds: string[] }) {
           ))}
         </tbody>
       </table>
+      <ParallelCoordinates data={data} differing={differ} />
       <h2>Params</h2>
       <p class="muted">{differ.size} of {paramKeys.length} params differ (highlighted, listed first).</p>
       <table class="grid" data-table="compare-params">
