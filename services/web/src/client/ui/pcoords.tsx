@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { runColor, runLabel } from '../logic/compare';
+import { formatValue, runColor, runLabel } from '../logic/compare';
 import { parallelView } from '../logic/pcoords';
 import type { CompareAnswer } from '../logic/wire';
 
@@ -65,7 +65,7 @@ export function ParallelCoordinates(props: { data: CompareAnswer; differing: Rea
               </text>
               {a.ticks.slice(0, 12).map((t) => (
                 <text key={t.label} x={x(i) + 4} y={y(t.at) + 4}>
-                  {t.label}
+                  {a.kind === 'number' ? formatValue(Number(t.label)) : t.label}
                 </text>
               ))}
             </g>
