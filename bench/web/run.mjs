@@ -80,6 +80,20 @@ try {
   // 100,000 points from ClickHouse and streams them, the page parses and draws), and a redraw of all ten (resize).
   // Runs in the page (self-contained): every chart has a draw with all its points.
   const allDrawn = ([n, charts]) => new Set((window.__trackstreamDraws ?? []).filter((d) => d.points === n).map((d) => d.chart)).size === charts;
+  // The server's part: the ten series read at 10,000 points each, in parallel, through the web proxy.
+  const reads = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    await Promise.all(Array.from({ length: CHARTS }, (_, k) => fetch(`${base}/v1/runs/bench-wide/metrics/m${k}?max_points=${POINTS}`).then((r) => r.json())));
+    reads.push(performance.now() - t);
+  }
+  const one = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    await fetch(`${base}/v1/runs/bench-wide/metrics/m0?max_points=${POINTS}`).then((r) => r.json());
+    one.push(performance.now() - t);
+  }
+  out.push([`${CHARTS} × GET metrics?max_points=${POINTS} in parallel (server read, via the proxy)`, `${median(reads).toFixed(0)} ms (one alone: ${median(one).toFixed(0)} ms)`]);
   const loaded = [];
   const redraw = [];
   for (let i = 0; i < 3; i++) {

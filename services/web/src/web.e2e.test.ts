@@ -5,13 +5,11 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PostgresTokenStore, TokenValidator } from '@trackstream/auth';
-import { ClickHouseSink } from '@trackstream/clickhouse';
 import { startKafkaGateway, type RunningGateway } from '@trackstream/ingest-gateway';
-import { PostgresSink } from '@trackstream/postgres';
-import { ProjectionRuntime, ProjectorMetrics } from '@trackstream/projection';
+import { startTestProjectors, type TestProjectors } from '@trackstream/projector/testing';
 import { createQueryApi, type QueryApi } from '@trackstream/query-api';
 import { Trackstream, type Run } from '@trackstream/sdk';
-import { createMetricsRegistry, noopLogger } from '@trackstream/telemetry';
+import { noopLogger } from '@trackstream/telemetry';
 import {
   createTestClickHouseDatabase,
   createTestPgSchema,
@@ -37,8 +35,7 @@ let dlq: TestTopic;
 let pgSchema: TestPgSchema;
 let chDb: TestClickHouseDatabase;
 let gateway: RunningGateway;
-const runtimes: ProjectionRuntime[] = [];
-const sinks: { close(): Promise<void> }[] = [];
+let projectors: TestProjectors;
 let api: QueryApi;
 let apiUrl: string;
 let web: WebServer;
@@ -82,25 +79,7 @@ beforeAll(async () => {
   pgSchema = await createTestPgSchema('web');
   chDb = await createTestClickHouseDatabase('web');
   gateway = await startKafkaGateway({ brokers: kafkaBrokers, topic: topic.topic, partitions: 3, logger: noopLogger, port: 0, host: '127.0.0.1', auth: { mode: 'off' } });
-  const pgSink = new PostgresSink({ connectionString: pgUrl, schema: pgSchema.schema });
-  const chSink = new ClickHouseSink({ url: chDb.url });
-  sinks.push(pgSink, chSink);
-  for (const [name, sink] of [['postgres', pgSink], ['clickhouse', chSink]] as const) {
-    await sink.setup();
-    const runtime = new ProjectionRuntime({
-      brokers: kafkaBrokers,
-      topic: topic.topic,
-      dlqTopic: dlq.topic,
-      groupId: `g-${name}-${topic.topic}`,
-      sink,
-      logger: noopLogger,
-      metrics: new ProjectorMetrics(createMetricsRegistry(`web-${name}`), name),
-      kafkaCommitIntervalMs: 500,
-      lagRefreshIntervalMs: 1000,
-    });
-    await runtime.start();
-    runtimes.push(runtime);
-  }
+  projectors = await startTestProjectors({ brokers: kafkaBrokers, topic: topic.topic, dlqTopic: dlq.topic, pgUrl, pgSchema: pgSchema.schema, clickhouseUrl: chDb.url, name: 'web' });
   const common = { pgUrl, pgSchema: pgSchema.schema, clickhouseUrl: chDb.url, eventsTopic: topic.topic, readYourWritesWaitMs: 300, streams: { pollMs: 100 } };
   api = createQueryApi({ ...common, auth: { mode: 'off' } });
   apiUrl = (await api.listen()).url;
@@ -140,8 +119,7 @@ afterAll(async () => {
   await api?.close();
   await authApi?.close();
   validator?.stop();
-  for (const r of runtimes) await r.stop().catch(() => undefined);
-  for (const s of sinks) await s.close().catch(() => undefined);
+  await projectors?.stop();
   await gateway?.stop(1000);
   await authPool?.query(`DROP SCHEMA IF EXISTS "${authSchema}" CASCADE`).catch(() => undefined);
   await authPool?.end();
