@@ -47,7 +47,8 @@ export function Chart(props: {
   const plot = useRef<uPlot | null>(null);
   const onZoom = useRef(props.onZoom);
   onZoom.current = props.onZoom;
-  const shape = props.lines.map((l) => l.label).join('\u0000');
+  // Rebuilt when the lines or the title change (uPlot draws its title once); data goes through setData.
+  const shape = [props.title, ...props.lines.map((l) => l.label)].join('\u0000');
 
   useEffect(() => {
     const el = host.current!;
@@ -89,7 +90,7 @@ export function Chart(props: {
       u.destroy();
       plot.current = null;
     };
-    // Rebuilt only when the set of lines changes; data changes go through setData below.
+    // Rebuilt only when the title or the set of lines changes; data changes go through setData below.
   }, [shape]);
 
   useEffect(() => {

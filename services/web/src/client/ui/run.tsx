@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { formatDuration, formatTime, formatValue } from '../logic/compare';
 import { applyStreamPoints, historyPath, maxPointsFor, seriesOf, type Point, type Series, type StepSpan } from '../logic/series';
 import { AuditTimeline } from './audit';
@@ -67,10 +67,13 @@ function MetricChart(props: { runId: string; metricKey: string; live: Series | u
     );
   };
   const s = zoom?.series ?? props.live;
+  // The same arrays while the series is the same: the chart redraws only when its own data changed.
+  const steps = useMemo(() => s?.steps ?? [], [s]);
+  const values = useMemo(() => [s?.values ?? []], [s]);
   const title = `${k}${zoom ? ` (steps ${zoom.span.from}–${zoom.span.to})` : ''}${s?.downsampled ? ' (downsampled)' : ''}`;
   return (
     <div class="chart-box" ref={box}>
-      <Chart name={k} title={title} lines={[{ label: k, color: '#2563eb' }]} steps={s?.steps ?? []} values={[s?.values ?? []]} onZoom={onZoom} zoomed={zoom?.span ?? null} />
+      <Chart name={k} title={title} lines={[{ label: k, color: '#2563eb' }]} steps={steps} values={values} onZoom={onZoom} zoomed={zoom?.span ?? null} />
       {zoom ? (
         <button type="button" class="link" data-unzoom={k} onClick={() => setZoom(null)}>
           whole series
