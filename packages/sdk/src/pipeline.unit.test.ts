@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Trackstream, type TrackstreamOptions } from './client';
+import { Trackstream } from './client';
+import type { TrackstreamOptions } from './options';
 import { recoverSpools } from './recovery';
 import { parseSpoolFileName, SpoolFile, spoolFileName } from './spool';
 import { noopLogger } from '@trackstream/telemetry';
