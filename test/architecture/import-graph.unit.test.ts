@@ -141,6 +141,11 @@ export function findCycle(graph: Map<string, string[]>): string[] | null {
   return null;
 }
 
+/** A path (relative to its workspace) that is test support under another name than src/testing/. */
+export function misnamedTestSupport(rel: string): boolean {
+  return /(^|\/)test[-_](support|helpers)(\/|\.ts$|$)/.test(rel) || /\.contract\.ts$/.test(rel);
+}
+
 function resolveRelative(from: string, spec: string): string | null {
   const base = resolve(dirname(from), spec);
   for (const candidate of [`${base}.ts`, join(base, 'index.ts')]) if (existsSync(candidate)) return candidate;
@@ -199,6 +204,41 @@ describe('architecture: import graph', () => {
             if (rest.length > 0 && !(rest.length === 1 && rest[0] === 'testing')) bad.push(`${where}: ${spec}`);
           }
         }
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('keeps test support under one name: src/testing/ (no test-support, test-helpers or *.contract.ts elsewhere)', () => {
+    const bad: string[] = [];
+    const walk = (dir: string): string[] =>
+      readdirSync(dir).flatMap((f) => {
+        const p = join(dir, f);
+        if (f === 'node_modules' || f === 'dist') return [];
+        return statSync(p).isDirectory() ? [p, ...walk(p)] : [p];
+      });
+    for (const w of ws.values()) {
+      for (const p of walk(w.dir)) {
+        const rel = relative(w.dir, p).split(sep).join('/');
+        if (rel.startsWith('src/testing/') || rel === 'src/testing') continue;
+        if (misnamedTestSupport(rel)) bad.push(relative(ROOT, p));
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('recognises the other names of test support (the check can fail)', () => {
+    expect(['src/test-support/x.ts', 'src/test-support.ts', 'src/test-helpers.ts', 'src/event-log.contract.ts', 'bench/test_helpers.ts'].filter(misnamedTestSupport)).toHaveLength(5);
+    expect(['src/sink.contract.int.test.ts', 'src/contract.unit.test.ts', 'src/client.ts'].filter(misnamedTestSupport)).toEqual([]);
+  });
+
+  it('exports no test support from a production index', () => {
+    const bad: string[] = [];
+    for (const w of ws.values()) {
+      const index = join(w.dir, 'src', 'index.ts');
+      if (!existsSync(index)) continue;
+      for (const spec of importSpecifiers(readFileSync(index, 'utf8'), true)) {
+        if (/(^|\/)(testing|test-support|test-helpers)(\/|$)|\.contract$|\/testkit$/.test(spec)) bad.push(`${relative(ROOT, index)}: ${spec}`);
       }
     }
     expect(bad).toEqual([]);

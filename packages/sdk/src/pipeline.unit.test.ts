@@ -6,7 +6,7 @@ import type { TrackstreamOptions } from './options';
 import { recoverSpools } from './recovery';
 import { parseSpoolFileName, SpoolFile, spoolFileName } from './spool';
 import { noopLogger } from '@trackstream/telemetry';
-import { retry, ScriptedTransport } from './test-support/scripted-transport';
+import { retry, ScriptedTransport } from './testing';
 import { AccessDeniedError } from './errors';
 import type { SendResult } from './transport';
 
