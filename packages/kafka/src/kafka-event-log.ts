@@ -1,7 +1,7 @@
 import { Partitioners, type Kafka, type Message, type Producer, type RetryOptions } from 'kafkajs';
 import { encodeEvent, eventKey, type LogPositions, type StoredEvent } from '@trackstream/events';
 import type { Logger } from '@trackstream/telemetry';
-import { EventLogError } from './errors';
+import { EventLogError, EventLogRejectedError } from './errors';
 import type { AppendOptions, EventLog } from './event-log';
 
 export interface KafkaEventLogOptions {
@@ -69,7 +69,7 @@ export class KafkaEventLog implements EventLog {
       messages = events.map((e) => ({ key: eventKey(e), value: encodeEvent(e) }));
     } catch (err) {
       // An event that cannot be encoded will never be: not an outage, and nothing of the batch is sent.
-      return Promise.reject(new EventLogError('LOG_REJECTED', `an event could not be encoded: ${(err as Error).message}`, { cause: err }));
+      return Promise.reject(new EventLogRejectedError(`an event could not be encoded: ${(err as Error).message}`, { cause: err }));
     }
     const bytes = messages.reduce((n, m) => n + (m.value as Buffer).length + String(m.key).length, 0);
 
@@ -231,7 +231,7 @@ function toEventLogError(err: unknown): EventLogError {
   // Record-level refusals fail the same way on every retry; everything else is an outage that may pass.
   const refused = kafkaErrorTypes(err).some((t) => REFUSALS.has(t));
   const message = (err as { message?: string }).message ?? String(err);
-  return new EventLogError(refused ? 'LOG_REJECTED' : 'LOG_UNAVAILABLE', `Kafka: ${message}`, { cause: err });
+  return refused ? new EventLogRejectedError(`Kafka: ${message}`, { cause: err }) : new EventLogError('LOG_UNAVAILABLE', `Kafka: ${message}`, { cause: err });
 }
 
 const REFUSALS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'CORRUPT_MESSAGE', 'INVALID_RECORD']);

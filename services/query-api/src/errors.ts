@@ -1,4 +1,5 @@
 import { TrackstreamError } from '@trackstream/errors';
+import { TokenDecodeError } from '@trackstream/events';
 import { SearchError } from '@trackstream/search';
 
 /**
@@ -90,7 +91,7 @@ export function toQueryError(err: unknown): QueryError {
     return new QueryError(err.code, err.message, details);
   }
   const e = err as { code?: unknown; message?: string; type?: string };
-  if (e && e.code === 'TOKEN_INVALID') return new QueryError('TOKEN_INVALID', e.message ?? 'invalid token');
+  if (err instanceof TokenDecodeError) return new QueryError('TOKEN_INVALID', err.message);
   if (e && e.type === 'entity.parse.failed') return new QueryError('MALFORMED_JSON', 'request body is not valid JSON');
   // Any other refusal of the body parser (an unsupported Content-Encoding or charset, a body over the limit or cut
   // short) is the client's request, not our fault: 400 naming what the parser refused, never 500.
