@@ -15,6 +15,9 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 const ROOT = resolve(__dirname, '../..');
 const KAFKA_CLIENTS = ['kafkajs', '@trackstream/kafka'];
 const MAY_IMPORT_KAFKAJS = new Set(['@trackstream/kafka', '@trackstream/projection', '@trackstream/ingest-gateway', '@trackstream/cli', '@trackstream/testkit']);
+/** HTTP layers over the projections: they parse, call @trackstream/read-model, answer. */
+const READ_EDGES = ['@trackstream/query-api'];
+const STORE_CLIENTS = ['pg', '@clickhouse/client', '@trackstream/postgres', '@trackstream/clickhouse'];
 const KAFKA_FREE = ['@trackstream/query-api', '@trackstream/read-model', '@trackstream/projection-core', '@trackstream/postgres', '@trackstream/clickhouse', '@trackstream/search'];
 
 interface Workspace {
@@ -141,6 +144,12 @@ export function findCycle(graph: Map<string, string[]>): string[] | null {
   return null;
 }
 
+/** The first SQL statement spelled in a source text (upper-case keywords, as this code base writes SQL), or null. */
+export function sqlIn(text: string): string | null {
+  const m = /\b(SELECT\s[\s\S]{0,400}?\bFROM\b|INSERT\s+INTO\b|UPDATE\s+\S+\s+SET\b|DELETE\s+FROM\b)/.exec(text);
+  return m ? m[0].slice(0, 80) : null;
+}
+
 /** A path (relative to its workspace) that is test support under another name than src/testing/. */
 export function misnamedTestSupport(rel: string): boolean {
   return /(^|\/)test[-_](support|helpers)(\/|\.ts$|$)/.test(rel) || /\.contract\.ts$/.test(rel);
@@ -242,6 +251,24 @@ describe('architecture: import graph', () => {
       }
     }
     expect(bad).toEqual([]);
+  });
+
+  it.each(READ_EDGES)('%s reads the projections only through the read model: no store client, no SQL', (name) => {
+    const w = ws.get(name)!;
+    const bad: string[] = [];
+    for (const file of sourceFiles(join(w.dir, 'src'))) {
+      const text = readFileSync(file, 'utf8');
+      for (const p of importedPackages(text)) if (STORE_CLIENTS.includes(p)) bad.push(`${relative(ROOT, file)}: imports ${p}`);
+      const sql = sqlIn(text);
+      if (sql !== null) bad.push(`${relative(ROOT, file)}: SQL ${JSON.stringify(sql)}`);
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('sees SQL in a source text (the check can fail)', () => {
+    expect(sqlIn('const q = `SELECT run_id FROM ${s}.runs WHERE x = $1`;')).not.toBeNull();
+    expect(sqlIn("await pool.query('INSERT INTO t (a) VALUES ($1)', [1]);")).not.toBeNull();
+    expect(sqlIn("throw new QueryError('BAD_REQUEST', 'select one of the runs from the list');")).toBeNull();
   });
 
   it('has no cycle between packages', () => {
