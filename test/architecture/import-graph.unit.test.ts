@@ -83,6 +83,16 @@ export function importedPackages(text: string): string[] {
   return out;
 }
 
+/** Bare package names a file imports, type-only imports included (what the compiler needs built first). */
+function importedPackagesWithTypes(text: string): string[] {
+  return importSpecifiers(text, true)
+    .filter((spec) => !spec.startsWith('.') && !spec.startsWith('node:') && !builtinModules.includes(spec))
+    .map((spec) => {
+      const parts = spec.split('/');
+      return spec.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!;
+    });
+}
+
 function npmDeps(name: string): string[] | null {
   const pj = join(ROOT, 'node_modules', name, 'package.json');
   if (!existsSync(pj)) return null;
@@ -172,6 +182,11 @@ describe('architecture: import graph', () => {
     const importers = [...ws.keys()].filter((name) => directDeps(name, ws).includes('kafkajs')).sort();
     expect(importers.filter((n) => !MAY_IMPORT_KAFKAJS.has(n))).toEqual([]);
     expect(importers).toEqual(expect.arrayContaining(['@trackstream/kafka', '@trackstream/projection']));
+  });
+
+  it('lets nothing else reach a Kafka client through any chain (the projector composes the runtime)', () => {
+    const reaching = [...ws.keys()].filter((name) => reachable(name, ws).has('kafkajs'));
+    expect(reaching.filter((n) => !MAY_IMPORT_KAFKAJS.has(n) && n !== '@trackstream/projector').map((n) => reachable(n, ws).get('kafkajs')!.join(' -> '))).toEqual([]);
   });
 
   it.each(KAFKA_FREE)('%s reaches no Kafka client through any chain of packages', (name) => {
@@ -269,6 +284,23 @@ describe('architecture: import graph', () => {
     expect(sqlIn('const q = `SELECT run_id FROM ${s}.runs WHERE x = $1`;')).not.toBeNull();
     expect(sqlIn("await pool.query('INSERT INTO t (a) VALUES ($1)', [1]);")).not.toBeNull();
     expect(sqlIn("throw new QueryError('BAD_REQUEST', 'select one of the runs from the list');")).toBeNull();
+  });
+
+  it('references in tsconfig.json exactly the workspaces a project compiles imports of (sources and tests)', () => {
+    const byDir = new Map([...ws.values()].map((w) => [w.dir, w.name]));
+    const bad: string[] = [];
+    for (const w of ws.values()) {
+      const tsconfig = join(w.dir, 'tsconfig.json');
+      if (!existsSync(tsconfig)) continue;
+      const json = JSON.parse(readFileSync(tsconfig, 'utf8')) as { include?: string[]; references?: { path: string }[] };
+      const refs = (json.references ?? []).map((r) => byDir.get(resolve(w.dir, r.path))).filter((n): n is string => n !== undefined);
+      // The files this project compiles: its `include` folders (tests too: tsc -b type-checks them).
+      const files = (json.include ?? ['src']).flatMap((dir) => allFiles(join(w.dir, dir)));
+      const imported = new Set(files.flatMap((f) => importedPackagesWithTypes(readFileSync(f, 'utf8'))).filter((p) => ws.has(p) && p !== w.name));
+      for (const r of refs) if (!imported.has(r)) bad.push(`${relative(ROOT, tsconfig)}: references ${r}, never imported`);
+      for (const i of imported) if (!refs.includes(i)) bad.push(`${relative(ROOT, tsconfig)}: imports ${i} without a reference`);
+    }
+    expect(bad).toEqual([]);
   });
 
   it('has no cycle between packages', () => {

@@ -1,3 +1,4 @@
+import { LIMITS } from '@trackstream/events';
 import { authError } from './errors';
 
 export type Role = 'writer' | 'reader' | 'auditor' | 'admin';
@@ -42,8 +43,8 @@ export function readableProjects(grant: Grant): string[] | null {
 }
 
 export const ALL_PROJECTS = '*';
-/** The events' project pattern (design.md), shared by token records. */
-export const PROJECT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+/** The events' id grammar (design.md; defined in @trackstream/events), shared by token records. */
+export const PROJECT_PATTERN: RegExp = LIMITS.idPattern;
 // Printable: no control, format, surrogate, private-use or unassigned code points (\p{C}).
 const PRINCIPAL_PATTERN = /^[^\p{C}]{1,128}$/u;
 

@@ -1,5 +1,5 @@
 import { Partitioners, type Kafka, type Message, type Producer, type RetryOptions } from 'kafkajs';
-import { encodeEvent, eventKey, type LogPositions, type StoredEvent } from '@trackstream/events';
+import { encodeEvent, eventKey, LIMITS, type LogPositions, type StoredEvent } from '@trackstream/events';
 import type { Logger } from '@trackstream/telemetry';
 import { EventLogError, EventLogRejectedError } from './errors';
 import type { AppendOptions, EventLog } from './event-log';
@@ -35,6 +35,14 @@ interface Pending {
  * id). A send that failed on our side may still have been written by the broker; reusing its sequence numbers
  * for different records would make the broker drop those as duplicates and acknowledge them anyway.
  */
+/** The adapter's defaults, in one place (applied once, in the constructor). */
+export const EVENT_LOG_DEFAULTS = Object.freeze({
+  sendTimeoutMs: 5000,
+  /** One Kafka request carries at most what one HTTP batch may (4 MiB). */
+  maxSendBytes: LIMITS.batchBytes,
+  retry: Object.freeze({ retries: 2, initialRetryTime: 100, maxRetryTime: 1000 }),
+});
+
 export class KafkaEventLog implements EventLog {
   readonly topic: string;
   private readonly kafka: Kafka;
@@ -53,9 +61,10 @@ export class KafkaEventLog implements EventLog {
     this.kafka = opts.kafka;
     this.topic = opts.topic;
     this.logger = opts.logger.child({ component: 'event-log', topic: opts.topic });
-    this.sendTimeoutMs = opts.sendTimeoutMs ?? 5000;
-    this.maxSendBytes = opts.maxSendBytes ?? 4 * 1024 * 1024;
-    this.retry = opts.retry ?? { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 };
+    const d = EVENT_LOG_DEFAULTS;
+    this.sendTimeoutMs = opts.sendTimeoutMs ?? d.sendTimeoutMs;
+    this.maxSendBytes = opts.maxSendBytes ?? d.maxSendBytes;
+    this.retry = opts.retry ?? { ...d.retry };
   }
 
   append(events: readonly StoredEvent[], opts: AppendOptions = {}): Promise<LogPositions> {

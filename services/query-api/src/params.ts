@@ -1,3 +1,4 @@
+import { LIMITS } from '@trackstream/events';
 import { QueryError } from './errors';
 
 /** Request-shape checks shared by the routes; each failure is a 400 naming the field. */
@@ -49,7 +50,7 @@ export function decodeCursor(token: string): string {
 }
 
 /** The id grammar of the contract (project, experiment_id, run_id). An id outside it cannot exist in a store. */
-export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+export const ID_PATTERN: RegExp = LIMITS.idPattern;
 
 export function isId(raw: string): boolean {
   return ID_PATTERN.test(raw);
