@@ -28,6 +28,13 @@ export function stringArray(raw: unknown, name: string, opts: { min: number; max
   return raw as string[];
 }
 
+/** stringArray whose entries a store can hold: a NUL byte or a lone surrogate is a 400 naming the field, before any SQL. */
+export function storableStringArray(raw: unknown, name: string, opts: { min: number; max: number }): string[] {
+  const out = stringArray(raw, name, opts);
+  if (!out.every((x) => isStorableText(x))) throw new QueryError('BAD_REQUEST', `${name} must not hold NUL bytes or lone surrogates`, { field: name });
+  return out;
+}
+
 export function bodyObject(raw: unknown): Record<string, unknown> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new QueryError('BAD_REQUEST', 'the request body must be a JSON object');
   return raw as Record<string, unknown>;

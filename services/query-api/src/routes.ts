@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import type { RouteContext } from './context';
 import type { Goal } from '@trackstream/read-model';
 import { QueryError } from './errors';
-import { bodyObject, decodeCursor, encodeCursor, intParam, isId, isStorableText, optionalString, stringArray } from './params';
+import { bodyObject, decodeCursor, encodeCursor, intParam, isId, isStorableText, optionalString, storableStringArray, stringArray } from './params';
 import { registerSearchRoute } from './search-route';
 
 export const MAX_COMPARE_RUNS = 100;
@@ -20,6 +20,7 @@ export function registerRoutes(app: Express, ctx: RouteContext): void {
     await ctx.freshness(req, res, PG);
     const limit = intParam(req.query.max_results, 'max_results', 100, 1, MAX_EXPERIMENTS_PAGE);
     const project = optionalString(req.query.project, 'project');
+    if (project !== null && !isStorableText(project)) throw new QueryError('BAD_REQUEST', 'project is not a valid project id', { field: 'project' });
     const token = optionalString(req.query.page_token, 'page_token');
     const afterId = token === null ? null : decodeCursor(token);
     // One more than the page tells whether another page exists without a count.
@@ -50,8 +51,7 @@ export function registerRoutes(app: Express, ctx: RouteContext): void {
   app.post('/v1/runs/compare', ctx.authorize, ctx.jsonBody, async (req, res) => {
     const body = bodyObject(req.body);
     const runIds = [...new Set(stringArray(body.run_ids, 'run_ids', { min: 1, max: MAX_COMPARE_RUNS }))];
-    const keys = body.metric_keys === undefined || body.metric_keys === null ? null : stringArray(body.metric_keys, 'metric_keys', { min: 0, max: 1000 });
-    if (keys !== null && !keys.every((k) => isStorableText(k))) throw new QueryError('BAD_REQUEST', 'metric_keys must not hold NUL bytes or lone surrogates', { field: 'metric_keys' });
+    const keys = body.metric_keys === undefined || body.metric_keys === null ? null : storableStringArray(body.metric_keys, 'metric_keys', { min: 0, max: 1000 });
     const goals = parseGoals(body.metric_goals);
     await ctx.freshness(req, res, BOTH);
     // A run of a project the token cannot read is missing, named like an unknown id.

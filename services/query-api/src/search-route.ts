@@ -3,16 +3,16 @@ import type { SearchRequest } from '@trackstream/search';
 import type { RouteContext } from './context';
 import { visibleProjects } from './auth';
 import { QueryError } from './errors';
-import { bodyObject, stringArray } from './params';
+import { bodyObject, storableStringArray } from './params';
 
 export const MAX_SEARCH_EXPERIMENTS = 1000;
 
 export function registerSearchRoute(app: Express, ctx: RouteContext): void {
   app.post('/v1/runs/search', ctx.authorize, ctx.jsonBody, async (req, res) => {
     const body = bodyObject(req.body);
-    const requested = body.projects === undefined || body.projects === null ? null : stringArray(body.projects, 'projects', { min: 1, max: 1000 });
+    const requested = body.projects === undefined || body.projects === null ? null : storableStringArray(body.projects, 'projects', { min: 1, max: 1000 });
     const request: Omit<SearchRequest, 'schema'> = {
-      experimentIds: stringArray(body.experiment_ids, 'experiment_ids', { min: 1, max: MAX_SEARCH_EXPERIMENTS }),
+      experimentIds: storableStringArray(body.experiment_ids, 'experiment_ids', { min: 1, max: MAX_SEARCH_EXPERIMENTS }),
       // Only the token's projects: a run elsewhere never matches (an empty list sees nothing).
       projects: visibleProjects(ctx.scope(res), requested),
     };

@@ -2,6 +2,7 @@ import type { Express, Request, Response } from 'express';
 import { noopLogger, type Logger } from '@trackstream/telemetry';
 import type { RouteContext } from './context';
 import { QueryError } from './errors';
+import { isId, isStorableText } from './params';
 import type { RunView } from '@trackstream/read-model';
 import { MAX_POINTS_LIMIT } from './routes';
 import { registerSummaryRoute } from './summary-route';
@@ -261,6 +262,8 @@ export function registerStreamRoutes(app: Express, ctx: RouteContext, raw: Strea
   app.get('/v1/stream/runs/:run_id', ctx.authorize, async (req, res) => {
     admit(res);
     const runId = req.params.run_id as string;
+    // An id outside the id grammar cannot exist: unknown, answered before any SQL.
+    if (!isId(runId)) throw new QueryError('RUN_NOT_FOUND', `no run ${JSON.stringify(runId.slice(0, 200))}`);
     const [run] = await ctx.read.loadRuns([runId], ctx.scope(res).projects);
     if (!run) throw new QueryError('RUN_NOT_FOUND', `no run ${JSON.stringify(runId)}`);
     let watch = runs.get(runId);
@@ -283,6 +286,8 @@ export function registerStreamRoutes(app: Express, ctx: RouteContext, raw: Strea
   app.get('/v1/stream/experiments/:id', ctx.authorize, async (req, res) => {
     admit(res);
     const projects = ctx.scope(res).projects;
+    // An id or name no store can hold (NUL, lone surrogate, overlong) is unknown: answered before any SQL.
+    if (!isStorableText(req.params.id as string)) throw new QueryError('EXPERIMENT_NOT_FOUND', `no single experiment with id or name ${JSON.stringify((req.params.id as string).slice(0, 200))}`);
     const found = await ctx.read.findExperiments(req.params.id as string, null, projects);
     const experiment = found.experiments[0];
     if (!experiment || found.experiments.length > 1) throw new QueryError('EXPERIMENT_NOT_FOUND', `no single experiment with id or name ${JSON.stringify(req.params.id)}`);

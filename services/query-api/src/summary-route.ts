@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import type { RouteContext } from './context';
-import { bodyObject, stringArray } from './params';
+import { bodyObject, storableStringArray } from './params';
 
 export const MAX_SUMMARY_EXPERIMENTS = 1000;
 
@@ -12,7 +12,7 @@ export const MAX_SUMMARY_EXPERIMENTS = 1000;
 export function registerSummaryRoute(app: Express, ctx: RouteContext): void {
   app.post('/v1/experiments/summaries', ctx.authorize, ctx.jsonBody, async (req, res) => {
     const body = bodyObject(req.body);
-    const ids = [...new Set(stringArray(body.experiment_ids, 'experiment_ids', { min: 1, max: MAX_SUMMARY_EXPERIMENTS }))];
+    const ids = [...new Set(storableStringArray(body.experiment_ids, 'experiment_ids', { min: 1, max: MAX_SUMMARY_EXPERIMENTS }))];
     await ctx.freshness(req, res, { postgres: true, clickhouse: false });
     const summaries = await ctx.read.experimentSummaries(ids, ctx.scope(res).projects);
     res.json({ summaries });
