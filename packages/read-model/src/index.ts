@@ -15,3 +15,4 @@ export {
   type RunComparison,
   type ExperimentSummary,
 } from './read-model';
+export { StoreUnavailableError } from './errors';

@@ -5,6 +5,7 @@ import { compileSearch, type SearchRequest } from '@trackstream/search';
 import { noopLogger, type Logger } from '@trackstream/telemetry';
 import type { ClickHouseReader, HistoryPoint, MetricStats } from './ch-reader';
 import { compareMetric, type Goal, type MetricComparison } from './compare';
+import { toReadError } from './errors';
 import { coalesced, waitForPositions, type CheckpointSource } from './freshness';
 import { openClickHouseReader } from './open';
 import { PostgresReader, type ExperimentView, type RunView } from './pg-reader';
@@ -87,24 +88,24 @@ export class ReadModel {
   // Runs and experiments (Postgres).
 
   loadRuns(runIds: readonly string[], projects: readonly string[] | null): Promise<RunView[]> {
-    return this.pg.loadRuns(runIds, projects);
+    return guard(this.pg.loadRuns(runIds, projects));
   }
 
   listExperiments(opts: { project: string | null; projects: readonly string[] | null; afterId: string | null; limit: number }): Promise<ExperimentView[]> {
-    return this.pg.listExperiments(opts);
+    return guard(this.pg.listExperiments(opts));
   }
 
   findExperiments(idOrName: string, project: string | null, projects: readonly string[] | null): Promise<{ byId: boolean; experiments: ExperimentView[] }> {
-    return this.pg.findExperiments(idOrName, project, projects);
+    return guard(this.pg.findExperiments(idOrName, project, projects));
   }
 
   runProjects(runIds: readonly string[], projects: readonly string[] | null): Promise<Map<string, string>> {
-    return this.pg.runProjects(runIds, projects);
+    return guard(this.pg.runProjects(runIds, projects));
   }
 
   /** Run count, running runs and last activity per experiment id (0 runs for an unknown or hidden one). */
   experimentSummaries(experimentIds: readonly string[], projects: readonly string[] | null): Promise<Record<string, ExperimentSummary>> {
-    return this.pg.experimentSummaries(experimentIds, projects);
+    return guard(this.pg.experimentSummaries(experimentIds, projects));
   }
 
   // Search (@trackstream/search compiles, Postgres runs).
@@ -113,10 +114,13 @@ export class ReadModel {
   prepareSearch(request: Omit<SearchRequest, 'schema'>): PreparedSearch {
     const compiled = compileSearch({ ...request, schema: this.pg.schema });
     return {
-      execute: async () => {
-        const page = compiled.page(await this.pg.query(compiled.text, compiled.values));
-        return { runs: await this.pg.loadRuns(page.runIds, request.projects ?? null), nextPageToken: page.nextPageToken };
-      },
+      execute: () =>
+        guard(
+          (async () => {
+            const page = compiled.page(await this.pg.query(compiled.text, compiled.values));
+            return { runs: await this.pg.loadRuns(page.runIds, request.projects ?? null), nextPageToken: page.nextPageToken };
+          })(),
+        ),
     };
   }
 
@@ -130,11 +134,11 @@ export class ReadModel {
   // Metrics (ClickHouse).
 
   metricHistory(project: string, runId: string, key: string, maxPoints: number): Promise<{ points: HistoryPoint[]; downsampled: boolean }> {
-    return this.ch.metricHistory(project, runId, key, maxPoints);
+    return guard(this.ch.metricHistory(project, runId, key, maxPoints));
   }
 
   metricStats(projects: readonly string[], runIds: readonly string[], keys: readonly string[] | null): Promise<Map<string, Map<string, MetricStats>>> {
-    return this.ch.metricStats(projects, runIds, keys);
+    return guard(this.ch.metricStats(projects, runIds, keys));
   }
 
   /**
@@ -149,6 +153,10 @@ export class ReadModel {
     goals: Readonly<Record<string, Goal>>;
     projects: readonly string[] | null;
   }): Promise<{ missing: string[] } | { missing: null; comparison: RunComparison }> {
+    return guard(this.compare(opts));
+  }
+
+  private async compare(opts: Parameters<ReadModel['compareRuns']>[0]): Promise<{ missing: string[] } | { missing: null; comparison: RunComparison }> {
     const runs = await this.pg.loadRuns(opts.lookup, opts.projects);
     if (runs.length < opts.runIds.length) {
       const known = new Set(runs.map((r) => r.run_id));
@@ -176,7 +184,7 @@ export class ReadModel {
 
   /** Both projectors' checkpoints (partition → next offset) of `topic`. */
   async checkpoints(topic: string): Promise<{ postgres: Map<number, bigint>; clickhouse: Map<number, bigint> }> {
-    const [postgres, clickhouse] = await Promise.all([this.pg.checkpoints(topic), this.ch.checkpoints(topic)]);
+    const [postgres, clickhouse] = await guard(Promise.all([this.pg.checkpoints(topic), this.ch.checkpoints(topic)]));
     return { postgres, clickhouse };
   }
 
@@ -197,4 +205,11 @@ export class ReadModel {
   async close(): Promise<void> {
     if (this.resources) await Promise.allSettled([this.resources.pool.end(), this.resources.clickhouse.close()]);
   }
+}
+
+/** Every store read reports an unreachable store as StoreUnavailableError (retriable); other failures pass as they are. */
+function guard<T>(read: Promise<T>): Promise<T> {
+  return read.catch((err: unknown) => {
+    throw toReadError(err);
+  });
 }

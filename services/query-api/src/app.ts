@@ -2,44 +2,21 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodePositionsToken, type LogPositions } from '@trackstream/events';
-import { createMetricsRegistry, noopLogger, type Logger } from '@trackstream/telemetry';
-import { DENIAL_CODES, authorizeRead, scopeOf, type QueryAuth, type ReadScope } from './auth';
+import { createMetricsRegistry } from '@trackstream/telemetry';
+import { DENIAL_CODES, authorizeRead, scopeOf } from './auth';
 import { QueryError, errorBody, toQueryError } from './errors';
 import { ReadModel } from '@trackstream/read-model';
 import { QueryMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import type { RouteContext, StoreSet } from './context';
 import { registerRoutes } from './routes';
-import { registerStreamRoutes, type StreamOptionsRaw } from './stream-routes';
+import { compileQueryApiOptions, type QueryApiOptions } from './options';
+import { registerStreamRoutes } from './stream-routes';
 
 export const TOKEN_HEADER = 'x-trackstream-token';
 export const STALE_HEADER = 'X-Trackstream-Stale';
 
-export interface QueryApiOptions {
-  /** postgres://… of the database the Postgres projector writes. */
-  pgUrl: string;
-  /** Schema of the projection tables (TRACKSTREAM_PG_SCHEMA, as the projector). */
-  pgSchema?: string;
-  /** ClickHouse HTTP URL; its path names the database (as the projector's). */
-  clickhouseUrl: string;
-  /** Overrides the URL's database. */
-  clickhouseDatabase?: string;
-  /** Topic the gateway's tokens name; a token for another topic is refused. */
-  eventsTopic: string;
-  /** How long a read with a token waits for the projections before answering stale. */
-  readYourWritesWaitMs: number;
-  port?: number;
-  host?: string;
-  logger?: Logger;
-  pgPoolSize?: number;
-  /**
-   * Access control. Default `{mode: 'off'}` (a library default: the composition root, main.ts, defaults to on):
-   * every project readable without a token.
-   */
-  auth?: QueryAuth;
-  /** Live streams (GET /v1/stream/...): poll interval, heartbeat, bound on open streams. */
-  streams?: Omit<StreamOptionsRaw, 'topic' | 'logger'>;
-}
+export type { QueryApiOptions } from './options';
 
 export interface QueryApi {
   readonly app: express.Express;
@@ -49,17 +26,11 @@ export interface QueryApi {
   close(): Promise<void>;
 }
 
-export function createQueryApi(opts: QueryApiOptions): QueryApi {
-  const log = (opts.logger ?? noopLogger).child({ component: 'query-api' });
+export function createQueryApi(raw: QueryApiOptions): QueryApi {
+  const opts = compileQueryApiOptions(raw);
+  const log = opts.logger.child({ component: 'query-api' });
   // Every read of the projections, through the read model (its pool, the ClickHouse adapter's client and URL split).
-  const read = ReadModel.open({
-    pgUrl: opts.pgUrl,
-    ...(opts.pgSchema === undefined ? {} : { pgSchema: opts.pgSchema }),
-    ...(opts.pgPoolSize === undefined ? {} : { pgPoolSize: opts.pgPoolSize }),
-    clickhouseUrl: opts.clickhouseUrl,
-    ...(opts.clickhouseDatabase === undefined ? {} : { clickhouseDatabase: opts.clickhouseDatabase }),
-    logger: log,
-  });
+  const read = ReadModel.open({ ...opts.readModel, logger: log });
   const metrics = new QueryMetrics(createMetricsRegistry('query-api'));
 
   const freshness = async (req: Request, res: Response, stores: StoreSet): Promise<void> => {
@@ -103,7 +74,7 @@ export function createQueryApi(opts: QueryApiOptions): QueryApi {
   });
 
   // Bodies are parsed after authorization (a route's second step): an unauthenticated caller gets its 401 unparsed.
-  const routeCtx: RouteContext = { read, metrics, freshness, authorize: authorizeRead(opts.auth ?? { mode: 'off' }), jsonBody: express.json({ limit: '1mb' }), scope: scopeOf };
+  const routeCtx: RouteContext = { read, metrics, freshness, authorize: authorizeRead(opts.auth), jsonBody: express.json({ limit: opts.jsonBodyLimit }), scope: scopeOf };
   registerRoutes(app, routeCtx);
   const streams = registerStreamRoutes(app, routeCtx, { topic: opts.eventsTopic, logger: log, ...opts.streams });
 
@@ -143,7 +114,7 @@ export function createQueryApi(opts: QueryApiOptions): QueryApi {
     metrics,
     listen: () =>
       new Promise((resolve, reject) => {
-        const s = app.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', (err?: Error) => {
+        const s = app.listen(opts.port, opts.host, (err?: Error) => {
           if (err) return reject(err);
           const port = (s.address() as AddressInfo).port;
           resolve({ url: `http://127.0.0.1:${port}`, port });

@@ -1,5 +1,6 @@
 import { TrackstreamError } from '@trackstream/errors';
 import { TokenDecodeError } from '@trackstream/events';
+import { StoreUnavailableError } from '@trackstream/read-model';
 import { SearchError } from '@trackstream/search';
 
 /**
@@ -104,8 +105,6 @@ export function toQueryError(err: unknown): QueryError {
   }
   // express could not percent-decode a path parameter (`%ff`, a lone `%`): the client's fault.
   if (err instanceof URIError) return new QueryError('BAD_REQUEST', 'the path holds a malformed percent-encoding', { field: 'path' });
-  if (e && typeof e.code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|57P0[123]|08\w{3})$/.test(e.code)) {
-    return new QueryError('STORE_UNAVAILABLE', 'a projection store is unavailable');
-  }
+  if (err instanceof StoreUnavailableError) return new QueryError('STORE_UNAVAILABLE', 'a projection store is unavailable');
   return new QueryError('INTERNAL', 'internal error');
 }

@@ -79,3 +79,14 @@ test.each([
   expect([res.status, answer.error.code, answer.error.details]).toEqual([400, 'BAD_REQUEST', { field }]);
   expect((await fetch(base + '/healthz')).status).toBe(200);
 });
+
+test('an unreachable store answers 503 STORE_UNAVAILABLE, not 500', async () => {
+  const down = createQueryApi({ pgUrl: 'postgres://trackstream@127.0.0.1:1/none', clickhouseUrl: 'http://127.0.0.1:1/none', eventsTopic: TOPIC, readYourWritesWaitMs: 10 });
+  const url = (await down.listen()).url;
+  try {
+    const res = await fetch(`${url}/v1/runs/exp-h-run-0`);
+    expect([res.status, ((await res.json()) as { error: { code: string } }).error.code]).toEqual([503, 'STORE_UNAVAILABLE']);
+  } finally {
+    await down.close();
+  }
+});

@@ -1,7 +1,8 @@
-import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { Pool } from 'pg';
 import { z } from 'zod';
 import { DEFAULT_AUTH_SCHEMA, PostgresTokenStore, type TokenStore } from '@trackstream/auth';
+import { createClickHouseClient, DEFAULT_DATABASE, splitDatabase } from '@trackstream/clickhouse';
 import { commonEnv, envVar, parseEnv, positiveInt } from '@trackstream/config';
 import { DLQ_TOPIC, EVENTS_TOPIC } from '@trackstream/events';
 import { createKafkaClient } from '@trackstream/kafka';
@@ -38,12 +39,11 @@ export type CliConfig = ReturnType<typeof loadConfig>;
 
 export function loadConfig(env: Record<string, string | undefined>) {
   const cfg = parseEnv(cliSpec(), env);
-  const u = new URL(cfg.clickhouseUrl);
-  const chDatabase = decodeURIComponent(u.pathname.replace(/^\/+|\/+$/g, '')) || 'trackstream';
-  u.pathname = '/';
+  // The adapter's URL rule: the path names the database (default `trackstream`).
+  const chDatabase = splitDatabase(cfg.clickhouseUrl).database ?? DEFAULT_DATABASE;
   // TRACKSTREAM_TOKEN is read as is, not through parseEnv: a config error would quote the value.
   const token = env.TRACKSTREAM_TOKEN === undefined || env.TRACKSTREAM_TOKEN === '' ? undefined : env.TRACKSTREAM_TOKEN;
-  return Object.freeze({ ...cfg, chDatabase, chServerUrl: u.toString(), token });
+  return Object.freeze({ ...cfg, chDatabase, token });
 }
 
 /** One command: its help text and its body, which gets the shared context (config parsed once, connections). */
@@ -51,6 +51,9 @@ export interface Command {
   readonly help: string;
   run(ctx: Context, args: string[], io: CliIo): Promise<number>;
 }
+
+/** Replays and verifies run long statements (whole-table checksums): longer than a service's request timeout. */
+const CH_REQUEST_TIMEOUT_MS = 60_000;
 
 /** Connections, opened on first use and all closed at the end. */
 export class Context {
@@ -96,7 +99,8 @@ export class Context {
 
   async clickhouse(): Promise<ClickHouseClient> {
     if (!this.ch) {
-      const client = createClient({ url: this.cfg.chServerUrl, request_timeout: 60_000, log: { level: ClickHouseLogLevel.OFF } });
+      // The one client factory; statements name their databases in full (replay and verify work across several).
+      const { client } = createClickHouseClient({ url: this.cfg.clickhouseUrl, requestTimeoutMs: CH_REQUEST_TIMEOUT_MS });
       this.ch = client;
       this.closers.push(() => client.close());
       await chQuery(client, 'SELECT 1 AS x');
