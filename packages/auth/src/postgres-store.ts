@@ -1,3 +1,4 @@
+import { DEFAULT_AUTH_PG_SCHEMA, PG_NAME_PATTERN } from '@trackstream/config';
 import type { Pool, PoolClient } from 'pg';
 import { AuthError, authError } from './errors';
 import { isRole, ROLES, type Role } from './roles';
@@ -8,8 +9,8 @@ import { generateToken, generateTokenId, hashToken } from './tokens';
  * Where tokens live by default: their own schema, never the projection schema (`trackstream replay --switch`
  * renames projection schemas; tokens must not move with them).
  */
-export const DEFAULT_AUTH_SCHEMA = 'trackstream_auth';
-const SCHEMA_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+export const DEFAULT_AUTH_SCHEMA: string = DEFAULT_AUTH_PG_SCHEMA;
+const SCHEMA_PATTERN = PG_NAME_PATTERN;
 
 export interface PostgresTokenStoreOptions {
   /** Default 'trackstream_auth'. Letters, digits and underscores. */

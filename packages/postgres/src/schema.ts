@@ -1,6 +1,8 @@
+import { PG_NAME_PATTERN } from '@trackstream/config';
+
 /** Postgres identifiers we interpolate: checked once, then always double-quoted. */
 export function quoteSchema(schema: string): string {
-  if (typeof schema !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid Postgres schema name: ${JSON.stringify(schema)}`);
+  if (typeof schema !== 'string' || !PG_NAME_PATTERN.test(schema)) throw new Error(`invalid Postgres schema name: ${JSON.stringify(schema)}`);
   return `"${schema}"`;
 }
 

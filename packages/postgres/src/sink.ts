@@ -1,6 +1,7 @@
 import { Pool, type PoolClient } from 'pg';
 import { inTransaction } from './transaction';
 import type { DecodedRecord, ProjectionBatch, ProjectionSink } from '@trackstream/projection-core';
+import { DEFAULT_PG_SCHEMA } from '@trackstream/config';
 import { noopLogger, type Logger } from '@trackstream/telemetry';
 import { toProjectionError } from './errors';
 import { project } from './model';
@@ -30,7 +31,7 @@ export class PostgresSink implements ProjectionSink {
   private readonly log: Logger;
 
   constructor(opts: PostgresSinkOptions) {
-    this.schema = opts.schema ?? 'public';
+    this.schema = opts.schema ?? DEFAULT_PG_SCHEMA;
     this.s = quoteSchema(this.schema);
     this.log = (opts.logger ?? noopLogger).child({ component: 'postgres-sink', schema: this.schema });
     this.pool = new Pool({ connectionString: opts.connectionString, max: opts.poolSize ?? 4, connectionTimeoutMillis: 5_000 });

@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { Pool } from 'pg';
+import { DEFAULT_PG_SCHEMA } from '@trackstream/config';
 import type { LogPositions } from '@trackstream/events';
 import { compileSearch, type SearchRequest } from '@trackstream/search';
 import { noopLogger, type Logger } from '@trackstream/telemetry';
@@ -13,7 +14,7 @@ import { PostgresReader, type ExperimentView, type RunView } from './pg-reader';
 export interface ReadModelOptions {
   /** postgres://… of the database the Postgres projector writes. */
   pgUrl: string;
-  /** Schema of the projection tables (as the projector's). Default 'public'. */
+  /** Schema of the projection tables (as the projector's). Default DEFAULT_PG_SCHEMA ('public'). */
   pgSchema?: string;
   /** Default 8. */
   pgPoolSize?: number;
@@ -24,7 +25,7 @@ export interface ReadModelOptions {
   logger?: Logger;
 }
 
-export const READ_MODEL_DEFAULTS = Object.freeze({ pgSchema: 'public', pgPoolSize: 8, pgConnectionTimeoutMs: 5_000 });
+export const READ_MODEL_DEFAULTS = Object.freeze({ pgSchema: DEFAULT_PG_SCHEMA, pgPoolSize: 8, pgConnectionTimeoutMs: 5_000 });
 
 /** Which projection stores a read needs, so a read-your-writes wait waits for exactly those. */
 export interface StoreSet {

@@ -1,9 +1,9 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { Pool } from 'pg';
 import { z } from 'zod';
-import { DEFAULT_AUTH_SCHEMA, PostgresTokenStore, type TokenStore } from '@trackstream/auth';
+import { PostgresTokenStore, type TokenStore } from '@trackstream/auth';
 import { createClickHouseClient, DEFAULT_DATABASE, splitDatabase } from '@trackstream/clickhouse';
-import { commonEnv, envVar, parseEnv, positiveInt } from '@trackstream/config';
+import { authEnv, commonEnv, envVar, kafkaTopicName, parseEnv, positiveInt } from '@trackstream/config';
 import { DLQ_TOPIC, EVENTS_TOPIC } from '@trackstream/events';
 import { createKafkaClient } from '@trackstream/kafka';
 import type { Logger } from '@trackstream/telemetry';
@@ -21,17 +21,16 @@ export interface CliIo {
 }
 
 function cliSpec() {
-  const name = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name');
+  const name = kafkaTopicName;
   return {
     ...commonEnv,
     topic: envVar('TRACKSTREAM_EVENTS_TOPIC', name, EVENTS_TOPIC),
     dlqTopic: envVar('TRACKSTREAM_DLQ_TOPIC', name, DLQ_TOPIC),
-    pgSchema: envVar('TRACKSTREAM_PG_SCHEMA', z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a Postgres schema name'), 'public'),
     batchSize: envVar('TRACKSTREAM_REPLAY_BATCH_SIZE', positiveInt, '1000'),
     // The live projectors' groups are <prefix>postgres and <prefix>clickhouse (their TRACKSTREAM_PROJECTOR_GROUP_ID).
     projectorGroupPrefix: envVar('TRACKSTREAM_PROJECTOR_GROUP_PREFIX', z.string().min(1), 'trackstream-projector-'),
     auth: envVar('TRACKSTREAM_AUTH', z.enum(['on', 'off']), 'on'),
-    authSchema: envVar('TRACKSTREAM_AUTH_PG_SCHEMA', z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a Postgres schema name'), DEFAULT_AUTH_SCHEMA),
+    authSchema: authEnv.authPgSchema,
   };
 }
 /** The CLI's configuration, parsed once from the environment (loadConfig) and frozen. */
