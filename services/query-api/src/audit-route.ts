@@ -24,10 +24,10 @@ export function registerAuditRoute(app: Express, ctx: RouteContext): void {
     const after = afterOffset(optionalString(req.query.page_token, 'page_token'));
     await ctx.freshness(req, res, { postgres: true, clickhouse: true });
     if (!isId(req.params.run_id)) throw new QueryError('RUN_NOT_FOUND', `no run ${JSON.stringify(req.params.run_id.slice(0, 200))}`);
-    const project = (await ctx.pg.runProjects([req.params.run_id], ctx.scope(res).projects)).get(req.params.run_id);
+    const project = (await ctx.read.runProjects([req.params.run_id], ctx.scope(res).projects)).get(req.params.run_id);
     if (project === undefined) throw new QueryError('RUN_NOT_FOUND', `no run ${JSON.stringify(req.params.run_id)}`);
     // One more than the page tells whether another page exists.
-    const rows = await ctx.ch.runEvents(project, req.params.run_id, after, limit + 1);
+    const rows = await ctx.read.runEvents(project, req.params.run_id, after, limit + 1);
     const page = rows.slice(0, limit);
     res.json({ events: page, next_page_token: rows.length > limit ? encodeCursor(page[page.length - 1]!.offset) : null });
   });
