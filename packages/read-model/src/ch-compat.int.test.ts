@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { TABLES, checkpointRow, ddlStatements, qualified, metricPointRows, toRows } from '@trackstream/clickhouse';
 import { TestEvents, recordsOf } from '@trackstream/projection-core/testing';
 import { createTestClickHouseDatabase, type TestClickHouseDatabase } from '@trackstream/testkit';
-import { checkpointsQuery, historyBucketsQuery, historyPointsQuery, historyStatsQuery, metricStatsQuery, runEventsQuery, runParamEventsQuery } from './ch-queries';
+import { checkpointsQuery, historyBucketsQuery, historyPointsQuery, historyStatsQuery, metricStatsQuery, runParamEventsQuery, subjectEventsQuery } from './ch-queries';
 
 /**
  * The query API's ClickHouse statements must run on 18.16 (the local stack) and on a current ClickHouse (chdb,
@@ -47,8 +47,9 @@ beforeAll(async () => {
     { name: 'metric stats (keys)', text: metricStatsQuery(db, ['proj'], ['exp-a-run-1'], ['acc', 'bad']).text },
     { name: 'metric stats (hostile)', text: metricStatsQuery(db, ["x' OR 1=1 --"], ["run'\\", '\u0000'], ['🚀']).text },
     { name: 'checkpoints', text: checkpointsQuery(db, 't').text },
-    { name: 'run events', text: runEventsQuery(db, 'proj', 'exp-a-run-0', null, 50).text },
-    { name: 'run events (after)', text: runEventsQuery(db, 'proj', 'exp-a-run-0', 1n, 2).text },
+    { name: 'run events', text: subjectEventsQuery(db, 'proj', { runId: 'exp-a-run-0' }, null, 50).text },
+    { name: 'run events (after)', text: subjectEventsQuery(db, 'proj', { runId: 'exp-a-run-0' }, 1n, 2).text },
+    { name: 'experiment events', text: subjectEventsQuery(db, 'proj', { experimentId: 'exp-a' }, null, 50).text },
     { name: 'run param events', text: runParamEventsQuery(db, 'proj', 'exp-a-run-0', 100n).text },
   ];
   for (const s of statements) await ch.client.command({ query: s });

@@ -80,13 +80,20 @@ export { checkpointsQuery } from '@trackstream/clickhouse';
 
 const EVENTS = TABLES.events;
 
-/** A run's events in log order (a run's events share one partition), after log offset `afterOffset`, `limit` of them. */
-export function runEventsQuery(database: string, project: string, runId: string, afterOffset: bigint | null, limit: number): SqlFragment {
+/** Whose events an audit timeline lists: one run's, or an experiment's own (experiment-level, no run). */
+export type AuditSubject = { runId: string } | { experimentId: string };
+
+/**
+ * The subject's events in log order (a run's or an experiment's own events share its key, so one partition),
+ * after log offset `afterOffset`, `limit` of them.
+ */
+export function subjectEventsQuery(database: string, project: string, subject: AuditSubject, afterOffset: bigint | null, limit: number): SqlFragment {
   const after = afterOffset === null ? sql`` : sql` AND offset > ${afterOffset}`;
-  return sql`SELECT event_id, type, experiment_id, toString(occurred_at) AS occurred_text, toString(received_at) AS received_text, principal, payload,
+  const who = 'runId' in subject ? sql`run_id = ${subject.runId}` : sql`experiment_id = ${subject.experimentId} AND isNull(run_id)`;
+  return sql`SELECT event_id, type, experiment_id, run_id, toString(occurred_at) AS occurred_text, toString(received_at) AS received_text, principal, payload,
   partition, toString(offset) AS offset_text
 FROM ${qualified(database, EVENTS)} FINAL
-WHERE project = ${project} AND run_id = ${runId}${after}
+WHERE project = ${project} AND ${who}${after}
 ORDER BY partition, offset
 LIMIT ${limit}`;
 }

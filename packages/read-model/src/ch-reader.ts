@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { SqlFragment } from '@trackstream/clickhouse';
 import { CONFLICT_PREFIX, describeEvent, parseEvent, type ParamHistory } from '@trackstream/events';
-import { WHOLE_SERIES, checkpointsQuery, historyBucketsQuery, historyPointsQuery, historyStatsQuery, metricStatsQuery, runEventsQuery, runParamEventsQuery, type StepRange } from './ch-queries';
+import { WHOLE_SERIES, checkpointsQuery, historyBucketsQuery, historyPointsQuery, historyStatsQuery, metricStatsQuery, runParamEventsQuery, subjectEventsQuery, type AuditSubject, type StepRange } from './ch-queries';
 import { jsonNumber, parseClickHouseFloat, type JsonNumber } from './values';
 
 export interface HistoryPoint {
@@ -107,22 +107,23 @@ export class ClickHouseReader {
   }
 
   /**
-   * A run's events in log order from the ClickHouse `events` table (each event id once), `limit` of them after
-   * log offset `afterOffset`. Param conflicts are told against every params event before the page as well.
-   * Records the projectors refused (the DLQ) and redeliveries are only in the log: `trackstream audit` shows them.
+   * A run's events, or an experiment's own, in log order from the ClickHouse `events` table (each event id once),
+   * `limit` of them after log offset `afterOffset`. A run's param conflicts are told against every params event
+   * before the page as well. Records the projectors refused (the DLQ) and redeliveries are only in the log:
+   * `trackstream audit` shows them.
    */
-  async runEvents(project: string, runId: string, afterOffset: bigint | null, limit: number): Promise<AuditEntry[]> {
+  async auditEvents(project: string, subject: AuditSubject, afterOffset: bigint | null, limit: number): Promise<AuditEntry[]> {
     const params: ParamHistory = new Map();
-    if (afterOffset !== null) {
-      for (const r of await this.rows(runParamEventsQuery(this.database, project, runId, afterOffset))) {
+    if (afterOffset !== null && 'runId' in subject) {
+      for (const r of await this.rows(runParamEventsQuery(this.database, project, subject.runId, afterOffset))) {
         describeEvent({ type: 'params_logged', payload: JSON.parse(String(r.payload)) }, params, String(r.offset_text));
       }
     }
-    return (await this.rows(runEventsQuery(this.database, project, runId, afterOffset, limit))).map((r) => {
+    return (await this.rows(subjectEventsQuery(this.database, project, subject, afterOffset, limit))).map((r) => {
       const offset = String(r.offset_text);
       const occurred = Number(r.occurred_text);
       const parsed = parseEvent({
-        event_id: r.event_id, type: r.type, project, experiment_id: r.experiment_id, run_id: runId, occurred_at: occurred, payload: JSON.parse(String(r.payload)),
+        event_id: r.event_id, type: r.type, project, experiment_id: r.experiment_id, run_id: r.run_id ?? null, occurred_at: occurred, payload: JSON.parse(String(r.payload)),
       });
       const changes = parsed.ok ? describeEvent(parsed.event, params, offset) : [`${String(r.type)}: payload not readable by this version (${parsed.problems[0]?.message ?? 'invalid'})`];
       return {

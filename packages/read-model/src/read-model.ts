@@ -5,7 +5,7 @@ import type { LogPositions } from '@trackstream/events';
 import { compileSearch, type SearchRequest } from '@trackstream/search';
 import { noopLogger, type Logger } from '@trackstream/telemetry';
 import type { AuditEntry, ClickHouseReader, HistoryPoint, MetricStats } from './ch-reader';
-import { WHOLE_SERIES, type StepRange } from './ch-queries';
+import { WHOLE_SERIES, type AuditSubject, type StepRange } from './ch-queries';
 import { compareMetric, type Goal, type MetricComparison } from './compare';
 import { toReadError } from './errors';
 import { coalesced, waitForPositions, type CheckpointSource } from './freshness';
@@ -142,9 +142,9 @@ export class ReadModel {
 
   // Audit (ClickHouse events table).
 
-  /** A run's audit timeline, `limit` events after log offset `afterOffset` (see ClickHouseReader.runEvents). */
-  runEvents(project: string, runId: string, afterOffset: bigint | null, limit: number): Promise<AuditEntry[]> {
-    return guard(this.ch.runEvents(project, runId, afterOffset, limit));
+  /** A run's or an experiment's audit timeline, `limit` events after log offset `afterOffset` (ClickHouseReader.auditEvents). */
+  auditEvents(project: string, subject: AuditSubject, afterOffset: bigint | null, limit: number): Promise<AuditEntry[]> {
+    return guard(this.ch.auditEvents(project, subject, afterOffset, limit));
   }
 
   metricStats(projects: readonly string[], runIds: readonly string[], keys: readonly string[] | null): Promise<Map<string, Map<string, MetricStats>>> {

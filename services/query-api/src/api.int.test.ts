@@ -272,6 +272,17 @@ describe('GET /v1/runs/:run_id/events (audit timeline)', () => {
     expect(seen.map((e) => e.conflict)).toEqual(TYPES.map((_, i) => i === 3));
   });
 
+  it("an experiment's own timeline: its experiment-level events, by id; unknown, by-name and hostile ids 404", async () => {
+    const { status, body } = await get('/v1/experiments/exp-unique/events');
+    expect(status).toBe(200);
+    expect(body.events).toEqual([expect.objectContaining({ type: 'experiment_created', changes: ['experiment created: "unique-name"'], conflict: false })]);
+    expect(body.next_page_token).toBeNull();
+    const a = (await get('/v1/experiments/exp-a/events')).body.events;
+    expect(a.map((e: { type: string }) => e.type)).toEqual(['experiment_created']);
+    for (const id of ['nope', 'unique-name', '%00']) expect((await get(`/v1/experiments/${id}/events`)).body.error.code).toBe('EXPERIMENT_NOT_FOUND');
+    expect((await get('/v1/experiments/exp-a/events?max_results=1001')).body.error.details.field).toBe('max_results');
+  });
+
   it('404s an unknown run and 400s bad paging', async () => {
     expect((await get('/v1/runs/nope/events')).body.error.code).toBe('RUN_NOT_FOUND');
     expect((await get('/v1/runs/exp-a-run-0/events?max_results=0')).body.error).toMatchObject({ code: 'BAD_REQUEST', details: { field: 'max_results' } });

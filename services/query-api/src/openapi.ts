@@ -21,6 +21,24 @@ const staleHeader = {
 };
 const ok = (schema: object, description = 'OK') => ({ description, headers: staleHeader, content: { 'application/json': { schema } } });
 
+/** The answer of both audit timelines (a run's, an experiment's). */
+const auditAnswer = ok({
+            type: 'object',
+            properties: {
+              events: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    event_id: { type: 'string' }, type: { type: 'string' }, occurred_at: { type: 'integer' }, received_at: { type: 'integer' }, principal: { type: 'string' },
+                    partition: { type: 'integer' }, offset: { type: 'string' }, changes: { type: 'array', items: { type: 'string' } }, conflict: { type: 'boolean' },
+                  },
+                },
+              },
+              next_page_token: { type: 'string', nullable: true },
+            },
+          });
+
 export const openApiDocument = {
   openapi: '3.0.3',
   info: {
@@ -180,24 +198,25 @@ export const openApiDocument = {
           { name: 'page_token', in: 'query', schema: { type: 'string' } },
         ],
         responses: {
-          '200': ok({
-            type: 'object',
-            properties: {
-              events: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    event_id: { type: 'string' }, type: { type: 'string' }, occurred_at: { type: 'integer' }, received_at: { type: 'integer' }, principal: { type: 'string' },
-                    partition: { type: 'integer' }, offset: { type: 'string' }, changes: { type: 'array', items: { type: 'string' } }, conflict: { type: 'boolean' },
-                  },
-                },
-              },
-              next_page_token: { type: 'string', nullable: true },
-            },
-          }),
+          '200': auditAnswer,
           '400': errorResponse('BAD_REQUEST (max_results), PAGE_TOKEN_INVALID'),
           '404': errorResponse('RUN_NOT_FOUND'),
+        },
+      },
+    },
+    '/v1/experiments/{id}/events': {
+      get: {
+        summary: "An experiment's own audit timeline (experiment-level events: created, renamed, tags set/deleted, deleted/restored), by experiment id; same shape and paging as a run's",
+        parameters: [
+          tokenHeader,
+          { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'max_results', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 200 } },
+          { name: 'page_token', in: 'query', schema: { type: 'string' } },
+        ],
+        responses: {
+          '200': auditAnswer,
+          '400': errorResponse('BAD_REQUEST (max_results), PAGE_TOKEN_INVALID'),
+          '404': errorResponse('EXPERIMENT_NOT_FOUND'),
         },
       },
     },

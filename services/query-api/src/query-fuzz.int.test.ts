@@ -40,6 +40,7 @@ const ROUTES = [
   '/v1/runs/exp-f-run-0',
   '/v1/runs/exp-f-run-0/metrics/loss',
   '/v1/runs/exp-f-run-0/events',
+  '/v1/experiments/exp-f/events',
   '/v1/stream/runs/exp-f-run-0',
   '/v1/stream/experiments/exp-f',
 ];

@@ -161,7 +161,10 @@ it('a sweep logged through the SDK while its experiment is open: rows appear, a 
   await page.fill('input[name=filter]', '');
   await page.click('button[type=submit]');
   await rows(page, 3);
-  await page.screenshot({ path: join(ROOT, 'docs/ui/runs.png') });
+  // The experiment's own history, from its events.
+  await page.locator('[data-panel=audit] li[data-event-type=experiment_created]').waitFor();
+  expect(await page.locator('[data-panel=audit] li[data-event-type=experiment_created] .what').textContent()).toBe('experiment created: "sweep-web"');
+  await page.screenshot({ path: join(ROOT, 'docs/ui/runs.png'), fullPage: true });
 
   // The running trial's page: its chart holds its 20 points, then grows as the SDK logs more.
   await page.goto(`${base}/#/r/run-web-2`);

@@ -6,12 +6,17 @@ import { ErrorBox, useApp } from './shared';
 
 export const AUDIT_PAGE = 200;
 
+/** Where a timeline comes from: a run's events, or an experiment's own (by id). */
+export function auditPath(subject: { runId: string } | { experimentId: string }): string {
+  return 'runId' in subject ? `/v1/runs/${encodeURIComponent(subject.runId)}/events` : `/v1/experiments/${encodeURIComponent(subject.experimentId)}/events`;
+}
+
 /**
- * A run's audit timeline (`GET /v1/runs/:run_id/events`): each event with when it happened and when the gateway
- * received it, who sent it, and what it changed; a param conflict is marked. Paged by the server's cursor; read
- * again when `version` changes (the run's status moved).
+ * An audit timeline (`GET /v1/runs/:run_id/events`, `GET /v1/experiments/:id/events`): each event with when it
+ * happened and when the gateway received it, who sent it, and what it changed; a param conflict is marked. Paged
+ * by the server's cursor; read again when `version` changes (e.g. the run's status moved).
  */
-export function AuditTimeline(props: { runId: string; version: string }) {
+export function AuditTimeline(props: { path: string; version: string; title: string }) {
   const { api, reportAuth } = useApp();
   const [events, setEvents] = useState<AuditEntry[]>([]);
   const [next, setNext] = useState<string | null>(null);
@@ -19,7 +24,7 @@ export function AuditTimeline(props: { runId: string; version: string }) {
   const load = (token: string | null) => {
     const q = new URLSearchParams({ max_results: String(AUDIT_PAGE) });
     if (token !== null) q.set('page_token', token);
-    api.get<AuditAnswer>(`/v1/runs/${encodeURIComponent(props.runId)}/events?${q.toString()}`).then(
+    api.get<AuditAnswer>(`${props.path}?${q.toString()}`).then(
       (a) => {
         setError(null);
         setEvents((prev) => (token === null ? a.events : prev.concat(a.events)));
@@ -31,10 +36,10 @@ export function AuditTimeline(props: { runId: string; version: string }) {
       },
     );
   };
-  useEffect(() => load(null), [props.runId, props.version]);
+  useEffect(() => load(null), [props.path, props.version]);
   return (
     <div class="panel" data-panel="audit">
-      <h2>Audit timeline</h2>
+      <h2>{props.title}</h2>
       <ErrorBox error={error} />
       {events.length === 0 && error === null ? <p class="muted">no events</p> : null}
       <ol class="timeline">

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { formatDuration, formatTime, formatValue } from '../logic/compare';
 import { applyStreamPoints, historyPath, maxPointsFor, seriesOf, type Point, type Series, type StepSpan } from '../logic/series';
-import { AuditTimeline } from './audit';
+import { AuditTimeline, auditPath } from './audit';
 import { Chart } from './chart';
 import { ErrorBox, Status, href, useApp } from './shared';
 import { ApiError } from '../logic/api';
@@ -206,7 +206,7 @@ export function RunPage(props: { runId: string }) {
           <Lineage refs={run.lineage.outputs} title="Outputs" />
         </div>
       </div>
-      <AuditTimeline runId={run.run_id} version={`${run.status ?? ''}:${Object.keys(run.params).length}:${Object.keys(run.tags).length}`} />
+      <AuditTimeline title="Audit timeline" path={auditPath({ runId: run.run_id })} version={`${run.status ?? ''}:${Object.keys(run.params).length}:${Object.keys(run.tags).length}`} />
     </section>
   );
 }

@@ -5,6 +5,7 @@ import { formatDuration, formatTime, formatValue } from '../logic/compare';
 import { filterErrorView, normalizeFilter } from '../logic/filter';
 import { ErrorBox, Status, href, useApp } from './shared';
 import type { SearchAnswer } from '../logic/wire';
+import { AuditTimeline, auditPath } from './audit';
 
 
 export const PAGE_SIZE = 100;
@@ -231,6 +232,7 @@ export function RunsPage(props: { experimentId: string }) {
           </button>
         ) : null}
       </p>
+      {experiment ? <AuditTimeline title="Experiment history" path={auditPath({ experimentId: experiment.experiment_id })} version={experiment.name ?? ''} /> : null}
     </section>
   );
 }
