@@ -39,6 +39,24 @@ const auditAnswer = ok({
             },
           });
 
+/** Both audit timelines (a run's, an experiment's): one path parameter, the same paging and answer. */
+function auditOperation(summary: string, pathParam: string, notFound: string) {
+  return {
+    summary,
+    parameters: [
+      tokenHeader,
+      { name: pathParam, in: 'path', required: true, schema: { type: 'string' } },
+      { name: 'max_results', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 200 } },
+      { name: 'page_token', in: 'query', schema: { type: 'string' } },
+    ],
+    responses: {
+      '200': auditAnswer,
+      '400': errorResponse('BAD_REQUEST (max_results), PAGE_TOKEN_INVALID'),
+      '404': errorResponse(notFound),
+    },
+  };
+}
+
 export const openApiDocument = {
   openapi: '3.0.3',
   info: {
@@ -189,36 +207,10 @@ export const openApiDocument = {
       },
     },
     '/v1/runs/{run_id}/events': {
-      get: {
-        summary: "A run's audit timeline from the projections: each event once, in log order, with who (principal), when (occurred_at, received_at), where (partition, offset) and what it changed (changes; conflict for a param logged again with another value)",
-        parameters: [
-          tokenHeader,
-          { name: 'run_id', in: 'path', required: true, schema: { type: 'string' } },
-          { name: 'max_results', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 200 } },
-          { name: 'page_token', in: 'query', schema: { type: 'string' } },
-        ],
-        responses: {
-          '200': auditAnswer,
-          '400': errorResponse('BAD_REQUEST (max_results), PAGE_TOKEN_INVALID'),
-          '404': errorResponse('RUN_NOT_FOUND'),
-        },
-      },
+      get: auditOperation("A run's audit timeline from the projections: each event once, in log order, with who (principal), when (occurred_at, received_at), where (partition, offset) and what it changed (changes; conflict for a param logged again with another value)", 'run_id', 'RUN_NOT_FOUND'),
     },
     '/v1/experiments/{id}/events': {
-      get: {
-        summary: "An experiment's own audit timeline (experiment-level events: created, renamed, tags set/deleted, deleted/restored), by experiment id; same shape and paging as a run's",
-        parameters: [
-          tokenHeader,
-          { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
-          { name: 'max_results', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 200 } },
-          { name: 'page_token', in: 'query', schema: { type: 'string' } },
-        ],
-        responses: {
-          '200': auditAnswer,
-          '400': errorResponse('BAD_REQUEST (max_results), PAGE_TOKEN_INVALID'),
-          '404': errorResponse('EXPERIMENT_NOT_FOUND'),
-        },
-      },
+      get: auditOperation("An experiment's own audit timeline (experiment-level events: created, renamed, tags set/deleted, deleted/restored), by experiment id; same shape and paging as a run's", 'id', 'EXPERIMENT_NOT_FOUND'),
     },
     '/v1/experiments/summaries': {
       post: {
