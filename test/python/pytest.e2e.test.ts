@@ -1,6 +1,7 @@
 // The Python SDK's pytest suite (clients/python/tests), run against the real stack: gateways, Kafka, both
 // projectors, Postgres, ClickHouse and the query API, started here; pytest gets their addresses in its environment.
 import { spawn, execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { startPythonTestStack, type PythonTestStack } from './stack';
 
@@ -39,7 +40,10 @@ describe('Python SDK (pytest) against the real stack', () => {
   });
 
   it('passes every pytest test', async () => {
-    const res = await pytest(python, stack.env, ['tests']);
+    // TS_TEST_PYTEST_ARGS (e.g. "tests/test_faults.py -k sigterm") runs a part of the suite while working on it.
+    const args = process.env.TS_TEST_PYTEST_ARGS?.trim() ? process.env.TS_TEST_PYTEST_ARGS.trim().split(/\s+/) : ['tests'];
+    const res = await pytest(python, stack.env, args);
+    if (process.env.TS_TEST_PYTEST_LOG) writeFileSync(process.env.TS_TEST_PYTEST_LOG, res.output);
     if (res.code !== 0) throw new Error(res.output);
     expect(res.output).toMatch(/\d+ passed/);
   }, 170_000);

@@ -1,0 +1,141 @@
+"""Faults while training logs: a 30 s gateway outage, 429s with Retry-After, SIGTERM and SIGKILL. Every check reads
+ClickHouse itself: each point stored exactly once, none missing."""
+import logging
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.request
+
+import trackstream
+from conftest import assert_exactly_once, py
+
+OUTAGE_S = 30.0
+STEPS_PER_S = 100
+
+
+def _control(path):
+    req = urllib.request.Request(os.environ["TS_TEST_CONTROL_URL"] + path, data=b"", method="POST")
+    with urllib.request.urlopen(req, timeout=30) as r:
+        assert r.status == 200
+
+
+def _log_for(run, seconds, step, keys):
+    """Logs paced steps (STEPS_PER_S) for ``seconds``; returns the next step."""
+    start = time.monotonic()
+    while time.monotonic() - start < seconds:
+        run.log({k: step * 0.5 + i for i, k in enumerate(keys)}, step=step)
+        step += 1
+        time.sleep(1.0 / STEPS_PER_S)
+    return step
+
+
+def test_gateway_down_30s_mid_run_while_logging_continues_loses_nothing(clickhouse, query, spool_dir):
+    keys = ["loss", "acc", "lr"]
+    c = trackstream.Client(
+        project="pysdk", url=os.environ["TS_TEST_FLAKY_GATEWAY_URL"], spool_dir=spool_dir, exit_hooks=False,
+        capture_context=False, flush_interval=0.2, retry_base_ms=100, retry_max_ms=1000,
+    )
+    run = c.start_run(experiment="py-outage", name="outage")
+    try:
+        step = _log_for(run, 2.0, 0, keys)
+        _control("/flaky/stop")
+        step = _log_for(run, OUTAGE_S, step, keys)
+        during = c.stats()
+        _control("/flaky/start")
+    finally:
+        _control("/flaky/start")
+    # While it was down, the loop went on and what could not be sent went to disk.
+    assert during["healthy"] is False and during["spooled_events"] > 0, during
+    step = _log_for(run, 1.0, step, keys)
+    report = run.finish(timeout=90)
+    c.close()
+    assert report.complete and report.unsent_events == 0 and report.backpressure["downsampled"] == 0, report
+    assert_exactly_once(clickhouse.wait_points(run.run_id, step * len(keys)), keys, range(step))
+    query.wait_run(run.run_id, lambda r: r["status"] == "FINISHED")
+    assert [f for f in os.listdir(spool_dir) if f.endswith(".spool")] == []
+
+
+def test_429_with_retry_after_is_honoured_and_log_never_waits(clickhouse, spool_dir, caplog):
+    rate = int(os.environ["TS_TEST_LIMITED_RATE"])
+    # Backoff without Retry-After would come back within 200 ms; the gateway says "1 s" or more.
+    c = trackstream.Client(
+        project="pysdk", url=os.environ["TS_TEST_LIMITED_GATEWAY_URL"], token=os.environ["TS_TEST_LIMITED_TOKEN"],
+        spool_dir=spool_dir, exit_hooks=False, capture_context=False, flush_points=1000, flush_interval=0.05,
+        retry_base_ms=50, retry_max_ms=200,
+    )
+    run = c.start_run(experiment="py-429", name="limited")
+    # Well over the token's bucket (2 × rate events): about 6 × rate events of 1,000 points each.
+    steps = 6 * rate * 1000
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger="trackstream"):
+        # The first few requests empty the bucket; wait for the first 429 so the loop below runs while refused.
+        for step in range(3 * rate * 1000):
+            run.log({"loss": float(step)}, step=step)
+        deadline = time.monotonic() + 30
+        while c.stats()["retries"] == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert c.stats()["retries"] > 0, "the gateway never answered 429"
+        for step in range(3 * rate * 1000, steps):
+            run.log({"loss": float(step)}, step=step)
+        # log() returned for every point while the gateway was still refusing: nothing waited for delivery.
+        after_loop = c.stats()
+        assert after_loop["queued_events"] > 0, after_loop
+        report = run.finish(timeout=120)
+    elapsed = time.monotonic() - started
+    retries = c.stats()["retries"]
+    c.close()
+    assert report.complete and report.unsent_events == 0, report
+    assert any("429" in r.getMessage() or "RATE_LIMITED" in r.getMessage() for r in caplog.records), [r.getMessage() for r in caplog.records]
+    # Each retry waited at least the server's Retry-After (>= 1 s): no more retries than seconds spent.
+    assert 1 <= retries <= elapsed + 1, (retries, elapsed)
+    assert_exactly_once(clickhouse.wait_points(run.run_id, steps), ["loss"], range(steps))
+
+
+TRAINER = textwrap.dedent(
+    """
+    import faulthandler, sys, trackstream
+    faulthandler.enable()
+    c = trackstream.Client(project="pysdk", url=sys.argv[1], spool_dir=sys.argv[2], flush_points=2000, flush_interval=60.0)
+    run = c.start_run(experiment="py-sigterm", name="terminated")
+    print(run.run_id, flush=True)
+    step = 0
+    while True:
+        run.log({"loss": 1.0 / (step + 1), "acc": step * 1e-6}, step=step)
+        if step == 20000:
+            print("ready", flush=True)
+        step += 1
+    """
+)
+
+
+def test_sigterm_mid_training_spools_everything_and_sync_sends_it_once(gateway_url, clickhouse, query, spool_dir, tmp_path):
+    script = tmp_path / "trainer.py"
+    script.write_text(TRAINER)
+    # The gateway is up: part of the run is sent live (flush_points), the rest is in memory when SIGTERM comes.
+    child = subprocess.Popen([sys.executable, str(script), gateway_url, spool_dir], stdout=subprocess.PIPE, text=True)
+    try:
+        run_id = child.stdout.readline().strip()
+        assert child.stdout.readline().strip() == "ready"
+        child.send_signal(signal.SIGTERM)
+        assert child.wait(30) == -signal.SIGTERM  # the default action still ran: it died of SIGTERM
+    finally:
+        if child.poll() is None:
+            child.send_signal(signal.SIGABRT)  # faulthandler prints where it hangs
+            time.sleep(1)
+            child.kill()
+            child.wait()
+    assert [f for f in os.listdir(spool_dir) if f.endswith(".spool")], "SIGTERM left no spool"
+    r = py("-m", "trackstream.cli", "sync", "--url", gateway_url, "--dir", spool_dir)
+    assert r.returncode == 0, r.stdout + r.stderr
+    query.wait_run(run_id, lambda r: r["status"] == "KILLED")
+    copies = clickhouse.wait_run_ended(run_id)
+    n = len(copies["loss"])
+    assert n > 20000
+    # Every step the loop got to before the signal: none missing (steps 0..n-1), none twice.
+    assert_exactly_once(copies, ["acc", "loss"], range(n))
+    # Nothing is left to send a second time.
+    again = py("-m", "trackstream.cli", "sync", "--url", gateway_url, "--dir", spool_dir)
+    assert again.returncode == 0 and "0 spool file(s), 0 event(s) sent" in again.stdout, again.stdout + again.stderr
