@@ -9,6 +9,8 @@ import textwrap
 import time
 import urllib.request
 
+import pytest
+
 import trackstream
 from conftest import assert_exactly_once, py
 
@@ -111,23 +113,27 @@ TRAINER = textwrap.dedent(
 )
 
 
-def test_sigterm_mid_training_spools_everything_and_sync_sends_it_once(gateway_url, clickhouse, query, spool_dir, tmp_path):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_signal_mid_training_loses_nothing_and_sync_sends_the_rest_once(sig, gateway_url, clickhouse, query, spool_dir, tmp_path):
+    """SIGTERM: the SDK's handler spools synchronously, then the process dies of the signal. SIGINT: KeyboardInterrupt
+    unwinds the loop and the exit hook sends for a moment and spools what is left. Either way the run ends KILLED."""
     script = tmp_path / "trainer.py"
     script.write_text(TRAINER)
-    # The gateway is up: part of the run is sent live (flush_points), the rest is in memory when SIGTERM comes.
-    child = subprocess.Popen([sys.executable, str(script), gateway_url, spool_dir], stdout=subprocess.PIPE, text=True)
+    # The gateway is up: part of the run is sent live (flush_points), the rest is in memory when the signal comes.
+    child = subprocess.Popen([sys.executable, str(script), gateway_url, spool_dir], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         run_id = child.stdout.readline().strip()
         assert child.stdout.readline().strip() == "ready"
-        child.send_signal(signal.SIGTERM)
-        assert child.wait(30) == -signal.SIGTERM  # the default action still ran: it died of SIGTERM
+        child.send_signal(sig)
+        assert child.wait(30) == -sig  # the default action still ran: it died of the signal
     finally:
         if child.poll() is None:
             child.send_signal(signal.SIGABRT)  # faulthandler prints where it hangs
             time.sleep(1)
             child.kill()
-            child.wait()
-    assert [f for f in os.listdir(spool_dir) if f.endswith(".spool")], "SIGTERM left no spool"
+        child.wait()
+    if sig == signal.SIGTERM:
+        assert [f for f in os.listdir(spool_dir) if f.endswith(".spool")], "SIGTERM left no spool"
     r = py("-m", "trackstream.cli", "sync", "--url", gateway_url, "--dir", spool_dir)
     assert r.returncode == 0, r.stdout + r.stderr
     query.wait_run(run_id, lambda r: r["status"] == "KILLED")
