@@ -46,5 +46,5 @@ describe('Python SDK (pytest) against the real stack', () => {
     if (process.env.TS_TEST_PYTEST_LOG) writeFileSync(process.env.TS_TEST_PYTEST_LOG, res.output);
     if (res.code !== 0) throw new Error(res.output);
     expect(res.output).toMatch(/\d+ passed/);
-  }, 170_000);
+  }, 300_000);
 });
