@@ -6,6 +6,7 @@ not take: a separate process doing the serialization (process_sender.py), measur
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,90 +26,90 @@ def pct(xs, q):
     return xs[min(len(xs) - 1, int(len(xs) * q))]
 
 
-def trackstream_calls(n_metrics, calls):
-    d = tempfile.mkdtemp(prefix="ts-bench-")
-    c = trackstream.Client(project="bench", offline=True, spool_dir=d, exit_hooks=False, capture_context=False)
-    run = c.start_run(experiment="bench")
-    metrics = {"m%d" % i: 0.5 for i in range(n_metrics)}
-    times = []
-    cpu0 = time.thread_time()
-    wall0 = time.perf_counter()
-    for step in range(calls):
-        t = time.perf_counter_ns()
-        run.log(metrics, step=step)
-        times.append(time.perf_counter_ns() - t)
-    thread_cpu = time.thread_time() - cpu0
-    wall = time.perf_counter() - wall0
-    run.finish(timeout=0)
-    c.close(timeout=0)
-    return {"p50_us": pct(times, 0.5) / 1000, "p99_us": pct(times, 0.99) / 1000, "calls": calls, "thread_cpu_s": thread_cpu, "wall_s": wall}
+def median_of(repeats, fn, *args):
+    """Runs fn repeats times; every figure is the median over the runs (this VM is shared: single runs wander)."""
+    runs = [fn(*args) for _ in range(repeats)]
+    return dict({k: statistics.median(r[k] for r in runs) for k in runs[0]}, runs=repeats)
 
 
-def paced_overhead(n_metrics=100, rate=100, seconds=5):
-    """100 metrics x 100 steps/s: CPU of the training thread spent in log(), and of the whole process, per second."""
-    d = tempfile.mkdtemp(prefix="ts-bench-")
-    c = trackstream.Client(project="bench", offline=True, spool_dir=d, exit_hooks=False, capture_context=False)
-    run = c.start_run(experiment="bench")
-    metrics = {"m%d" % i: 0.5 for i in range(n_metrics)}
-    in_log = 0.0
-    p0 = time.process_time()
-    start = time.perf_counter()
-    for step in range(rate * seconds):
-        target = start + step / rate
-        while time.perf_counter() < target:
-            time.sleep(max(0.0, target - time.perf_counter()))
-        t = time.thread_time()
-        run.log(metrics, step=step)
-        in_log += time.thread_time() - t
-    elapsed = time.perf_counter() - start
-    proc = time.process_time() - p0
-    run.finish(timeout=0)
-    c.close(timeout=0)
-    return {"training_thread_pct_of_core": 100 * in_log / elapsed, "process_pct_of_core": 100 * proc / elapsed, "seconds": elapsed}
-
-
-def process_sender_calls(n_metrics, calls):
-    from process_sender import ProcessSenderRun
-
-    run = ProcessSenderRun(os.path.join(tempfile.mkdtemp(prefix="ts-bench-proc-"), "events.jsonl"))
+def time_calls(log, n_metrics, calls):
+    """p50/p99 of one log(metrics, step) call, the same loop for every client."""
     metrics = {"m%d" % i: 0.5 for i in range(n_metrics)}
     times = []
     for step in range(calls):
         t = time.perf_counter_ns()
-        run.log(metrics, step=step)
+        log(metrics, step)
         times.append(time.perf_counter_ns() - t)
-    run.drain()
-    run.close()
     return {"p50_us": pct(times, 0.5) / 1000, "p99_us": pct(times, 0.99) / 1000, "calls": calls}
 
 
-def process_sender_paced(n_metrics=100, rate=100, seconds=5):
-    from process_sender import ProcessSenderRun
-
-    run = ProcessSenderRun(os.path.join(tempfile.mkdtemp(prefix="ts-bench-proc-"), "events.jsonl"))
+def paced_loop(log, n_metrics=100, rate=100, seconds=5):
+    """n_metrics x rate steps/s: percent of a core the training thread spends in log(), and the whole process."""
     metrics = {"m%d" % i: 0.5 for i in range(n_metrics)}
     in_log = 0.0
     p0 = time.process_time()
-    c0 = run.child_cpu_s()
     start = time.perf_counter()
     for step in range(rate * seconds):
         target = start + step / rate
         while time.perf_counter() < target:
             time.sleep(max(0.0, target - time.perf_counter()))
         t = time.thread_time()
-        run.log(metrics, step=step)
+        log(metrics, step)
         in_log += time.thread_time() - t
     elapsed = time.perf_counter() - start
     proc = time.process_time() - p0
+    return {"training_thread_pct_of_core": 100 * in_log / elapsed, "process_pct_of_core": 100 * proc / elapsed, "seconds": elapsed}
+
+
+def _trackstream_run():
+    d = tempfile.mkdtemp(prefix="ts-bench-")
+    c = trackstream.Client(project="bench", offline=True, spool_dir=d, exit_hooks=False, capture_context=False)
+    return c, c.start_run(experiment="bench")
+
+
+def trackstream_calls(n_metrics, calls):
+    c, run = _trackstream_run()
+    cpu0 = time.thread_time()
+    wall0 = time.perf_counter()
+    out = time_calls(lambda m, step: run.log(m, step=step), n_metrics, calls)
+    out.update(thread_cpu_s=time.thread_time() - cpu0, wall_s=time.perf_counter() - wall0)
+    run.finish(timeout=0)
+    c.close(timeout=0)
+    return out
+
+
+def paced_overhead():
+    """100 metrics x 100 steps/s through the SDK (its sealer thread in the same process)."""
+    c, run = _trackstream_run()
+    out = paced_loop(lambda m, step: run.log(m, step=step))
+    run.finish(timeout=0)
+    c.close(timeout=0)
+    return out
+
+
+def _process_sender_run():
+    from process_sender import ProcessSenderRun
+
+    return ProcessSenderRun(os.path.join(tempfile.mkdtemp(prefix="ts-bench-proc-"), "events.jsonl"))
+
+
+def process_sender_calls(n_metrics, calls):
+    run = _process_sender_run()
+    out = time_calls(run.log, n_metrics, calls)
     run.drain()
-    child = run.child_cpu_s() - c0
     run.close()
-    return {
-        "training_thread_pct_of_core": 100 * in_log / elapsed,
-        "process_pct_of_core": 100 * proc / elapsed,
-        "child_process_pct_of_core": 100 * child / elapsed,
-        "seconds": elapsed,
-    }
+    return out
+
+
+def process_sender_paced():
+    """The same paced loop through the separate-process prototype; its child's CPU counted apart."""
+    run = _process_sender_run()
+    c0 = run.child_cpu_s()
+    out = paced_loop(run.log)
+    run.drain()
+    out["child_process_pct_of_core"] = 100 * (run.child_cpu_s() - c0) / out["seconds"]
+    run.close()
+    return out
 
 
 def _free_port():
@@ -153,14 +154,9 @@ def wandb_offline_calls(n_metrics, calls):
 
     d = tempfile.mkdtemp(prefix="wandb-bench-")
     run = wandb.init(mode="offline", dir=d, project="bench", settings=wandb.Settings(silent=True, console="off", x_disable_stats=True))
-    metrics = {"m%d" % i: 0.5 for i in range(n_metrics)}
-    times = []
-    for step in range(calls):
-        t = time.perf_counter_ns()
-        run.log(metrics, step=step)
-        times.append(time.perf_counter_ns() - t)
+    out = time_calls(lambda m, step: run.log(m, step=step), n_metrics, calls)
     run.finish()
-    return {"p50_us": pct(times, 0.5) / 1000, "p99_us": pct(times, 0.99) / 1000, "calls": calls}
+    return out
 
 
 def mlflow_calls(n_metrics, calls, synchronous, tracking_uri=None):
@@ -168,25 +164,23 @@ def mlflow_calls(n_metrics, calls, synchronous, tracking_uri=None):
 
     d = tempfile.mkdtemp(prefix="mlflow-bench-")
     mlflow.set_tracking_uri(tracking_uri or "sqlite:///" + os.path.join(d, "mlflow.db"))
-    metrics = {"m%d" % i: 0.5 for i in range(n_metrics)}
-    times = []
     with mlflow.start_run():
-        for step in range(calls):
-            t = time.perf_counter_ns()
-            mlflow.log_metrics(metrics, step=step, synchronous=synchronous)
-            times.append(time.perf_counter_ns() - t)
+        out = time_calls(lambda m, step: mlflow.log_metrics(m, step=step, synchronous=synchronous), n_metrics, calls)
         if not synchronous:
             mlflow.flush_async_logging()
-    return {"p50_us": pct(times, 0.5) / 1000, "p99_us": pct(times, 0.99) / 1000, "calls": calls}
+    return out
 
 
 if __name__ == "__main__":
     out = {"python": sys.version.split()[0], "trackstream": {}, "process_sender": {}, "mlflow_sqlite": {}, "mlflow_server": {}, "wandb_offline": {}}
+    # Each figure of the two designs is a median of TS_BENCH_REPEATS runs; the other clients, 100x slower or more,
+    # run once.
+    repeats = int(os.environ.get("TS_BENCH_REPEATS", "5"))
     for n, calls in ((2, 200000), (100, 20000)):
-        out["trackstream"]["%d_metrics" % n] = trackstream_calls(n, calls)
-        out["process_sender"]["%d_metrics" % n] = process_sender_calls(n, calls)
-    out["trackstream"]["paced_100x100"] = paced_overhead()
-    out["process_sender"]["paced_100x100"] = process_sender_paced()
+        out["trackstream"]["%d_metrics" % n] = median_of(repeats, trackstream_calls, n, calls)
+        out["process_sender"]["%d_metrics" % n] = median_of(repeats, process_sender_calls, n, calls)
+    out["trackstream"]["paced_100x100"] = median_of(repeats, paced_overhead)
+    out["process_sender"]["paced_100x100"] = median_of(repeats, process_sender_paced)
     for n in (2, 100):
         out["mlflow_sqlite"]["%d_metrics_sync" % n] = mlflow_calls(n, 300, True)
         out["mlflow_sqlite"]["%d_metrics_async" % n] = mlflow_calls(n, 300, False)
