@@ -65,27 +65,33 @@ class Wakeup:
     """Wakes a background thread. Safe to raise from a signal handler that interrupted the very thread raising it:
     SIGTERM's handler runs on the training thread between two bytecodes, possibly inside log()'s own wake-up, and
     threading.Event.set() would wait there forever for the lock that thread already holds. SimpleQueue.put is
-    reentrant (documented so), so a wake-up is an item in one."""
+    reentrant (documented so), so a wake-up is an item in one; while one is pending, set() adds none (the waiter
+    disarms before it does its work, so whatever was appended before a skipped set() is still seen)."""
 
-    __slots__ = ("_q",)
+    __slots__ = ("_q", "_armed")
 
     def __init__(self):
         self._q = queue.SimpleQueue()
+        self._armed = False
 
     def set(self):
-        self._q.put(True)
+        if not self._armed:
+            self._armed = True
+            self._q.put(True)
 
     def wait(self, timeout):
-        """True when woken (all pending wake-ups consumed), False at the timeout."""
+        """True when woken, False at the timeout; either way the next set() wakes again."""
         try:
             self._q.get(timeout=timeout)
+            woken = True
         except queue.Empty:
-            return False
+            woken = False
+        self._armed = False
         while True:
             try:
                 self._q.get_nowait()
             except queue.Empty:
-                return True
+                return woken
 
 
 class Pipeline:
