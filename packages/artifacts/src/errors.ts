@@ -8,6 +8,10 @@ export type ArtifactErrorCode =
   | 'INVALID_DIGEST'
   | 'INVALID_KEY'
   | 'INVALID_ARTIFACTS_URL'
+  | 'RUN_NOT_FOUND'
+  | 'ARTIFACT_NOT_FOUND'
+  | 'UPLOAD_NOT_FOUND'
+  | 'INVALID_PART'
   | 'STORE_UNAVAILABLE';
 
 /** What a BlobStore throws on purpose. STORE_UNAVAILABLE is the only retriable one (the backend did not answer). */

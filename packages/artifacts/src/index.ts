@@ -1,7 +1,7 @@
 export type { BlobStore, BlobBody, BlobStat, PutResult, PutExpectations, ScratchStat } from './blob-store';
 export { ArtifactStoreError, type ArtifactErrorCode } from './errors';
 export { blobKey, digestOfKey, isSha256, assertSha256, assertScratchKey } from './digest';
-export { clampRange, type ByteRange } from './range';
+export { clampRange, parseRangeHeader, type ByteRange } from './range';
 export { HashingStream } from './hashing';
 export { checkExpectations } from './expectations';
 export { LocalBlobStore, type LocalBlobStoreOptions } from './local-store';
@@ -9,3 +9,6 @@ export { S3BlobStore, type S3BlobStoreOptions } from './s3-store';
 export { compileArtifactStoreOptions, openBlobStore, DEFAULT_ARTIFACTS_DIR, type ArtifactStoreRawOptions, type ArtifactStoreOptions } from './options';
 export { planCollection, collectGarbage, type CollectionPlan, type CollectOptions } from './gc';
 export { validateArtifactPath, ArtifactPathError, ARTIFACT_PATH_LIMITS } from './artifact-path';
+export { ArtifactCore, ARTIFACT_CORE_DEFAULTS, type ArtifactCoreOptions, type ArtifactIndex, type ArtifactCaller, type UploadRequest, type UploadResult, type OpenedArtifact } from './artifact-core';
+export { listChildren, type ArtifactEntry, type ArtifactListing } from './tree';
+export { mediaTypeOf } from './media-type';

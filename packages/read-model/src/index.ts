@@ -1,5 +1,5 @@
 // The read model: the one place that knows how to read the projections (Postgres and ClickHouse).
-export { PostgresReader, type RunView, type ExperimentView, type LineageView } from './pg-reader';
+export { PostgresReader, type RunView, type ArtifactView, type ExperimentView, type LineageView } from './pg-reader';
 export { ClickHouseReader, type HistoryPoint, type MetricStats, type AuditEntry } from './ch-reader';
 export { historyStatsQuery, historyPointsQuery, historyBucketsQuery, metricStatsQuery, checkpointsQuery, subjectEventsQuery, runParamEventsQuery, type AuditSubject, WHOLE_SERIES, type MetricRef, type StepRange } from './ch-queries';
 export { compareMetric, defaultGoal, type Goal, type MetricComparison } from './compare';

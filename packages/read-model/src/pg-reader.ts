@@ -19,8 +19,18 @@ export interface RunView {
   param_conflicts: Record<string, { value: string; event_id: string; logged_at: number }[]>;
   tags: Record<string, string>;
   metrics: Record<string, { value: JsonNumber; step: number; timestamp: number; min: JsonNumber | null; max: JsonNumber | null; count: number }>;
-  artifacts: { path: string; uri: string; size_bytes: number | null; sha256: string | null; media_type: string | null; logged_at: number }[];
+  artifacts: ArtifactView[];
   lineage: { inputs: LineageView[]; outputs: LineageView[] };
+}
+
+/** One file of a run's artifact tree (the last artifact_logged for its path). */
+export interface ArtifactView {
+  path: string;
+  uri: string;
+  size_bytes: number | null;
+  sha256: string | null;
+  media_type: string | null;
+  logged_at: number;
 }
 
 export interface LineageView {
@@ -132,14 +142,7 @@ export class PostgresReader {
     for (const r of artifacts) {
       const run = byId.get(String(r.run_id));
       if (!run) continue;
-      run.artifacts.push({
-        path: String(r.path),
-        uri: String(r.uri),
-        size_bytes: toNumberOrNull(r.size_bytes),
-        sha256: (r.sha256 as string | null) ?? null,
-        media_type: (r.media_type as string | null) ?? null,
-        logged_at: Number(r.logged_at),
-      });
+      run.artifacts.push(artifactView(r));
     }
     for (const r of lineage) {
       const run = byId.get(String(r.run_id));
@@ -256,4 +259,42 @@ export class PostgresReader {
     ).rows as Row[];
     return new Map(rows.map((r) => [String(r.run_id), String(r.project)]));
   }
+
+  /** The run's project and experiment, when it exists inside `projects`. */
+  async runScope(runId: string, projects: readonly string[] | null): Promise<{ project: string; experiment_id: string } | null> {
+    const rows = (
+      await this.pool.query(`SELECT project, experiment_id FROM ${this.s}.${PG_TABLES.runs} WHERE run_id = $1 AND ($2::text[] IS NULL OR project = ANY($2))`, [runId, scopeParam(projects)])
+    ).rows as Row[];
+    return rows.length === 0 ? null : { project: String(rows[0]!.project), experiment_id: String(rows[0]!.experiment_id) };
+  }
+
+  /** A run's artifacts whose path is `prefix` or lies under `prefix/` (null: all), in path order. */
+  async runArtifacts(runId: string, prefix: string | null): Promise<ArtifactView[]> {
+    const like = prefix === null ? null : `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`;
+    const rows = (
+      await this.pool.query(
+        `SELECT path, uri, size_bytes, sha256, media_type, logged_at FROM ${this.s}.${PG_TABLES.artifacts}
+         WHERE run_id = $1 AND ($2::text IS NULL OR path = $3 OR path LIKE $2) ORDER BY path`,
+        [runId, like, prefix],
+      )
+    ).rows as Row[];
+    return rows.map(artifactView);
+  }
+
+  /** Every sha256 some artifact_logged event references (the garbage collector's keep set). */
+  async referencedDigests(): Promise<Set<string>> {
+    const rows = (await this.pool.query(`SELECT DISTINCT sha256 FROM ${this.s}.${PG_TABLES.artifacts} WHERE sha256 IS NOT NULL`)).rows as Row[];
+    return new Set(rows.map((r) => String(r.sha256)));
+  }
+}
+
+function artifactView(r: Row): ArtifactView {
+  return {
+    path: String(r.path),
+    uri: String(r.uri),
+    size_bytes: toNumberOrNull(r.size_bytes),
+    sha256: (r.sha256 as string | null) ?? null,
+    media_type: (r.media_type as string | null) ?? null,
+    logged_at: Number(r.logged_at),
+  };
 }

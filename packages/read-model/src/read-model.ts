@@ -10,7 +10,7 @@ import { compareMetric, type Goal, type MetricComparison } from './compare';
 import { toReadError } from './errors';
 import { coalesced, waitForPositions, type CheckpointSource } from './freshness';
 import { openClickHouseReader } from './open';
-import { PostgresReader, type ExperimentView, type RunView } from './pg-reader';
+import { PostgresReader, type ArtifactView, type ExperimentView, type RunView } from './pg-reader';
 
 export interface ReadModelOptions {
   /** postgres://… of the database the Postgres projector writes. */
@@ -108,6 +108,23 @@ export class ReadModel {
   /** Run count, running runs and last activity per experiment id (0 runs for an unknown or hidden one). */
   experimentSummaries(experimentIds: readonly string[], projects: readonly string[] | null): Promise<Record<string, ExperimentSummary>> {
     return guard(this.pg.experimentSummaries(experimentIds, projects));
+  }
+
+  // Artifacts (Postgres).
+
+  /** The run's project and experiment id, or null when it is unknown or outside `projects`. */
+  runScope(runId: string, projects: readonly string[] | null): Promise<{ project: string; experiment_id: string } | null> {
+    return guard(this.pg.runScope(runId, projects));
+  }
+
+  /** A run's artifacts at `prefix` or under `prefix/` (null: the whole tree), in path order; scope with runScope first. */
+  runArtifacts(runId: string, prefix: string | null): Promise<ArtifactView[]> {
+    return guard(this.pg.runArtifacts(runId, prefix));
+  }
+
+  /** Every blob digest an artifact_logged event references, in any project. */
+  referencedDigests(): Promise<Set<string>> {
+    return guard(this.pg.referencedDigests());
   }
 
   // Search (@trackstream/search compiles, Postgres runs).
