@@ -28,6 +28,7 @@ SERVICES=(
   "projector-postgres|services/projector/dist/main.js --projection postgres|http://127.0.0.1:${TRACKSTREAM_PROJECTOR_POSTGRES_PORT:-8082}/metrics"
   "projector-clickhouse|services/projector/dist/main.js --projection clickhouse|http://127.0.0.1:${TRACKSTREAM_PROJECTOR_CLICKHOUSE_PORT:-8083}/metrics"
   "query-api|services/query-api/dist/main.js|http://127.0.0.1:${TRACKSTREAM_QUERY_PORT:-8081}"
+  "artifact-store|services/artifact-store/dist/main.js|http://127.0.0.1:${TRACKSTREAM_ARTIFACT_PORT:-8084}"
   "web|services/web/dist/server/main.js|http://127.0.0.1:${TRACKSTREAM_WEB_PORT:-3000}"
 )
 # The web UI proxies /v1 to the query API started above.
