@@ -158,7 +158,8 @@ export class ArtifactCore {
     return listChildren(prefix, await this.index.runArtifacts(runId, prefix));
   }
 
-  private async requireRun(caller: ArtifactCaller, runId: string): Promise<{ project: string; experiment_id: string }> {
+  /** The run's project and experiment when the caller may touch it; RUN_NOT_FOUND otherwise. */
+  async requireRun(caller: ArtifactCaller, runId: string): Promise<{ project: string; experiment_id: string }> {
     const run = await this.index.runScope(runId, caller.projects);
     if (run === null) throw new ArtifactStoreError('RUN_NOT_FOUND', `run ${JSON.stringify(runId.slice(0, 130))} does not exist`);
     return run;

@@ -12,3 +12,4 @@ export { validateArtifactPath, ArtifactPathError, ARTIFACT_PATH_LIMITS } from '.
 export { ArtifactCore, ARTIFACT_CORE_DEFAULTS, type ArtifactCoreOptions, type ArtifactIndex, type ArtifactCaller, type UploadRequest, type UploadResult, type OpenedArtifact } from './artifact-core';
 export { listChildren, type ArtifactEntry, type ArtifactListing } from './tree';
 export { mediaTypeOf } from './media-type';
+export { MultipartUploads, MULTIPART_LIMITS, type PartInfo } from './multipart';

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { compileArtifactServiceOptions, type ArtifactStoreServiceOptions } from './options';
 import { ArtifactHttpError } from './errors';
+import { registerMultipartRoutes } from './multipart-routes';
 import { answerError, downloadRoute, listRoute, parseTarget, uploadRoute, type RouteDeps } from './routes';
 
 export interface ArtifactStoreService {
@@ -26,6 +27,12 @@ export function createArtifactStoreService(raw: ArtifactStoreServiceOptions): Ar
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', ...parts });
   });
 
+  const logRefusal = (req: Request, e: ArtifactHttpError, err?: unknown) => {
+    if (e.code === 'INTERNAL') log.error('artifact request failed', { method: req.method, err: err instanceof Error ? (err.stack ?? err.message) : String(err ?? e) });
+    else log.info('artifact request refused', { method: req.method, code: e.code, status: e.status, ...(e.who ?? {}) });
+  };
+  if (opts.uploads !== null) registerMultipartRoutes(app, { uploads: opts.uploads, auth: opts.auth, jsonBodyLimit: opts.jsonBodyLimit, onError: logRefusal });
+
   app.use('/v1/runs', async (req: Request, res: Response) => {
     try {
       const target = parseTarget(req.url);
@@ -39,9 +46,7 @@ export function createArtifactStoreService(raw: ArtifactStoreServiceOptions): Ar
       if (req.method === 'GET' || req.method === 'HEAD') return await downloadRoute(deps, req, res, file, req.method === 'HEAD');
       throw new ArtifactHttpError('NOT_FOUND', `no route ${req.method} for artifacts`);
     } catch (err) {
-      const e = answerError(req, res, err);
-      if (e.code === 'INTERNAL') log.error('artifact request failed', { method: req.method, err: err instanceof Error ? (err.stack ?? err.message) : String(err) });
-      else log.info('artifact request refused', { method: req.method, code: e.code, status: e.status, ...(e.who ?? {}) });
+      logRefusal(req, answerError(req, res, err), err);
     }
   });
   app.use((req: Request, res: Response) => {

@@ -4,7 +4,7 @@ import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArtifactCore, LocalBlobStore, type BlobStore } from '@trackstream/artifacts';
+import { ArtifactCore, LocalBlobStore, MultipartUploads, type BlobStore } from '@trackstream/artifacts';
 import { openS3TestStore } from '@trackstream/artifacts/testing';
 import { InMemoryTokenStore, TokenValidator } from '@trackstream/auth';
 import { KafkaEventLog, createKafkaClient } from '@trackstream/kafka';
@@ -105,7 +105,7 @@ describe.each([
     expect(await read.waitFor(await log.append([ev.runStarted('exp-a', RUN)]), { postgres: true, clickhouse: false }, 30_000)).toBe(true);
     store = await openStore();
     const core = new ArtifactCore({ store, log, index: read, visibilityWaitMs: 20_000 });
-    service = createArtifactStoreService({ core, health: async () => ({ postgres: (await read.health()).postgres }) });
+    service = createArtifactStoreService({ core, uploads: new MultipartUploads(core, store), health: async () => ({ postgres: (await read.health()).postgres }) });
     base = (await service.listen()).url;
   });
   afterAll(async () => {
@@ -160,6 +160,50 @@ describe.each([
       ['models/copy.bin', false],
       ['models/v1', true],
     ]);
+  });
+
+  it('multipart: parts in any order, a retried part, list, complete with checksums (refused when wrong or missing), abort', async () => {
+    const jsonReq = (method: string, path: string, body?: unknown) =>
+      raw(base, method, path, body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const parts = [Buffer.alloc(70_000, 1), Buffer.alloc(70_000, 2), Buffer.from('tail')];
+    const whole = Buffer.concat(parts);
+    const created = await jsonReq('POST', `/v1/runs/${RUN}/uploads`, { path: 'big/data.bin' });
+    expect(created.status).toBe(201);
+    const id = created.json.upload_id as string;
+    const putPart = (n: number, b: Buffer) => raw(base, 'PUT', `/v1/uploads/${id}/parts/${n}`, { body: b, headers: { 'content-length': String(b.length) } });
+    expect((await putPart(3, parts[2]!)).json.part).toEqual({ part_number: 3, size: 4, sha256: sha(parts[2]!) });
+    expect((await putPart(1, Buffer.alloc(10, 9))).status).toBe(200); // a wrong first try, then the retry replaces it
+    expect((await putPart(1, parts[0]!)).status).toBe(200);
+    const listed = await jsonReq('GET', `/v1/uploads/${id}/parts`);
+    expect(listed.json.parts.map((p: { part_number: number; sha256: string }) => [p.part_number, p.sha256])).toEqual([
+      [1, sha(parts[0]!)],
+      [3, sha(parts[2]!)],
+    ]);
+    const claim = parts.map((p, i) => ({ part_number: i + 1, sha256: sha(p) }));
+    const missing = await jsonReq('POST', `/v1/uploads/${id}/complete`, { parts: claim });
+    expect([missing.status, missing.json.error.code, missing.json.error.details]).toEqual([400, 'INVALID_PART', { part_number: 2, reason: 'MISSING' }]);
+    expect((await putPart(2, parts[1]!)).status).toBe(200);
+    const wrong = await jsonReq('POST', `/v1/uploads/${id}/complete`, { parts: [claim[0], { part_number: 2, sha256: sha(parts[0]!) }, claim[2]] });
+    expect([wrong.status, wrong.json.error.code]).toEqual([400, 'CHECKSUM_MISMATCH']);
+    const badWhole = await jsonReq('POST', `/v1/uploads/${id}/complete`, { parts: claim, sha256: sha(parts[0]!) });
+    expect([badWhole.status, badWhole.json.error.code]).toEqual([400, 'CHECKSUM_MISMATCH']);
+    expect((await raw(base, 'GET', `/v1/runs/${RUN}/artifacts?path=big`)).json.files).toEqual([]);
+    const done = await jsonReq('POST', `/v1/uploads/${id}/complete`, { parts: claim, sha256: sha(whole) });
+    expect(done.status).toBe(201);
+    expect(done.json).toMatchObject({ visible: true, artifact: { path: 'big/data.bin', size_bytes: whole.length, sha256: sha(whole) } });
+    expect((await raw(base, 'GET', `/v1/runs/${RUN}/artifacts/big/data.bin`)).body.equals(whole)).toBe(true);
+    expect((await jsonReq('GET', `/v1/uploads/${id}/parts`)).json.error.code).toBe('UPLOAD_NOT_FOUND');
+
+    const other = (await jsonReq('POST', `/v1/runs/${RUN}/uploads`, { path: 'big/aborted.bin' })).json.upload_id as string;
+    expect((await raw(base, 'PUT', `/v1/uploads/${other}/parts/1`, { body: 'x', headers: { 'content-length': '1' } })).status).toBe(200);
+    expect((await jsonReq('DELETE', `/v1/uploads/${other}`)).status).toBe(204);
+    expect((await jsonReq('GET', `/v1/uploads/${other}/parts`)).status).toBe(404);
+    const badPath = await jsonReq('POST', `/v1/runs/${RUN}/uploads`, { path: '../x' });
+    expect([badPath.status, badPath.json.error.code]).toEqual([400, 'INVALID_ARTIFACT_PATH']);
+    expect((await jsonReq('POST', `/v1/runs/no-such-run/uploads`, { path: 'x' })).json.error.code).toBe('RUN_NOT_FOUND');
+    expect((await raw(base, 'PUT', `/v1/uploads/${'0'.repeat(32)}/parts/1`, { body: 'x', headers: { 'content-length': '1' } })).json.error.code).toBe('UPLOAD_NOT_FOUND');
+    const bodyless = await raw(base, 'POST', `/v1/runs/${RUN}/uploads`, { body: '{not json', headers: { 'content-type': 'application/json' } });
+    expect([bodyless.status, bodyless.json.error.code]).toEqual([400, 'BAD_REQUEST']);
   });
 
   it('a cut-off upload leaves nothing visible and no blob', async () => {

@@ -15,6 +15,8 @@ export type ArtifactHttpCode =
   | 'RANGE_NOT_SATISFIABLE'
   | 'RUN_NOT_FOUND'
   | 'ARTIFACT_NOT_FOUND'
+  | 'UPLOAD_NOT_FOUND'
+  | 'INVALID_PART'
   | 'NOT_FOUND'
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
@@ -33,6 +35,8 @@ const STATUS: Record<ArtifactHttpCode, number> = {
   RANGE_NOT_SATISFIABLE: 416,
   RUN_NOT_FOUND: 404,
   ARTIFACT_NOT_FOUND: 404,
+  UPLOAD_NOT_FOUND: 404,
+  INVALID_PART: 400,
   NOT_FOUND: 404,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
@@ -74,6 +78,8 @@ export function toHttpError(err: unknown): ArtifactHttpError {
       case 'RANGE_NOT_SATISFIABLE':
       case 'RUN_NOT_FOUND':
       case 'ARTIFACT_NOT_FOUND':
+      case 'UPLOAD_NOT_FOUND':
+      case 'INVALID_PART':
       case 'STORE_UNAVAILABLE':
         return new ArtifactHttpError(err.code, err.message, Object.keys(err.details).length === 0 ? undefined : err.details);
       case 'BLOB_NOT_FOUND':

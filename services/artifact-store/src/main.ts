@@ -1,4 +1,4 @@
-import { ArtifactCore, compileArtifactStoreOptions, openBlobStore } from '@trackstream/artifacts';
+import { ArtifactCore, MultipartUploads, compileArtifactStoreOptions, openBlobStore } from '@trackstream/artifacts';
 import { startPostgresTokenValidator, type TokenAuthWiring } from '@trackstream/auth';
 import { ConfigError } from '@trackstream/config';
 import { KafkaEventLog, createKafkaClient, ensureTopic } from '@trackstream/kafka';
@@ -44,6 +44,7 @@ async function main(): Promise<void> {
   const core = new ArtifactCore({ store, log, index: read, visibilityWaitMs: config.visibilityWaitMs, logger });
   const service = createArtifactStoreService({
     core,
+    uploads: new MultipartUploads(core, store),
     health: async () => ({ postgres: (await read.health()).postgres }),
     port: config.port,
     host: config.host,

@@ -1,10 +1,12 @@
-import type { ArtifactCore } from '@trackstream/artifacts';
+import type { ArtifactCore, MultipartUploads } from '@trackstream/artifacts';
 import { noopLogger, type Logger } from '@trackstream/telemetry';
 import type { ArtifactAuth } from './auth';
 
 export interface ArtifactStoreServiceOptions {
   /** The composed core (BlobStore + EventLog + read model): main.ts or a test builds it. */
   core: ArtifactCore;
+  /** Resumable multipart uploads over the same core; without it the /v1/uploads routes are absent. */
+  uploads?: MultipartUploads;
   /** Health of the pieces behind the core. */
   health?: () => Promise<Record<string, boolean>>;
   port?: number;
@@ -24,6 +26,7 @@ export const ARTIFACT_SERVICE_DEFAULTS = Object.freeze({
 
 export interface CompiledArtifactServiceOptions {
   readonly core: ArtifactCore;
+  readonly uploads: MultipartUploads | null;
   readonly health: () => Promise<Record<string, boolean>>;
   readonly port: number;
   readonly host: string;
@@ -37,6 +40,7 @@ export function compileArtifactServiceOptions(raw: ArtifactStoreServiceOptions):
   const d = ARTIFACT_SERVICE_DEFAULTS;
   return Object.freeze({
     core: raw.core,
+    uploads: raw.uploads ?? null,
     health: raw.health ?? (async () => ({})),
     port: raw.port ?? d.port,
     host: raw.host ?? d.host,
