@@ -23,6 +23,17 @@ describe('planCollection', () => {
   });
 
   it('given a longer grace period, when planned, then nothing younger than it goes', () => {
-    expect(planCollection(blobs, staging, new Set(), now, 6 * HOUR)).toEqual({ blobs: [], staging: [], bytes: 0 });
+    expect(planCollection(blobs, staging, new Set(), now, 6 * HOUR)).toEqual({ blobs: [], staging: [], uploads: [], bytes: 0 });
+  });
+});
+
+describe('planCollection of multipart uploads', () => {
+  it('an upload goes only when its newest object is older than the grace period (one still receiving parts stays)', () => {
+    const now = 10 * 3_600_000;
+    const o = (key: string, age: number, size = 5) => ({ key, size, modifiedAt: now - age });
+    const objects = [o('uploads/old/manifest.json', 7_200_000), o('uploads/old/parts/00001', 7_000_000), o('uploads/live/manifest.json', 7_200_000), o('uploads/live/parts/00002', 1_000)];
+    const plan = planCollection([], [], new Set(), now, 3_600_000, objects);
+    expect(plan.uploads).toEqual([{ id: 'old', bytes: 10 }]);
+    expect(plan.bytes).toBe(10);
   });
 });

@@ -6,7 +6,7 @@ export { HashingStream } from './hashing';
 export { checkExpectations } from './expectations';
 export { LocalBlobStore, type LocalBlobStoreOptions } from './local-store';
 export { S3BlobStore, type S3BlobStoreOptions } from './s3-store';
-export { compileArtifactStoreOptions, openBlobStore, DEFAULT_ARTIFACTS_DIR, type ArtifactStoreRawOptions, type ArtifactStoreOptions } from './options';
+export { compileArtifactStoreOptions, artifactsRawFromEnv, openBlobStore, DEFAULT_ARTIFACTS_DIR, type ArtifactStoreRawOptions, type ArtifactStoreOptions } from './options';
 export { planCollection, collectGarbage, type CollectionPlan, type CollectOptions } from './gc';
 export { validateArtifactPath, ArtifactPathError, ARTIFACT_PATH_LIMITS } from './artifact-path';
 export { ArtifactCore, ARTIFACT_CORE_DEFAULTS, type ArtifactCoreOptions, type ArtifactIndex, type ArtifactCaller, type UploadRequest, type UploadResult, type OpenedArtifact } from './artifact-core';

@@ -66,6 +66,16 @@ export function compileArtifactStoreOptions(raw: ArtifactStoreRawOptions, cwd: s
   return Object.freeze({ kind: 'file', root: isAbsolute(url) ? url : resolve(cwd, url) });
 }
 
+/** The parsed artifactsEnv of @trackstream/config (TRACKSTREAM_ARTIFACTS_URL, TRACKSTREAM_S3_*, AWS_*) as raw options. */
+export function artifactsRawFromEnv(cfg: { artifactsUrl: string; s3Endpoint: string; s3Region: string; awsAccessKeyId: string; awsSecretAccessKey: string }): ArtifactStoreRawOptions {
+  return {
+    url: cfg.artifactsUrl,
+    s3Endpoint: cfg.s3Endpoint,
+    s3Region: cfg.s3Region,
+    ...(cfg.awsAccessKeyId === '' ? {} : { s3Credentials: { accessKeyId: cfg.awsAccessKeyId, secretAccessKey: cfg.awsSecretAccessKey } }),
+  };
+}
+
 /** The adapter for compiled options. */
 export function openBlobStore(opts: ArtifactStoreOptions): BlobStore {
   if (opts.kind === 'file') return new LocalBlobStore({ root: opts.root });

@@ -29,3 +29,16 @@ export const authEnv = {
   /** Refreshes failing for longer than this: every request is refused (fail closed) until one succeeds. */
   authMaxStaleMs: envVar('TRACKSTREAM_AUTH_MAX_STALE_MS', positiveInt, '60000'),
 };
+
+/**
+ * Where artifacts live (packages/artifacts compiles these into a backend), the same in every process that opens the
+ * artifact store (services/artifact-store, the CLI's `artifacts gc`, the MLflow server's proxy).
+ */
+export const artifactsEnv = {
+  /** `file:///…`, a directory, or `s3://bucket/prefix`; empty: `.stack/artifacts`. */
+  artifactsUrl: envVar('TRACKSTREAM_ARTIFACTS_URL', z.string(), ''),
+  s3Endpoint: envVar('TRACKSTREAM_S3_ENDPOINT', z.string(), ''),
+  s3Region: envVar('TRACKSTREAM_S3_REGION', z.string(), 'us-east-1'),
+  awsAccessKeyId: envVar('AWS_ACCESS_KEY_ID', z.string(), ''),
+  awsSecretAccessKey: envVar('AWS_SECRET_ACCESS_KEY', z.string(), ''),
+};

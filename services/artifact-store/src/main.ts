@@ -1,4 +1,4 @@
-import { ArtifactCore, MultipartUploads, compileArtifactStoreOptions, openBlobStore } from '@trackstream/artifacts';
+import { ArtifactCore, MultipartUploads, artifactsRawFromEnv, compileArtifactStoreOptions, openBlobStore } from '@trackstream/artifacts';
 import { startPostgresTokenValidator, type TokenAuthWiring } from '@trackstream/auth';
 import { ConfigError } from '@trackstream/config';
 import { KafkaEventLog, createKafkaClient, ensureTopic } from '@trackstream/kafka';
@@ -14,12 +14,7 @@ async function main(): Promise<void> {
   let storeOptions;
   try {
     config = loadArtifactStoreConfig(process.env);
-    storeOptions = compileArtifactStoreOptions({
-      url: config.artifactsUrl,
-      s3Endpoint: config.s3Endpoint,
-      s3Region: config.s3Region,
-      ...(config.awsAccessKeyId === '' ? {} : { s3Credentials: { accessKeyId: config.awsAccessKeyId, secretAccessKey: config.awsSecretAccessKey } }),
-    });
+    storeOptions = compileArtifactStoreOptions(artifactsRawFromEnv(config));
   } catch (err) {
     if (err instanceof ConfigError || (err as { code?: string }).code === 'INVALID_ARTIFACTS_URL') {
       process.stderr.write(`artifact-store: ${(err as Error).message}\n`);
