@@ -66,7 +66,7 @@ export function compileArtifactStoreOptions(raw: ArtifactStoreRawOptions, cwd: s
   return Object.freeze({ kind: 'file', root: isAbsolute(url) ? url : resolve(cwd, url) });
 }
 
-/** The parsed artifactsEnv of @trackstream/config (TRACKSTREAM_ARTIFACTS_URL, TRACKSTREAM_S3_*, AWS_*) as raw options. */
+/** artifactsFromEnv of @trackstream/config (TRACKSTREAM_ARTIFACTS_URL, TRACKSTREAM_S3_*, AWS_*) as raw options. */
 export function artifactsRawFromEnv(cfg: { artifactsUrl: string; s3Endpoint: string; s3Region: string; awsAccessKeyId: string; awsSecretAccessKey: string }): ArtifactStoreRawOptions {
   return {
     url: cfg.artifactsUrl,

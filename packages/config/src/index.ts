@@ -17,4 +17,4 @@ export {
   type EnvSpec,
   type ConfigOf,
 } from './env';
-export { commonEnv, authEnv, artifactsEnv, DEFAULT_PG_SCHEMA, DEFAULT_AUTH_PG_SCHEMA } from './stack';
+export { commonEnv, authEnv, artifactsFromEnv, DEFAULT_PG_SCHEMA, DEFAULT_AUTH_PG_SCHEMA } from './stack';

@@ -32,13 +32,17 @@ export const authEnv = {
 
 /**
  * Where artifacts live (packages/artifacts compiles these into a backend), the same in every process that opens the
- * artifact store (services/artifact-store, the CLI's `artifacts gc`, the MLflow server's proxy).
+ * artifact store (services/artifact-store, the CLI's `artifacts gc`, the MLflow server's proxy). Every variable is
+ * optional (empty = unset): TRACKSTREAM_ARTIFACTS_URL (`file:///…`, a directory or `s3://bucket/prefix`; unset:
+ * `.stack/artifacts`), TRACKSTREAM_S3_ENDPOINT, TRACKSTREAM_S3_REGION (default us-east-1), AWS_ACCESS_KEY_ID,
+ * AWS_SECRET_ACCESS_KEY. packages/artifacts validates the URL.
  */
-export const artifactsEnv = {
-  /** `file:///…`, a directory, or `s3://bucket/prefix`; empty: `.stack/artifacts`. */
-  artifactsUrl: envVar('TRACKSTREAM_ARTIFACTS_URL', z.string(), ''),
-  s3Endpoint: envVar('TRACKSTREAM_S3_ENDPOINT', z.string(), ''),
-  s3Region: envVar('TRACKSTREAM_S3_REGION', z.string(), 'us-east-1'),
-  awsAccessKeyId: envVar('AWS_ACCESS_KEY_ID', z.string(), ''),
-  awsSecretAccessKey: envVar('AWS_SECRET_ACCESS_KEY', z.string(), ''),
-};
+export function artifactsFromEnv(env: Record<string, string | undefined>): Readonly<{ artifactsUrl: string; s3Endpoint: string; s3Region: string; awsAccessKeyId: string; awsSecretAccessKey: string }> {
+  return Object.freeze({
+    artifactsUrl: env.TRACKSTREAM_ARTIFACTS_URL ?? '',
+    s3Endpoint: env.TRACKSTREAM_S3_ENDPOINT ?? '',
+    s3Region: env.TRACKSTREAM_S3_REGION || 'us-east-1',
+    awsAccessKeyId: env.AWS_ACCESS_KEY_ID ?? '',
+    awsSecretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '',
+  });
+}

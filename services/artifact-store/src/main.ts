@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   let storeOptions;
   try {
     config = loadArtifactStoreConfig(process.env);
-    storeOptions = compileArtifactStoreOptions(artifactsRawFromEnv(config));
+    storeOptions = compileArtifactStoreOptions(artifactsRawFromEnv(config.artifacts));
   } catch (err) {
     if (err instanceof ConfigError || (err as { code?: string }).code === 'INVALID_ARTIFACTS_URL') {
       process.stderr.write(`artifact-store: ${(err as Error).message}\n`);

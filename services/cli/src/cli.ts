@@ -17,6 +17,7 @@ commands:
   audit    a readable timeline of a run: who sent what, when, conflicts, redeliveries, rejected records
   sync     send the events the SDK spooled to disk to the gateway (see trackstream sync --help)
   tokens   create, list and revoke API tokens (trackstream tokens --help)
+  artifacts gc [--dry-run] [--grace 24h]: delete blobs no event references (trackstream artifacts --help)
 
 environment: TRACKSTREAM_KAFKA_BROKERS, TRACKSTREAM_PG_URL, TRACKSTREAM_CLICKHOUSE_URL (its path names the live
 database), TRACKSTREAM_PG_SCHEMA (live schema, default public), TRACKSTREAM_EVENTS_TOPIC, TRACKSTREAM_DLQ_TOPIC,

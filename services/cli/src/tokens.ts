@@ -87,12 +87,18 @@ export async function requireRole(auth: AuthContext, what: string, cap: Capabili
 const DURATION = /^(\d+)(s|m|h|d|w)$/;
 const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
+/** A duration flag (30s, 15m, 12h, 90d, 2w) → ms. */
+export function parseDuration(value: string, flag: string): number {
+  const d = DURATION.exec(value);
+  if (d === null) throw usageError(`${flag}: ${JSON.stringify(value)} is not a duration (30s, 15m, 12h, 90d, 2w)`);
+  return Number(d[1]) * UNIT_MS[d[2]!]!;
+}
+
 /** --expires: an ISO timestamp, or a duration from now (30s, 15m, 12h, 90d, 2w); must lie in the future. */
 export function parseExpires(value: string, now: number): number {
-  const d = DURATION.exec(value);
   let ms: number;
-  if (d !== null) {
-    ms = now + Number(d[1]) * UNIT_MS[d[2]!]!;
+  if (DURATION.test(value)) {
+    ms = now + parseDuration(value, '--expires');
   } else {
     ms = Date.parse(value);
     if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(ms)) {

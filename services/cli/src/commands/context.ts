@@ -3,7 +3,7 @@ import { Pool } from 'pg';
 import { z } from 'zod';
 import { PostgresTokenStore, type TokenStore } from '@trackstream/auth';
 import { createClickHouseClient, DEFAULT_DATABASE, splitDatabase } from '@trackstream/clickhouse';
-import { authEnv, commonEnv, envVar, kafkaTopicName, parseEnv, positiveInt } from '@trackstream/config';
+import { artifactsFromEnv, authEnv, commonEnv, envVar, kafkaTopicName, parseEnv, positiveInt } from '@trackstream/config';
 import { DLQ_TOPIC, EVENTS_TOPIC } from '@trackstream/events';
 import { createKafkaClient } from '@trackstream/kafka';
 import type { Logger } from '@trackstream/telemetry';
@@ -42,7 +42,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
   const chDatabase = splitDatabase(cfg.clickhouseUrl).database ?? DEFAULT_DATABASE;
   // TRACKSTREAM_TOKEN is read as is, not through parseEnv: a config error would quote the value.
   const token = env.TRACKSTREAM_TOKEN === undefined || env.TRACKSTREAM_TOKEN === '' ? undefined : env.TRACKSTREAM_TOKEN;
-  return Object.freeze({ ...cfg, chDatabase, token });
+  return Object.freeze({ ...cfg, chDatabase, token, artifacts: artifactsFromEnv(env) });
 }
 
 /** One command: its help text and its body, which gets the shared context (config parsed once, connections). */

@@ -1,3 +1,4 @@
+import { artifactsCommand } from './artifacts';
 import { auditCommand } from './audit';
 import type { Command } from './context';
 import { exportCommand } from './export';
@@ -12,4 +13,5 @@ export const COMMANDS: Readonly<Record<string, Command>> = Object.freeze({
   verify: verifyCommand,
   export: exportCommand,
   audit: auditCommand,
+  artifacts: artifactsCommand,
 });
