@@ -20,6 +20,8 @@ const NETWORK = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT)$/;
 export function toReadError(err: unknown): unknown {
   if (err instanceof TrackstreamError) return err;
   const code = (err as { code?: unknown } | null)?.code;
+  // The projection tables do not exist (yet): no Postgres projector has set this schema up.
+  if (code === '42P01') return new StoreUnavailableError('the projection tables do not exist yet (has the Postgres projector run on this schema?)', { cause: err });
   const unavailable = (typeof code === 'string' && (NETWORK.test(code) || PG_UNAVAILABLE.test(code))) || classifyFailure(err).kind === 'unavailable';
   return unavailable ? new StoreUnavailableError(`a projection store is unavailable: ${err instanceof Error ? err.message : String(err)}`, { cause: err }) : err;
 }
