@@ -3,6 +3,7 @@
 // SeaweedFS S3 backends; MB/s and the service's peak RSS (VmHWM from /proc).
 // Usage: node bench/artifacts/service.mjs [--size-mib 1024 --backends file,s3]
 import { execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import pg from '../../node_modules/pg/lib/index.js';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { KafkaEventLog, createKafkaClient, ensureTopic } from '../../packages/kafka/dist/index.js';
 
 const arg = (name, dflt) => {
@@ -58,7 +60,7 @@ await ensureTopic(kafka, { topic });
 const projector = start(join(REPO, 'services/projector/dist/main.js'), ['--projection', 'postgres'], { ...base, TRACKSTREAM_PROJECTOR_GROUP_ID: `bench-${stamp}`, TRACKSTREAM_PROJECTOR_POSTGRES_PORT: String(await freePort()) });
 const log = new KafkaEventLog({ kafka, topic, logger: noop });
 const t0 = Date.now();
-await log.append([{ event_id: `bench-${stamp}`, project: 'bench', experiment_id: 'bench-exp', run_id: 'bench-run', occurred_at: t0, received_at: t0, principal: 'bench', type: 'run_started', payload: { run_name: null, user: null, parent_run_id: null, source: { git_commit: null, git_branch: null, git_dirty: null, entry_point: null, host: null }, start_time: t0, tags: {}, context: {} } }]);
+await log.append([{ event_id: randomUUID(), project: 'bench', experiment_id: 'bench-exp', run_id: 'bench-run', occurred_at: t0, received_at: t0, principal: 'bench', type: 'run_started', payload: { run_name: null, user: null, parent_run_id: null, source: { git_commit: null, git_branch: null, git_dirty: null, entry_point: null, host: null }, start_time: t0, tags: {}, context: {} } }]);
 await log.close();
 
 const results = { sizeBytes: SIZE, node: process.version, through: 'services/artifact-store over HTTP (loopback), Postgres projector, Kafka', backends: {} };
@@ -66,6 +68,12 @@ try {
   for (const kind of BACKENDS) {
     const dir = await mkdtemp(join(tmpdir(), 'bench-art-svc-'));
     const url = kind === 'file' ? `file://${dir}` : `s3://${s3.TRACKSTREAM_S3_BUCKET}/bench-svc-${stamp}`;
+    if (kind === 's3') {
+      // The service never creates buckets; the bench makes sure the stack's bucket exists.
+      const c = new S3Client({ endpoint: s3.TRACKSTREAM_S3_ENDPOINT, region: s3.TRACKSTREAM_S3_REGION, forcePathStyle: true, credentials: { accessKeyId: s3.AWS_ACCESS_KEY_ID, secretAccessKey: s3.AWS_SECRET_ACCESS_KEY } });
+      await c.send(new CreateBucketCommand({ Bucket: s3.TRACKSTREAM_S3_BUCKET })).catch(() => undefined);
+      c.destroy();
+    }
     const port = await freePort();
     const svc = start(join(REPO, 'services/artifact-store/dist/main.js'), [], { ...base, ...(kind === 's3' ? s3 : {}), TRACKSTREAM_ARTIFACTS_URL: url, TRACKSTREAM_ARTIFACT_PORT: String(port), TRACKSTREAM_ARTIFACT_HOST: '127.0.0.1' });
     // Ready once the run is projected and a small upload goes through.
