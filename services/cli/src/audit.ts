@@ -42,6 +42,12 @@ export async function readDeadLetters(kafka: Kafka, dlqTopic: string, runId: str
   return [...seen.values()];
 }
 
+/** The first line of a note, at most 120 characters: an audit line stays one line. */
+const excerpt = (text: string) => {
+  const line = text.split('\n', 1)[0]!;
+  return line.length > 120 || line.length < text.length ? `${line.slice(0, 120)}…` : line;
+};
+
 const iso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms));
 
 function describe(e: StoredEvent, params: Map<string, { value: string; offset: string }>, offset: string): string[] {
@@ -99,6 +105,24 @@ function describe(e: StoredEvent, params: Map<string, { value: string; offset: s
       return Object.entries(e.payload.tags).map(([k, v]) => `experiment tag ${k} = ${JSON.stringify(v)}`);
     case 'experiment_tags_deleted':
       return [`experiment tags deleted: ${e.payload.keys.join(', ')}`];
+    case 'note_added':
+      return [`note ${e.payload.note_id} added on the ${e.run_id === null ? 'experiment' : 'run'} by ${e.principal}: ${JSON.stringify(excerpt(e.payload.text))}`];
+    case 'note_edited':
+      return [`note ${e.payload.note_id} edited by ${e.principal}: ${JSON.stringify(excerpt(e.payload.text))}`];
+    case 'note_deleted':
+      return [`note ${e.payload.note_id} deleted by ${e.principal}`];
+    case 'annotation_added':
+      return [`annotation ${e.payload.annotation_id} at ${e.payload.key} step ${e.payload.step} by ${e.principal}: ${JSON.stringify(excerpt(e.payload.text))}`];
+    case 'annotation_deleted':
+      return [`annotation ${e.payload.annotation_id} deleted`];
+    case 'run_starred':
+      return [`run ${e.payload.starred ? 'starred' : 'unstarred'} by ${e.principal}`];
+    case 'run_pinned':
+      return [`run ${e.payload.pinned ? 'pinned' : 'unpinned'}`];
+    case 'view_saved':
+      return [`view ${JSON.stringify(e.payload.name)} saved: filter ${JSON.stringify(e.payload.filter ?? '')}, order ${e.payload.order_by.join(', ') || '-'}, columns ${e.payload.columns.join(', ') || '-'}`];
+    case 'view_deleted':
+      return [`view ${JSON.stringify(e.payload.name)} deleted`];
   }
 }
 
