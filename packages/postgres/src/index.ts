@@ -1,7 +1,12 @@
 export { PostgresSink, type PostgresSinkOptions } from './sink';
-export { readProjection, type ProjectionSnapshot, type ProjectedTable } from './snapshot';
+export { readProjection, PROJECTED_TABLES, type ProjectionSnapshot, type ProjectedTable } from './snapshot';
 export { INDEXED_VALUE_PREFIX, quoteSchema } from './schema';
 export { inTransaction } from './transaction';
+export { NODE_KINDS, EDGE_RELATIONS, nodeId, graphChanges, type NodeKind, type EdgeRelation, type GraphNodeRow, type GraphEdgeRow, type GraphChange } from './lineage-graph';
+export {
+  collabChanges, applyNoteOps, applyAnnotationOps, COLLAB_TYPES,
+  type CollabChange, type CollabState, type NoteRow, type NoteOp, type AnnotationRow, type StarRow, type PinRow, type ViewRow,
+} from './collab';
 export {
   apply,
   fold,

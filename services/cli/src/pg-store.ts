@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { inTransaction, type ProjectedTable } from '@trackstream/postgres';
+import { inTransaction, PROJECTED_TABLES, type ProjectedTable } from '@trackstream/postgres';
 import { CliError, messageOf } from './errors';
 import type { TableSum, VerifyReport } from './verify';
 
@@ -7,9 +7,7 @@ import type { TableSum, VerifyReport } from './verify';
  * The projected tables verify compares. Left out: `projector_checkpoints` (offsets and updated_at are bookkeeping)
  * and `projector_applied_events` (the set of applied ids, equal whenever the tables are).
  */
-export const PG_VERIFIED_TABLES: readonly ProjectedTable[] = [
-  'experiments', 'experiment_tags', 'runs', 'params', 'param_conflicts', 'tags', 'latest_metrics', 'artifacts', 'lineage',
-];
+export const PG_VERIFIED_TABLES: readonly ProjectedTable[] = PROJECTED_TABLES;
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
