@@ -1,8 +1,13 @@
 // The read model: the one place that knows how to read the projections (Postgres and ClickHouse).
-export { PostgresReader, type RunView, type ExperimentView, type LineageView } from './pg-reader';
+export { PostgresReader, type RunView, type ExperimentView, type LineageView, type NoteView, type AnnotationView } from './pg-reader';
+export { CollabReader, type SavedViewView } from './collab-reader';
 export { ClickHouseReader, type HistoryPoint, type MetricStats } from './ch-reader';
 export { historyStatsQuery, historyPointsQuery, historyBucketsQuery, metricStatsQuery, checkpointsQuery, type MetricRef } from './ch-queries';
 export { compareMetric, defaultGoal, type Goal, type MetricComparison } from './compare';
 export { covers, waitForPositions, coalesced, type CheckpointSource, type WaitOptions } from './freshness';
 export { jsonNumber, jsonNumberOrNull, parseClickHouseFloat, pgFloat, toNumberOrNull, type JsonNumber } from './values';
 export { openClickHouseReader } from './open';
+export {
+  LineageReader, LINEAGE_LIMITS, LINEAGE_DIRECTIONS, LINEAGE_NODE_KINDS,
+  type LineageDirection, type LineageNodeView, type LineageEdgeView, type LineagePage, type LineageRootQuery, type LineageRunSummary, type LineageWalk,
+} from './lineage-reader';

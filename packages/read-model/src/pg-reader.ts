@@ -21,6 +21,38 @@ export interface RunView {
   metrics: Record<string, { value: JsonNumber; step: number; timestamp: number; min: JsonNumber | null; max: JsonNumber | null; count: number }>;
   artifacts: { path: string; uri: string; size_bytes: number | null; sha256: string | null; media_type: string | null; logged_at: number }[];
   lineage: { inputs: LineageView[]; outputs: LineageView[] };
+  /** Collaboration (schema version 3): live notes oldest first, annotations by key and step, who starred it, pinned. */
+  notes: NoteView[];
+  annotations: AnnotationView[];
+  stars: string[];
+  pinned: boolean;
+}
+
+export interface NoteView {
+  note_id: string;
+  author: string;
+  text: string;
+  created_at: number;
+  updated_at: number;
+  edited_by: string | null;
+}
+
+export interface AnnotationView {
+  annotation_id: string;
+  key: string;
+  step: number;
+  text: string;
+  author: string;
+  created_at: number;
+}
+
+export const NOTE_COLUMNS = 'note_id::text AS note_id, author, text, created_at, updated_at, edited_by';
+
+export function noteView(r: Record<string, unknown>): NoteView {
+  return {
+    note_id: String(r.note_id), author: String(r.author), text: String(r.text), created_at: Number(r.created_at), updated_at: Number(r.updated_at),
+    edited_by: (r.edited_by as string | null) ?? null,
+  };
 }
 
 export interface LineageView {
@@ -66,7 +98,7 @@ export class PostgresReader {
     const ids = [...new Set(runIds)];
     const s = this.s;
     const q = (text: string) => this.pool.query(text, [ids]).then((r) => r.rows as Row[]);
-    const [runs, params, conflicts, tags, metrics, artifacts, lineage] = await Promise.all([
+    const [runs, params, conflicts, tags, metrics, artifacts, lineage, notes, annotations, stars, pins] = await Promise.all([
       this.pool
         .query(`SELECT * FROM ${s}.runs WHERE run_id = ANY($1) AND ($2::text[] IS NULL OR project = ANY($2))`, [ids, projects === null ? null : [...projects]])
         .then((r) => r.rows as Row[]),
@@ -76,6 +108,11 @@ export class PostgresReader {
       q(`SELECT run_id, key, value, step, "timestamp", min_value, max_value, count FROM ${s}.latest_metrics WHERE run_id = ANY($1)`),
       q(`SELECT run_id, path, uri, size_bytes, sha256, media_type, logged_at FROM ${s}.artifacts WHERE run_id = ANY($1) ORDER BY path`),
       q(`SELECT run_id, direction, kind, name, version, digest FROM ${s}.lineage WHERE run_id = ANY($1) ORDER BY logged_at, kind, name`),
+      q(`SELECT run_id, ${NOTE_COLUMNS} FROM ${s}.notes WHERE run_id = ANY($1) AND NOT deleted ORDER BY created_at, note_id`),
+      q(`SELECT run_id, annotation_id::text AS annotation_id, key, step, text, author, created_at FROM ${s}.annotations
+         WHERE run_id = ANY($1) AND NOT deleted ORDER BY key, step, created_at, annotation_id`),
+      q(`SELECT run_id, principal FROM ${s}.run_stars WHERE run_id = ANY($1) ORDER BY principal`),
+      q(`SELECT run_id, pinned FROM ${s}.run_pins WHERE run_id = ANY($1)`),
     ]);
     const byId = new Map<string, RunView>();
     for (const r of runs) {
@@ -102,7 +139,22 @@ export class PostgresReader {
         metrics: {},
         artifacts: [],
         lineage: { inputs: [], outputs: [] },
+        notes: [],
+        annotations: [],
+        stars: [],
+        pinned: false,
       });
+    }
+    for (const r of notes) byId.get(String(r.run_id))?.notes.push(noteView(r));
+    for (const r of annotations) {
+      byId.get(String(r.run_id))?.annotations.push({
+        annotation_id: String(r.annotation_id), key: String(r.key), step: Number(r.step), text: String(r.text), author: String(r.author), created_at: Number(r.created_at),
+      });
+    }
+    for (const r of stars) byId.get(String(r.run_id))?.stars.push(String(r.principal));
+    for (const r of pins) {
+      const run = byId.get(String(r.run_id));
+      if (run) run.pinned = r.pinned === true;
     }
     for (const r of params) {
       const run = byId.get(String(r.run_id));
