@@ -6,7 +6,7 @@ import { decodePositionsToken, type LogPositions } from '@trackstream/events';
 import { createMetricsRegistry, noopLogger, type Logger } from '@trackstream/telemetry';
 import { DENIAL_CODES, authorizeRead, scopeOf, type QueryAuth, type ReadScope } from './auth';
 import { QueryError, errorBody, toQueryError } from './errors';
-import { coalesced, openClickHouseReader, PostgresReader, waitForPositions, type CheckpointSource } from '@trackstream/read-model';
+import { coalesced, CollabReader, LineageReader, openClickHouseReader, PostgresReader, waitForPositions, type CheckpointSource } from '@trackstream/read-model';
 import { QueryMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import type { RouteContext, StoreSet } from './context';
@@ -109,7 +109,7 @@ export function createQueryApi(opts: QueryApiOptions): QueryApi {
   });
 
   // Bodies are parsed after authorization (a route's second step): an unauthenticated caller gets its 401 unparsed.
-  const routeCtx: RouteContext = { pg, ch, metrics, schema, freshness, authorize: authorizeRead(opts.auth ?? { mode: 'off' }), jsonBody: express.json({ limit: '1mb' }), scope: scopeOf };
+  const routeCtx: RouteContext = { pg, ch, lineage: new LineageReader(pool, schema), collab: new CollabReader(pool, schema), metrics, schema, freshness, authorize: authorizeRead(opts.auth ?? { mode: 'off' }), jsonBody: express.json({ limit: '1mb' }), scope: scopeOf };
   registerRoutes(app, routeCtx);
   const streams = registerStreamRoutes(app, routeCtx, { topic: opts.eventsTopic, logger: log, ...opts.streams });
 

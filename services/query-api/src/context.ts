@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { ReadScope } from './auth';
 import type { QueryMetrics } from './metrics';
-import type { ClickHouseReader, PostgresReader } from '@trackstream/read-model';
+import type { ClickHouseReader, CollabReader, LineageReader, PostgresReader } from '@trackstream/read-model';
 
 // What the routes get from the composition root (app.ts), in its own module so that app.ts → routes.ts →
 // context.ts has no cycle back into app.ts.
@@ -12,6 +12,8 @@ export type StoreSet = { postgres: boolean; clickhouse: boolean };
 export interface RouteContext {
   pg: PostgresReader;
   ch: ClickHouseReader;
+  lineage: LineageReader;
+  collab: CollabReader;
   metrics: QueryMetrics;
   schema: string;
   /** Waits for the request's token (if any) on the given stores and sets X-Trackstream-Stale. */

@@ -4,6 +4,8 @@ import { compareMetric, type Goal } from '@trackstream/read-model';
 import { QueryError } from './errors';
 import { bodyObject, decodeCursor, encodeCursor, intParam, isId, isStorableText, optionalString, stringArray } from './params';
 import { registerSearchRoute } from './search-route';
+import { registerLineageRoutes } from './lineage-routes';
+import { registerCollabRoutes } from './collab-routes';
 
 export const MAX_COMPARE_RUNS = 100;
 export const DEFAULT_MAX_POINTS = 1000;
@@ -46,6 +48,8 @@ export function registerRoutes(app: Express, ctx: RouteContext): void {
   });
 
   registerSearchRoute(app, ctx);
+  registerLineageRoutes(app, ctx);
+  registerCollabRoutes(app, ctx);
 
   app.post('/v1/runs/compare', ctx.authorize, ctx.jsonBody, async (req, res) => {
     const body = bodyObject(req.body);
