@@ -5,6 +5,8 @@ import { brokerList, envVar, logLevel, positiveInt, url } from './env';
 export const commonEnv = {
   kafkaBrokers: envVar('TRACKSTREAM_KAFKA_BROKERS', brokerList, '127.0.0.1:9092'),
   pgUrl: envVar('TRACKSTREAM_PG_URL', url(['postgres:', 'postgresql:']), 'postgres://trackstream:trackstream@127.0.0.1:5432/trackstream'),
+  /** Schema of the Postgres projection tables. */
+  pgSchema: envVar('TRACKSTREAM_PG_SCHEMA', z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a Postgres schema name'), 'public'),
   clickhouseUrl: envVar('TRACKSTREAM_CLICKHOUSE_URL', url(['http:', 'https:']), 'http://127.0.0.1:8123/trackstream'),
   logLevel: envVar('TRACKSTREAM_LOG_LEVEL', logLevel, 'info'),
 };

@@ -43,6 +43,10 @@ const EXPERIMENT_LEVEL = new Set<string>(EXPERIMENT_LEVEL_TYPES);
 /** Events about a run (run_id set) or about its experiment (run_id null): notes. */
 export const RUN_OR_EXPERIMENT_TYPES: readonly string[] = ['note_added', 'note_edited', 'note_deleted'];
 const EITHER_LEVEL = new Set<string>(RUN_OR_EXPERIMENT_TYPES);
+/** Collaboration (schema version 3): what people write about runs and experiments. Their targets must exist. */
+export const COLLABORATION_TYPES: readonly string[] = [
+  'note_added', 'note_edited', 'note_deleted', 'annotation_added', 'annotation_deleted', 'run_starred', 'run_pinned', 'view_saved', 'view_deleted',
+];
 
 interface Validators {
   byType: Map<string, z.ZodType>;

@@ -1,4 +1,4 @@
-import type { StoredEvent } from '@trackstream/events';
+import { COLLABORATION_TYPES, type StoredEvent } from '@trackstream/events';
 
 /**
  * Collaboration (schema version 3) as pure functions: notes, metric-step annotations, stars, pins, saved views.
@@ -80,9 +80,7 @@ export type CollabChange =
   | { kind: 'pin'; row: PinRow }
   | { kind: 'view'; row: ViewRow };
 
-export const COLLAB_TYPES: ReadonlySet<string> = new Set([
-  'note_added', 'note_edited', 'note_deleted', 'annotation_added', 'annotation_deleted', 'run_starred', 'run_pinned', 'view_saved', 'view_deleted',
-]);
+export const COLLAB_TYPES: ReadonlySet<string> = new Set(COLLABORATION_TYPES);
 
 function tombstone(event: StoredEvent, note_id: string): NoteRow {
   return {

@@ -42,3 +42,46 @@ export class CollabReader {
     }));
   }
 }
+
+/** What a collaboration write names, to check it exists before it is appended (the gateway's target check). */
+export interface CollabTargetQuery {
+  runs: { project: string; run_id: string }[];
+  experiments: { project: string; experiment_id: string }[];
+  notes: string[];
+}
+
+export interface CollabTargets {
+  /** `project\u0000run_id` of the runs that exist. */
+  runs: Set<string>;
+  /** `project\u0000experiment_id`. */
+  experiments: Set<string>;
+  /** Live notes by lowercase id. */
+  notes: Map<string, { project: string; experiment_id: string; run_id: string | null }>;
+}
+
+export const targetKey = (project: string, id: string) => `${project}\u0000${id}`;
+
+export async function readCollabTargets(pool: Pool, schema: string, q: CollabTargetQuery): Promise<CollabTargets> {
+  const s = quoteSchema(schema);
+  const uuid = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+  const [runs, experiments, notes] = await Promise.all([
+    q.runs.length === 0 ? [] : pool.query(
+      `SELECT r.project, r.run_id FROM ${s}.runs r JOIN unnest($1::text[], $2::text[]) AS q(project, run_id) ON r.run_id = q.run_id AND r.project = q.project`,
+      [q.runs.map((r) => r.project), q.runs.map((r) => r.run_id)],
+    ).then((r) => r.rows as Record<string, unknown>[]),
+    q.experiments.length === 0 ? [] : pool.query(
+      `SELECT e.project, e.experiment_id FROM ${s}.experiments e JOIN unnest($1::text[], $2::text[]) AS q(project, experiment_id)
+       ON e.experiment_id = q.experiment_id AND e.project = q.project`,
+      [q.experiments.map((r) => r.project), q.experiments.map((r) => r.experiment_id)],
+    ).then((r) => r.rows as Record<string, unknown>[]),
+    q.notes.length === 0 ? [] : pool.query(
+      `SELECT note_id::text AS note_id, project, experiment_id, run_id FROM ${s}.notes WHERE note_id = ANY($1::uuid[]) AND NOT deleted`,
+      [q.notes.filter((n) => uuid.test(n))],
+    ).then((r) => r.rows as Record<string, unknown>[]),
+  ]);
+  return {
+    runs: new Set(runs.map((r) => targetKey(String(r.project), String(r.run_id)))),
+    experiments: new Set(experiments.map((r) => targetKey(String(r.project), String(r.experiment_id)))),
+    notes: new Map(notes.map((r) => [String(r.note_id), { project: String(r.project), experiment_id: String(r.experiment_id), run_id: (r.run_id as string | null) ?? null }])),
+  };
+}

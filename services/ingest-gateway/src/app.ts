@@ -16,6 +16,7 @@ import { appendBatch, stamp } from './pipeline/append';
 import { authenticatorFor, authOf, authorize, checkProjects, takeRate } from './pipeline/authorize';
 import { exchangeOf, type GatewayContext } from './pipeline/context';
 import { parseBatch } from './pipeline/parse';
+import { checkTargets } from './pipeline/targets';
 
 export { DEFAULT_BUDGET, DEFAULT_DEADLINE_MS, DEFAULT_RATE_LIMIT, type GatewayAuth, type GatewayOptions, type RateLimit } from './options';
 
@@ -31,7 +32,7 @@ export interface Gateway {
 /**
  * The gateway: options compiled once, then `POST /v1/events` as a pipeline of named steps (pipeline/):
  * authorize (who) → admit (head, budget, deadline) → read the body → parse (parseEventBatchText) →
- * authorize (projects, rate) → append → answer. Every error on the way is answered by answerError.
+ * authorize (projects) → targets (collaboration events name what exists) → authorize (rate) → append → answer. Every error on the way is answered by answerError.
  */
 export function createGateway(raw: GatewayOptions): Gateway {
   const options = compileGatewayOptions(raw);
@@ -96,6 +97,7 @@ export function createGateway(raw: GatewayOptions): Gateway {
     const events = parseBatch(body);
     const auth = authOf(res);
     checkProjects(auth, events);
+    await checkTargets(events, options.targets);
     takeRate(auth, events.length, rateLimits);
     exchange.phase = 'append';
     const stored = stamp(events, auth, Date.now());
