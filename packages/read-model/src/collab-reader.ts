@@ -1,15 +1,9 @@
 import type { Pool } from 'pg';
-import { quoteSchema } from '@trackstream/postgres';
+import { quoteSchema, type ViewRow } from '@trackstream/postgres';
 import { NOTE_COLUMNS, noteView, type NoteView } from './pg-reader';
 
-export interface SavedViewView {
-  name: string;
-  filter: string | null;
-  order_by: string[];
-  columns: string[];
-  author: string;
-  updated_at: number;
-}
+/** A saved view as the API shows it: the projection's row without its keys and bookkeeping. */
+export type SavedViewView = Pick<ViewRow, 'name' | 'filter' | 'order_by' | 'columns' | 'author' | 'updated_at'>;
 
 /** An experiment's own notes and saved views (run notes come with the run, `PostgresReader.loadRuns`). */
 export class CollabReader {

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { INDEXED_VALUE_PREFIX, NODE_KINDS, quoteSchema, type NodeKind } from '@trackstream/postgres';
-import { toNumberOrNull } from './values';
+import { RUN_HEAD_COLUMNS, runHead, type RunHead } from './pg-reader';
 
 /** Bounds of a lineage walk, the same for every caller (the query API validates against these). */
 export const LINEAGE_LIMITS = Object.freeze({ maxDepth: 10, maxResults: 5000, maxRoots: 100 });
@@ -9,18 +9,10 @@ export type LineageDirection = 'upstream' | 'downstream' | 'both';
 export const LINEAGE_DIRECTIONS: readonly LineageDirection[] = ['upstream', 'downstream', 'both'];
 export { NODE_KINDS as LINEAGE_NODE_KINDS };
 
-export interface LineageRunSummary {
-  run_id: string;
-  experiment_id: string;
-  run_name: string | null;
-  status: string | null;
-  start_time: number | null;
-  end_time: number | null;
-  user: string | null;
-  source: { git_commit: string | null; git_branch: string | null; git_dirty: boolean | null; entry_point: string | null };
+export type LineageRunSummary = RunHead & {
   /** Only in provenance answers. */
   params?: Record<string, string>;
-}
+};
 
 export interface LineageNodeView {
   id: string;
@@ -157,29 +149,14 @@ export class LineageReader {
     const projects = [...new Set(runNodes.map((n) => n.project))];
     const [runs, params] = await Promise.all([
       this.pool.query(
-        `SELECT run_id, project, experiment_id, run_name, status, start_time, end_time, user_name, source_git_commit, source_git_branch,
-           source_git_dirty, source_entry_point FROM ${this.s}.runs WHERE run_id = ANY($1) AND project = ANY($2)`,
+        `SELECT ${RUN_HEAD_COLUMNS} FROM ${this.s}.runs WHERE run_id = ANY($1) AND project = ANY($2)`,
         [ids, projects],
       ).then((r) => r.rows as Row[]),
       withParams ? this.pool.query(`SELECT run_id, key, value FROM ${this.s}.params WHERE run_id = ANY($1) ORDER BY key`, [ids]).then((r) => r.rows as Row[]) : [],
     ]);
     const byKey = new Map<string, LineageRunSummary>();
     for (const r of runs) {
-      const summary: LineageRunSummary = {
-        run_id: String(r.run_id),
-        experiment_id: String(r.experiment_id),
-        run_name: (r.run_name as string | null) ?? null,
-        status: (r.status as string | null) ?? null,
-        start_time: toNumberOrNull(r.start_time),
-        end_time: toNumberOrNull(r.end_time),
-        user: (r.user_name as string | null) ?? null,
-        source: {
-          git_commit: (r.source_git_commit as string | null) ?? null,
-          git_branch: (r.source_git_branch as string | null) ?? null,
-          git_dirty: (r.source_git_dirty as boolean | null) ?? null,
-          entry_point: (r.source_entry_point as string | null) ?? null,
-        },
-      };
+      const summary: LineageRunSummary = runHead(r);
       if (withParams) summary.params = {};
       byKey.set(`${r.project}\u0000${r.run_id}`, summary);
     }

@@ -46,6 +46,34 @@ export interface AnnotationView {
   created_at: number;
 }
 
+/** A run's own columns (no params, metrics, …): the head of RunView, and the run of a lineage node. */
+export type RunHead = Pick<RunView, 'run_id' | 'experiment_id' | 'project' | 'run_name' | 'status' | 'start_time' | 'end_time' | 'user' | 'parent_run_id' | 'source'>;
+
+/** The columns runHead reads, for statements that want no more. */
+export const RUN_HEAD_COLUMNS = `run_id, experiment_id, project, run_name, status, start_time, end_time, user_name, parent_run_id,
+  source_git_commit, source_git_branch, source_git_dirty, source_entry_point, source_host`;
+
+export function runHead(r: Record<string, unknown>): RunHead {
+  return {
+    run_id: String(r.run_id),
+    experiment_id: String(r.experiment_id),
+    project: String(r.project),
+    run_name: (r.run_name as string | null) ?? null,
+    status: (r.status as string | null) ?? null,
+    start_time: toNumberOrNull(r.start_time),
+    end_time: toNumberOrNull(r.end_time),
+    user: (r.user_name as string | null) ?? null,
+    parent_run_id: (r.parent_run_id as string | null) ?? null,
+    source: {
+      git_commit: (r.source_git_commit as string | null) ?? null,
+      git_branch: (r.source_git_branch as string | null) ?? null,
+      git_dirty: (r.source_git_dirty as boolean | null) ?? null,
+      entry_point: (r.source_entry_point as string | null) ?? null,
+      host: (r.source_host as string | null) ?? null,
+    },
+  };
+}
+
 export const NOTE_COLUMNS = 'note_id::text AS note_id, author, text, created_at, updated_at, edited_by';
 
 export function noteView(r: Record<string, unknown>): NoteView {
@@ -117,22 +145,7 @@ export class PostgresReader {
     const byId = new Map<string, RunView>();
     for (const r of runs) {
       byId.set(String(r.run_id), {
-        run_id: String(r.run_id),
-        experiment_id: String(r.experiment_id),
-        project: String(r.project),
-        run_name: (r.run_name as string | null) ?? null,
-        status: (r.status as string | null) ?? null,
-        start_time: toNumberOrNull(r.start_time),
-        end_time: toNumberOrNull(r.end_time),
-        user: (r.user_name as string | null) ?? null,
-        parent_run_id: (r.parent_run_id as string | null) ?? null,
-        source: {
-          git_commit: (r.source_git_commit as string | null) ?? null,
-          git_branch: (r.source_git_branch as string | null) ?? null,
-          git_dirty: (r.source_git_dirty as boolean | null) ?? null,
-          entry_point: (r.source_entry_point as string | null) ?? null,
-          host: (r.source_host as string | null) ?? null,
-        },
+        ...runHead(r),
         params: {},
         param_conflicts: {},
         tags: {},
