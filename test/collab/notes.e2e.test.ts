@@ -180,6 +180,10 @@ test('trackstream audit shows the notes; a replay into a fresh projection is equ
   expect(audit.stdout).toMatch(new RegExp(`note ${N1} edited by bob@lab: "lr is fine"`));
   expect(audit.stdout).toMatch(new RegExp(`note ${N2} deleted by bob@lab`));
 
+  const expAudit = await cli(['audit', '--experiment', EXPERIMENT]);
+  expect(expAudit.stdout).toMatch(/^audit of experiment exp-collab: 2 record\(s\) in the log/);
+  expect(expAudit.stdout).toMatch(/note .* added on the experiment by ada@lab: "experiment plan"/);
+
   await cli(['replay', '--projection', 'all', '--target', replayTarget]);
   const pgVerify = await cli(['verify', '--projection', 'postgres', '--a', pg.schema, '--b', replayTarget]);
   expect(pgVerify.stdout).toMatch(/notes\s+3\s+3\s+equal/);
