@@ -35,6 +35,7 @@ function seedEvents(): StoredEvent[] {
   out.push(a.runStarted('exp-l', 'r1'), a.paramsLogged('exp-l', 'r1', { lr: '0.1' }), a.lineageRecorded('exp-l', 'r1', [ref('dataset', 'd')], [ref('model', 'm1')]));
   out.push(a.runStarted('exp-l', 'r2', { source: { git_commit: 'def456', git_branch: 'main', git_dirty: false, entry_point: 'ft.py', host: null } }));
   out.push(a.lineageRecorded('exp-l', 'r2', [ref('model', 'm1')], [ref('model', 'm2')]));
+  out.push(a.artifactLogged('exp-l', 'r2', { path: 'eval/report.html', uri: 's3://bucket/r2/eval/report.html', sha256: 'e'.repeat(64) }));
   // a cycle: c1 → cm → c2 → cd → c1
   out.push(a.lineageRecorded('exp-l', 'c1', [ref('dataset', 'cd')], [ref('model', 'cm')]), a.lineageRecorded('exp-l', 'c2', [ref('model', 'cm')], [ref('dataset', 'cd')]));
   // a dataset used by 1,000 runs
@@ -95,6 +96,14 @@ describe('lineage (three hops, both ways)', () => {
     expect(names(body.models)).toEqual(['model:m1@2', 'model:m2@4']);
   });
 
+  it('given an artifact a run logged, when asking its provenance by its percent-encoded uri, then the run and what the run came from', async () => {
+    const { status, body } = await get(`${base}/v1/lineage/provenance/artifact/${encodeURIComponent('s3://bucket/r2/eval/report.html')}?depth=2`);
+    expect(status).toBe(200);
+    expect(body.roots).toEqual([expect.objectContaining({ kind: 'artifact', digest: 'e'.repeat(64) })]);
+    expect(names(body.runs)).toEqual(['run:r2@1']);
+    expect(names(body.models)).toEqual(['model:m1@2']);
+  });
+
   it('given the middle model, when walking both ways one hop, then the producing and consuming runs with the edges between', async () => {
     const { body } = await get(`${base}/v1/lineage/nodes/model/m1?project=proj-a&direction=both&depth=1`);
     expect(names(body.nodes)).toEqual(['model:m1@0', 'run:r1@1', 'run:r2@1']);
@@ -102,7 +111,7 @@ describe('lineage (three hops, both ways)', () => {
     expect(body.edges).toEqual(expect.arrayContaining([{ from: id('r1'), to: id('m1'), relation: 'output' }, { from: id('m1'), to: id('r2'), relation: 'input' }]));
     expect(body.edges).toHaveLength(2);
     const down = await get(`${base}/v1/lineage/nodes/model/m1?project=proj-a&direction=downstream&depth=2`);
-    expect(names(down.body.nodes)).toEqual(['model:m1@0', 'model:m2@2', 'run:r2@1']);
+    expect(names(down.body.nodes)).toEqual(['artifact:s3://bucket/r2/eval/report.html@2', 'model:m1@0', 'model:m2@2', 'run:r2@1']);
   });
 });
 
