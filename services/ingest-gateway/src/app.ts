@@ -17,6 +17,7 @@ import { authenticatorFor, authOf, authorize, checkProjects, takeRate } from './
 import { exchangeOf, type GatewayContext } from './pipeline/context';
 import { parseBatch } from './pipeline/parse';
 import { checkTargets } from './pipeline/targets';
+import { checkViews } from './pipeline/views';
 
 export { DEFAULT_BUDGET, DEFAULT_DEADLINE_MS, DEFAULT_RATE_LIMIT, type GatewayAuth, type GatewayOptions, type RateLimit } from './options';
 
@@ -31,7 +32,7 @@ export interface Gateway {
 
 /**
  * The gateway: options compiled once, then `POST /v1/events` as a pipeline of named steps (pipeline/):
- * authorize (who) → admit (head, budget, deadline) → read the body → parse (parseEventBatchText) →
+ * authorize (who) → admit (head, budget, deadline) → read the body → parse (parseEventBatchText) → views (saved filters in the search grammar) →
  * authorize (projects) → targets (collaboration events name what exists) → authorize (rate) → append → answer. Every error on the way is answered by answerError.
  */
 export function createGateway(raw: GatewayOptions): Gateway {
@@ -95,6 +96,7 @@ export function createGateway(raw: GatewayOptions): Gateway {
     exchange.phase = 'validate';
     const body = req.body as unknown;
     const events = parseBatch(body);
+    checkViews(events);
     const auth = authOf(res);
     checkProjects(auth, events);
     await checkTargets(events, options.targets);
