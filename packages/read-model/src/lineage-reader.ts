@@ -56,7 +56,7 @@ export interface LineageWalk {
 
 export interface LineagePage {
   nodes: LineageNodeView[];
-  /** Edges leading to this page's nodes in the walk's direction. */
+  /** Traversed edges whose later endpoint (by depth, then id) is on this page: each edge once over all pages. */
   edges: LineageEdgeView[];
   more: boolean;
 }
@@ -116,10 +116,19 @@ export class LineageReader {
            FROM reached r JOIN ${s}.lineage_nodes n ON n.node_id = r.node_id
            WHERE ($4::text[] IS NULL OR n.kind = ANY($4)) AND ($5::int IS NULL OR (r.depth, r.node_id) > ($5::int, $6::text))
            ORDER BY r.depth, r.node_id LIMIT $7),
-         page_edges AS (
-           SELECT e.src, e.dst, e.relation, e.dst AS far FROM page p JOIN ${s}.lineage_edges e ON e.dst = p.node_id JOIN dmin d ON d.node_id = e.src AND d.depth < $2
+         -- Traversed edges touching the page (down: from a node walked below the bound; up: to one), each given to
+         -- the page of its later endpoint by (depth, id): every traversed edge is listed once, with or after both ends.
+         touching AS (
+           SELECT e.src, e.dst, e.relation FROM page p JOIN ${s}.lineage_edges e ON e.dst = p.node_id JOIN dmin d ON d.node_id = e.src AND d.depth < $2
            UNION
-           SELECT e.src, e.dst, e.relation, e.src AS far FROM page p JOIN ${s}.lineage_edges e ON e.src = p.node_id JOIN umin u ON u.node_id = e.dst AND u.depth < $3)
+           SELECT e.src, e.dst, e.relation FROM page p JOIN ${s}.lineage_edges e ON e.src = p.node_id JOIN dmin d ON d.node_id = e.src AND d.depth < $2
+           UNION
+           SELECT e.src, e.dst, e.relation FROM page p JOIN ${s}.lineage_edges e ON e.src = p.node_id JOIN umin u ON u.node_id = e.dst AND u.depth < $3
+           UNION
+           SELECT e.src, e.dst, e.relation FROM page p JOIN ${s}.lineage_edges e ON e.dst = p.node_id JOIN umin u ON u.node_id = e.dst AND u.depth < $3),
+         page_edges AS (
+           SELECT t.src, t.dst, t.relation, CASE WHEN (a.depth, a.node_id) > (b.depth, b.node_id) THEN t.src ELSE t.dst END AS far
+           FROM touching t JOIN reached a ON a.node_id = t.src JOIN reached b ON b.node_id = t.dst)
        SELECT (SELECT coalesce(json_agg(p ORDER BY p.depth, p.node_id), '[]') FROM page p) AS nodes,
               (SELECT coalesce(json_agg(pe ORDER BY pe.src, pe.dst, pe.relation), '[]') FROM page_edges pe) AS edges`,
       [w.roots, down, up, w.kinds === null ? null : [...w.kinds], w.after?.depth ?? null, w.after?.id ?? '', w.limit + 1],
@@ -129,14 +138,9 @@ export class LineageReader {
     const nodes = all.slice(0, w.limit);
     const onPage = new Set(nodes.map((n) => n.id));
     // Edges of the one extra row (fetched to know whether there is more) belong to the next page.
-    const seen = new Set<string>();
-    const edges: LineageEdgeView[] = [];
-    for (const e of (rows[0] as { edges: Row[] }).edges) {
-      const key = `${e.src}\u0000${e.dst}\u0000${e.relation}`;
-      if (!onPage.has(String(e.far)) || seen.has(key)) continue;
-      seen.add(key);
-      edges.push({ from: String(e.src), to: String(e.dst), relation: String(e.relation) });
-    }
+    const edges: LineageEdgeView[] = (rows[0] as { edges: Row[] }).edges
+      .filter((e) => onPage.has(String(e.far)))
+      .map((e) => ({ from: String(e.src), to: String(e.dst), relation: String(e.relation) }));
     await this.attachRuns(nodes, w.withParams);
     return { nodes, edges, more };
   }

@@ -136,6 +136,21 @@ describe('lineage at width and with cycles', () => {
     const { body } = await get(`${base}/v1/lineage/nodes/model/cm?direction=both&depth=10`);
     expect(names(body.nodes)).toEqual(['dataset:cd@2', 'model:cm@0', 'run:c1@1', 'run:c2@1']);
     expect(body.edges).toHaveLength(4);
+    // Paged one node at a time: every edge once, on the page of its later end, after both ends are known.
+    const seenNodes = new Set<string>();
+    const edges: string[] = [];
+    let token: string | null = null;
+    do {
+      const page: any = (await get(`${base}/v1/lineage/nodes/model/cm?direction=both&depth=10&max_results=1${token === null ? '' : `&page_token=${token}`}`)).body;
+      for (const n of page.nodes) seenNodes.add(n.id);
+      for (const e of page.edges) {
+        expect(seenNodes.has(e.from) && seenNodes.has(e.to)).toBe(true);
+        edges.push(`${e.from}>${e.to}`);
+      }
+      token = page.next_page_token;
+    } while (token !== null);
+    expect(seenNodes.size).toBe(4);
+    expect(edges.sort()).toEqual(body.edges.map((e: any) => `${e.from}>${e.to}`).sort());
   });
 });
 
