@@ -194,7 +194,7 @@ export const openApiDocument = {
     },
     '/v1/lineage/nodes/{kind}/{name}': {
       get: {
-        summary: 'Walk the lineage graph from every node of that kind and name: nodes (each once, at its shortest distance) and the edges leading to them',
+        summary: 'Walk the lineage graph from every node of that kind and name: nodes (each once, at its shortest distance) and the traversed edges (each once over all pages, on the page of its later endpoint)',
         parameters: [tokenHeader, ...lineagePath, { name: 'direction', in: 'query', schema: { type: 'string', enum: ['upstream', 'downstream', 'both'], default: 'both' } }, ...lineagePaging(3)],
         responses: {
           '200': ok({ type: 'object', properties: { roots: nodes, nodes, edges: { type: 'array', items: { $ref: '#/components/schemas/LineageEdge' } }, next_page_token: { type: 'string', nullable: true } } }),
