@@ -1,6 +1,6 @@
 export { PostgresSink, type PostgresSinkOptions } from './sink';
-export { readProjection, PROJECTED_TABLES, type ProjectionSnapshot, type ProjectedTable } from './snapshot';
-export { INDEXED_VALUE_PREFIX, quoteSchema } from './schema';
+export { readProjection, type ProjectionSnapshot, type ProjectedTable } from './snapshot';
+export { INDEXED_VALUE_PREFIX, PG_TABLES, PROJECTED_TABLES, quoteSchema } from './schema';
 export { inTransaction } from './transaction';
 export { NODE_KINDS, EDGE_RELATIONS, nodeId, graphChanges, type NodeKind, type EdgeRelation, type GraphNodeRow, type GraphEdgeRow, type GraphChange } from './lineage-graph';
 export {

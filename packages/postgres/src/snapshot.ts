@@ -1,15 +1,14 @@
 import type { Pool } from 'pg';
-import { quoteSchema } from './schema';
+import { quoteSchema, type ProjectedTable } from './schema';
 
 /**
  * Every projected row of `schema`, canonically ordered, bigint columns as numbers: what tests compare
  * (crash runs against uninterrupted runs, one batch against many). Checkpoints and applied ids are left out.
  */
-export type ProjectedTable = 'experiments' | 'experiment_tags' | 'runs' | 'params' | 'param_conflicts' | 'tags' | 'latest_metrics' | 'artifacts' | 'lineage'
-  | 'lineage_nodes' | 'lineage_edges' | 'notes' | 'annotations' | 'run_stars' | 'run_pins' | 'saved_views';
+export type { ProjectedTable };
 export type ProjectionSnapshot = Record<ProjectedTable, Record<string, unknown>[]>;
 
-/** Every projected table with its canonical order (what tests snapshot and `trackstream verify` compares). */
+/** Every projected table (PROJECTED_TABLES) with its canonical order. */
 const TABLE_ORDER: Readonly<Record<ProjectedTable, string>> = {
   experiments: 'experiment_id',
   experiment_tags: 'experiment_id, key',
@@ -28,8 +27,6 @@ const TABLE_ORDER: Readonly<Record<ProjectedTable, string>> = {
   run_pins: 'run_id',
   saved_views: 'experiment_id, name',
 };
-export const PROJECTED_TABLES = Object.keys(TABLE_ORDER) as readonly ProjectedTable[];
-
 export async function readProjection(pool: Pool, schema: string): Promise<ProjectionSnapshot> {
   const s = quoteSchema(schema);
   const tables = TABLE_ORDER;

@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { ProjectionState } from './model';
 import { applyAnnotationOps, applyNoteOps, type AnnotationRow, type CollabState, type NoteRow } from './collab';
+import { PG_TABLES } from './schema';
 
 /**
  * Writes one batch state with one bulk statement per table (unnest of column arrays), merging into the stored
@@ -16,21 +17,21 @@ export async function writeState(c: PoolClient, s: string, st: ProjectionState):
   const placeholders = experiments.filter((e) => e.created_at === null);
   if (placeholders.length > 0) {
     await c.query(
-      `INSERT INTO ${s}.experiments (experiment_id, project) SELECT * FROM unnest($1::text[], $2::text[])
+      `INSERT INTO ${s}.${PG_TABLES.experiments} (experiment_id, project) SELECT * FROM unnest($1::text[], $2::text[])
        ON CONFLICT (experiment_id) DO NOTHING`,
       [col(placeholders, 'experiment_id'), col(placeholders, 'project')],
     );
   }
   if (created.length > 0) {
     await c.query(
-      `INSERT INTO ${s}.experiments AS e (experiment_id, project, name, description, created_at)
+      `INSERT INTO ${s}.${PG_TABLES.experiments} AS e (experiment_id, project, name, description, created_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
        ON CONFLICT (experiment_id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description, created_at = EXCLUDED.created_at,
          last_update_time = GREATEST(e.last_update_time, EXCLUDED.created_at)`,
       [col(created, 'experiment_id'), col(created, 'project'), col(created, 'name'), col(created, 'description'), col(created, 'created_at')],
     );
     await c.query(
-      `UPDATE ${s}.experiments SET last_update_time = created_at WHERE experiment_id = ANY($1::text[]) AND last_update_time IS NULL`,
+      `UPDATE ${s}.${PG_TABLES.experiments} SET last_update_time = created_at WHERE experiment_id = ANY($1::text[]) AND last_update_time IS NULL`,
       [col(created, 'experiment_id')],
     );
   }
@@ -39,12 +40,12 @@ export async function writeState(c: PoolClient, s: string, st: ProjectionState):
   const updates = byKey(st.experimentUpdates);
   if (updates.length > 0) {
     await c.query(
-      `INSERT INTO ${s}.experiments (experiment_id, project) SELECT * FROM unnest($1::text[], $2::text[])
+      `INSERT INTO ${s}.${PG_TABLES.experiments} (experiment_id, project) SELECT * FROM unnest($1::text[], $2::text[])
        ON CONFLICT (experiment_id) DO NOTHING`,
       [col(updates, 'experiment_id'), col(updates, 'project')],
     );
     await c.query(
-      `UPDATE ${s}.experiments e SET
+      `UPDATE ${s}.${PG_TABLES.experiments} e SET
          name = COALESCE(u.name, e.name),
          lifecycle_stage = COALESCE(u.lifecycle_stage, e.lifecycle_stage),
          last_update_time = GREATEST(e.last_update_time, u.last_update_time)
@@ -59,13 +60,13 @@ export async function writeState(c: PoolClient, s: string, st: ProjectionState):
   const deletedExpTags = allExpTags.filter((t) => t.value === null);
   if (deletedExpTags.length > 0) {
     await c.query(
-      `DELETE FROM ${s}.experiment_tags t USING unnest($1::text[], $2::text[]) AS d(experiment_id, key) WHERE t.experiment_id = d.experiment_id AND t.key = d.key`,
+      `DELETE FROM ${s}.${PG_TABLES.experimentTags} t USING unnest($1::text[], $2::text[]) AS d(experiment_id, key) WHERE t.experiment_id = d.experiment_id AND t.key = d.key`,
       [col(deletedExpTags, 'experiment_id'), col(deletedExpTags, 'key')],
     );
   }
   if (expTags.length > 0) {
     await c.query(
-      `INSERT INTO ${s}.experiment_tags (experiment_id, key, value) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+      `INSERT INTO ${s}.${PG_TABLES.experimentTags} (experiment_id, key, value) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
        ON CONFLICT (experiment_id, key) DO UPDATE SET value = EXCLUDED.value`,
       [col(expTags, 'experiment_id'), col(expTags, 'key'), col(expTags, 'value')],
     );
@@ -74,7 +75,7 @@ export async function writeState(c: PoolClient, s: string, st: ProjectionState):
   const runs = byKey(st.runs);
   if (runs.length > 0) {
     await c.query(
-      `INSERT INTO ${s}.runs AS r (run_id, experiment_id, project, run_name, user_name, parent_run_id, status, start_time, end_time,
+      `INSERT INTO ${s}.${PG_TABLES.runs} AS r (run_id, experiment_id, project, run_name, user_name, parent_run_id, status, start_time, end_time,
          source_git_commit, source_git_branch, source_git_dirty, source_entry_point, source_host, context, lifecycle_stage)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[],
          $10::text[], $11::text[], $12::boolean[], $13::text[], $14::text[], $15::jsonb[], $16::text[])
@@ -118,7 +119,7 @@ export async function writeState(c: PoolClient, s: string, st: ProjectionState):
   const params = byKey(st.params);
   if (params.length > 0) {
     await c.query(
-      `INSERT INTO ${s}.params (run_id, key, value, event_id, logged_at)
+      `INSERT INTO ${s}.${PG_TABLES.params} (run_id, key, value, event_id, logged_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::bigint[])
        ON CONFLICT (run_id, key) DO NOTHING`,
       [col(params, 'run_id'), col(params, 'key'), col(params, 'value'), col(params, 'event_id'), col(params, 'logged_at')],
@@ -126,10 +127,10 @@ export async function writeState(c: PoolClient, s: string, st: ProjectionState):
     // Every occurrence whose value differs from the value that stayed (stored earlier or just inserted) is a conflict.
     const log = st.paramLog;
     await c.query(
-      `INSERT INTO ${s}.param_conflicts (run_id, key, value, event_id, logged_at)
+      `INSERT INTO ${s}.${PG_TABLES.paramConflicts} (run_id, key, value, event_id, logged_at)
        SELECT i.run_id, i.key, i.value, i.event_id, i.logged_at
        FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::bigint[]) AS i(run_id, key, value, event_id, logged_at)
-       JOIN ${s}.params p ON p.run_id = i.run_id AND p.key = i.key
+       JOIN ${s}.${PG_TABLES.params} p ON p.run_id = i.run_id AND p.key = i.key
        WHERE p.value <> i.value
        ON CONFLICT DO NOTHING`,
       [col(log, 'run_id'), col(log, 'key'), col(log, 'value'), col(log, 'event_id'), col(log, 'logged_at')],
@@ -141,14 +142,14 @@ export async function writeState(c: PoolClient, s: string, st: ProjectionState):
   const deletedTags = tags.filter((t) => t.value === null);
   if (setTags.length > 0) {
     await c.query(
-      `INSERT INTO ${s}.tags (run_id, key, value) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+      `INSERT INTO ${s}.${PG_TABLES.tags} (run_id, key, value) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
        ON CONFLICT (run_id, key) DO UPDATE SET value = EXCLUDED.value`,
       [col(setTags, 'run_id'), col(setTags, 'key'), col(setTags, 'value')],
     );
   }
   if (deletedTags.length > 0) {
     await c.query(
-      `DELETE FROM ${s}.tags t USING unnest($1::text[], $2::text[]) AS d(run_id, key) WHERE t.run_id = d.run_id AND t.key = d.key`,
+      `DELETE FROM ${s}.${PG_TABLES.tags} t USING unnest($1::text[], $2::text[]) AS d(run_id, key) WHERE t.run_id = d.run_id AND t.key = d.key`,
       [col(deletedTags, 'run_id'), col(deletedTags, 'key')],
     );
   }
@@ -157,7 +158,7 @@ export async function writeState(c: PoolClient, s: string, st: ProjectionState):
   if (metrics.length > 0) {
     // Row comparison on float8 orders NaN above every number, as compareValues() does.
     await c.query(
-      `INSERT INTO ${s}.latest_metrics AS m (run_id, key, value, step, "timestamp", min_value, max_value, count)
+      `INSERT INTO ${s}.${PG_TABLES.latestMetrics} AS m (run_id, key, value, step, "timestamp", min_value, max_value, count)
        SELECT * FROM unnest($1::text[], $2::text[], $3::float8[], $4::bigint[], $5::bigint[], $6::float8[], $7::float8[], $8::bigint[])
        ON CONFLICT (run_id, key) DO UPDATE SET
          value = CASE WHEN (EXCLUDED.step, EXCLUDED."timestamp", EXCLUDED.value) > (m.step, m."timestamp", m.value) THEN EXCLUDED.value ELSE m.value END,
@@ -182,7 +183,7 @@ export async function writeState(c: PoolClient, s: string, st: ProjectionState):
   const artifacts = byKey(st.artifacts);
   if (artifacts.length > 0) {
     await c.query(
-      `INSERT INTO ${s}.artifacts (run_id, path, uri, size_bytes, sha256, media_type, logged_at)
+      `INSERT INTO ${s}.${PG_TABLES.artifacts} (run_id, path, uri, size_bytes, sha256, media_type, logged_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::bigint[])
        ON CONFLICT (run_id, path) DO UPDATE SET uri = EXCLUDED.uri, size_bytes = EXCLUDED.size_bytes, sha256 = EXCLUDED.sha256,
          media_type = EXCLUDED.media_type, logged_at = EXCLUDED.logged_at`,
@@ -201,7 +202,7 @@ export async function writeState(c: PoolClient, s: string, st: ProjectionState):
   const lineage = byKey(st.lineage);
   if (lineage.length > 0) {
     await c.query(
-      `INSERT INTO ${s}.lineage (run_id, direction, kind, name, version, digest, logged_at)
+      `INSERT INTO ${s}.${PG_TABLES.lineage} (run_id, direction, kind, name, version, digest, logged_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])
        ON CONFLICT (run_id, direction, kind, name, (COALESCE(version, '')), (COALESCE(digest, ''))) DO NOTHING`,
       [
@@ -219,7 +220,7 @@ export async function writeState(c: PoolClient, s: string, st: ProjectionState):
   const nodes = byKey(st.graphNodes);
   if (nodes.length > 0) {
     await c.query(
-      `INSERT INTO ${s}.lineage_nodes AS n (node_id, project, kind, name, version, digest, first_seen)
+      `INSERT INTO ${s}.${PG_TABLES.lineageNodes} AS n (node_id, project, kind, name, version, digest, first_seen)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])
        ON CONFLICT (node_id) DO UPDATE SET first_seen = EXCLUDED.first_seen WHERE EXCLUDED.first_seen < n.first_seen`,
       [col(nodes, 'node_id'), col(nodes, 'project'), col(nodes, 'kind'), col(nodes, 'name'), col(nodes, 'version'), col(nodes, 'digest'), col(nodes, 'first_seen')],
@@ -228,7 +229,7 @@ export async function writeState(c: PoolClient, s: string, st: ProjectionState):
   const edges = byKey(st.graphEdges);
   if (edges.length > 0) {
     await c.query(
-      `INSERT INTO ${s}.lineage_edges AS e (src, dst, relation, project, first_seen)
+      `INSERT INTO ${s}.${PG_TABLES.lineageEdges} AS e (src, dst, relation, project, first_seen)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
        ON CONFLICT (src, dst, relation) DO UPDATE SET first_seen = EXCLUDED.first_seen WHERE EXCLUDED.first_seen < e.first_seen`,
       [col(edges, 'src'), col(edges, 'dst'), col(edges, 'relation'), col(edges, 'project'), col(edges, 'first_seen')],
@@ -244,7 +245,7 @@ async function writeCollab(c: PoolClient, s: string, st: CollabState, byKey: <T>
     const ids = [...new Set(st.notes.map((o) => (o.op === 'edit' ? o.note_id : o.row.note_id)))].sort();
     const { rows } = await c.query<Record<string, unknown>>(
       `SELECT note_id::text AS note_id, project, experiment_id, run_id, author, text, created_at, updated_at, edited_by, deleted
-       FROM ${s}.notes WHERE note_id = ANY($1::uuid[]) ORDER BY note_id FOR UPDATE`,
+       FROM ${s}.${PG_TABLES.notes} WHERE note_id = ANY($1::uuid[]) ORDER BY note_id FOR UPDATE`,
       [ids],
     );
     const stored = new Map<string, NoteRow>();
@@ -259,7 +260,7 @@ async function writeCollab(c: PoolClient, s: string, st: CollabState, byKey: <T>
     const ops = st.notes.map((o) => (o.op === 'edit' ? { ...o, note_id: o.note_id.toLowerCase() } : { ...o, row: { ...o.row, note_id: o.row.note_id.toLowerCase() } }));
     const out = [...applyNoteOps(stored, ops).values()];
     await c.query(
-      `INSERT INTO ${s}.notes (note_id, project, experiment_id, run_id, author, text, created_at, updated_at, edited_by, deleted)
+      `INSERT INTO ${s}.${PG_TABLES.notes} (note_id, project, experiment_id, run_id, author, text, created_at, updated_at, edited_by, deleted)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::text[], $10::boolean[])
        ON CONFLICT (note_id) DO UPDATE SET author = EXCLUDED.author, text = EXCLUDED.text, created_at = EXCLUDED.created_at,
          updated_at = EXCLUDED.updated_at, edited_by = EXCLUDED.edited_by, deleted = EXCLUDED.deleted`,
@@ -272,7 +273,7 @@ async function writeCollab(c: PoolClient, s: string, st: CollabState, byKey: <T>
     const ids = [...new Set(st.annotations.map((a) => a.annotation_id.toLowerCase()))].sort();
     const { rows } = await c.query<Record<string, unknown>>(
       `SELECT annotation_id::text AS annotation_id, project, run_id, key, step, text, author, created_at, deleted
-       FROM ${s}.annotations WHERE annotation_id = ANY($1::uuid[]) ORDER BY annotation_id FOR UPDATE`,
+       FROM ${s}.${PG_TABLES.annotations} WHERE annotation_id = ANY($1::uuid[]) ORDER BY annotation_id FOR UPDATE`,
       [ids],
     );
     const stored = new Map<string, AnnotationRow>();
@@ -284,7 +285,7 @@ async function writeCollab(c: PoolClient, s: string, st: CollabState, byKey: <T>
     }
     const out = [...applyAnnotationOps(stored, st.annotations.map((a) => ({ ...a, annotation_id: a.annotation_id.toLowerCase() }))).values()];
     await c.query(
-      `INSERT INTO ${s}.annotations (annotation_id, project, run_id, key, step, text, author, created_at, deleted)
+      `INSERT INTO ${s}.${PG_TABLES.annotations} (annotation_id, project, run_id, key, step, text, author, created_at, deleted)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::bigint[], $9::boolean[])
        ON CONFLICT (annotation_id) DO UPDATE SET key = EXCLUDED.key, step = EXCLUDED.step, text = EXCLUDED.text, author = EXCLUDED.author,
          created_at = EXCLUDED.created_at, deleted = EXCLUDED.deleted`,
@@ -298,13 +299,13 @@ async function writeCollab(c: PoolClient, s: string, st: CollabState, byKey: <T>
   const unstarred = stars.filter((r) => !r.starred);
   if (unstarred.length > 0) {
     await c.query(
-      `DELETE FROM ${s}.run_stars t USING unnest($1::text[], $2::text[]) AS d(run_id, principal) WHERE t.run_id = d.run_id AND t.principal = d.principal`,
+      `DELETE FROM ${s}.${PG_TABLES.runStars} t USING unnest($1::text[], $2::text[]) AS d(run_id, principal) WHERE t.run_id = d.run_id AND t.principal = d.principal`,
       [col(unstarred, 'run_id'), col(unstarred, 'principal')],
     );
   }
   if (starred.length > 0) {
     await c.query(
-      `INSERT INTO ${s}.run_stars (run_id, principal, updated_at) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+      `INSERT INTO ${s}.${PG_TABLES.runStars} (run_id, principal, updated_at) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
        ON CONFLICT (run_id, principal) DO UPDATE SET updated_at = EXCLUDED.updated_at`,
       [col(starred, 'run_id'), col(starred, 'principal'), col(starred, 'updated_at')],
     );
@@ -313,7 +314,7 @@ async function writeCollab(c: PoolClient, s: string, st: CollabState, byKey: <T>
   const pins = byKey(st.pins);
   if (pins.length > 0) {
     await c.query(
-      `INSERT INTO ${s}.run_pins (run_id, pinned, updated_at) SELECT * FROM unnest($1::text[], $2::boolean[], $3::bigint[])
+      `INSERT INTO ${s}.${PG_TABLES.runPins} (run_id, pinned, updated_at) SELECT * FROM unnest($1::text[], $2::boolean[], $3::bigint[])
        ON CONFLICT (run_id) DO UPDATE SET pinned = EXCLUDED.pinned, updated_at = EXCLUDED.updated_at`,
       [col(pins, 'run_id'), col(pins, 'pinned'), col(pins, 'updated_at')],
     );
@@ -324,13 +325,13 @@ async function writeCollab(c: PoolClient, s: string, st: CollabState, byKey: <T>
   const dropped = views.filter((v) => v.deleted);
   if (dropped.length > 0) {
     await c.query(
-      `DELETE FROM ${s}.saved_views t USING unnest($1::text[], $2::text[]) AS d(experiment_id, name) WHERE t.experiment_id = d.experiment_id AND t.name = d.name`,
+      `DELETE FROM ${s}.${PG_TABLES.savedViews} t USING unnest($1::text[], $2::text[]) AS d(experiment_id, name) WHERE t.experiment_id = d.experiment_id AND t.name = d.name`,
       [col(dropped, 'experiment_id'), col(dropped, 'name')],
     );
   }
   if (saved.length > 0) {
     await c.query(
-      `INSERT INTO ${s}.saved_views (experiment_id, name, project, filter, order_by, columns, author, updated_at)
+      `INSERT INTO ${s}.${PG_TABLES.savedViews} (experiment_id, name, project, filter, order_by, columns, author, updated_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[], $7::text[], $8::bigint[])
        ON CONFLICT (experiment_id, name) DO UPDATE SET filter = EXCLUDED.filter, order_by = EXCLUDED.order_by, columns = EXCLUDED.columns,
          author = EXCLUDED.author, updated_at = EXCLUDED.updated_at`,

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { quoteSchema, type ViewRow } from '@trackstream/postgres';
+import { PG_TABLES, quoteSchema, type ViewRow } from '@trackstream/postgres';
 import { NOTE_COLUMNS, noteView, type NoteView } from './pg-reader';
 
 /** A saved view as the API shows it: the projection's row without its keys and bookkeeping. */
@@ -19,7 +19,7 @@ export class CollabReader {
   /** Live notes on the experiment itself, oldest first. The caller has checked the experiment is in scope. */
   async experimentNotes(experimentId: string): Promise<NoteView[]> {
     const { rows } = await this.pool.query(
-      `SELECT ${NOTE_COLUMNS} FROM ${this.s}.notes WHERE experiment_id = $1 AND run_id IS NULL AND NOT deleted ORDER BY created_at, note_id`,
+      `SELECT ${NOTE_COLUMNS} FROM ${this.s}.${PG_TABLES.notes} WHERE experiment_id = $1 AND run_id IS NULL AND NOT deleted ORDER BY created_at, note_id`,
       [experimentId],
     );
     return (rows as Record<string, unknown>[]).map(noteView);
@@ -27,7 +27,7 @@ export class CollabReader {
 
   async savedViews(experimentId: string): Promise<SavedViewView[]> {
     const { rows } = await this.pool.query(
-      `SELECT name, filter, order_by, columns, author, updated_at FROM ${this.s}.saved_views WHERE experiment_id = $1 ORDER BY name`,
+      `SELECT name, filter, order_by, columns, author, updated_at FROM ${this.s}.${PG_TABLES.savedViews} WHERE experiment_id = $1 ORDER BY name`,
       [experimentId],
     );
     return (rows as Record<string, unknown>[]).map((r) => ({
@@ -60,16 +60,16 @@ export async function readCollabTargets(pool: Pool, schema: string, q: CollabTar
   const uuid = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
   const [runs, experiments, notes] = await Promise.all([
     q.runs.length === 0 ? [] : pool.query(
-      `SELECT r.project, r.run_id FROM ${s}.runs r JOIN unnest($1::text[], $2::text[]) AS q(project, run_id) ON r.run_id = q.run_id AND r.project = q.project`,
+      `SELECT r.project, r.run_id FROM ${s}.${PG_TABLES.runs} r JOIN unnest($1::text[], $2::text[]) AS q(project, run_id) ON r.run_id = q.run_id AND r.project = q.project`,
       [q.runs.map((r) => r.project), q.runs.map((r) => r.run_id)],
     ).then((r) => r.rows as Record<string, unknown>[]),
     q.experiments.length === 0 ? [] : pool.query(
-      `SELECT e.project, e.experiment_id FROM ${s}.experiments e JOIN unnest($1::text[], $2::text[]) AS q(project, experiment_id)
+      `SELECT e.project, e.experiment_id FROM ${s}.${PG_TABLES.experiments} e JOIN unnest($1::text[], $2::text[]) AS q(project, experiment_id)
        ON e.experiment_id = q.experiment_id AND e.project = q.project`,
       [q.experiments.map((r) => r.project), q.experiments.map((r) => r.experiment_id)],
     ).then((r) => r.rows as Record<string, unknown>[]),
     q.notes.length === 0 ? [] : pool.query(
-      `SELECT note_id::text AS note_id, project, experiment_id, run_id FROM ${s}.notes WHERE note_id = ANY($1::uuid[]) AND NOT deleted`,
+      `SELECT note_id::text AS note_id, project, experiment_id, run_id FROM ${s}.${PG_TABLES.notes} WHERE note_id = ANY($1::uuid[]) AND NOT deleted`,
       [q.notes.filter((n) => uuid.test(n))],
     ).then((r) => r.rows as Record<string, unknown>[]),
   ]);

@@ -8,6 +8,16 @@ export { covers, waitForPositions, coalesced, type CheckpointSource, type WaitOp
 export { jsonNumber, jsonNumberOrNull, parseClickHouseFloat, pgFloat, toNumberOrNull, type JsonNumber } from './values';
 export { openClickHouseReader } from './open';
 export {
+  ReadModel,
+  READ_MODEL_DEFAULTS,
+  type ReadModelOptions,
+  type StoreSet,
+  type PreparedSearch,
+  type RunComparison,
+  type ExperimentSummary,
+} from './read-model';
+export { StoreUnavailableError } from './errors';
+export {
   LineageReader, LINEAGE_LIMITS, LINEAGE_DIRECTIONS, LINEAGE_NODE_KINDS,
   type LineageDirection, type LineageNodeView, type LineageEdgeView, type LineagePage, type LineageRootQuery, type LineageRunSummary, type LineageWalk,
 } from './lineage-reader';

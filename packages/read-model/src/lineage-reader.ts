@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { INDEXED_VALUE_PREFIX, NODE_KINDS, quoteSchema, type NodeKind } from '@trackstream/postgres';
+import { INDEXED_VALUE_PREFIX, NODE_KINDS, PG_TABLES, quoteSchema, type NodeKind } from '@trackstream/postgres';
 import { RUN_HEAD_COLUMNS, runHead, type RunHead } from './pg-reader';
 
 /** Bounds of a lineage walk, the same for every caller (the query API validates against these). */
@@ -83,7 +83,7 @@ export class LineageReader {
   async roots(q: LineageRootQuery, projects: readonly string[] | null): Promise<LineageNodeView[]> {
     const rows = (
       await this.pool.query(
-        `SELECT node_id, project, kind, name, version, digest FROM ${this.s}.lineage_nodes
+        `SELECT node_id, project, kind, name, version, digest FROM ${this.s}.${PG_TABLES.lineageNodes}
          WHERE kind = $1 AND left(name, ${INDEXED_VALUE_PREFIX}) = left($2, ${INDEXED_VALUE_PREFIX}) AND name = $2
            AND ($3::text IS NULL OR version = $3) AND ($4::text IS NULL OR digest = $4)
            AND ($5::text IS NULL OR project = $5) AND ($6::text[] IS NULL OR project = ANY($6))
@@ -103,29 +103,29 @@ export class LineageReader {
          down(node_id, depth) AS (
            SELECT unnest($1::text[]), 0
            UNION
-           SELECT e.dst, d.depth + 1 FROM down d JOIN ${s}.lineage_edges e ON e.src = d.node_id WHERE d.depth < $2),
+           SELECT e.dst, d.depth + 1 FROM down d JOIN ${s}.${PG_TABLES.lineageEdges} e ON e.src = d.node_id WHERE d.depth < $2),
          up(node_id, depth) AS (
            SELECT unnest($1::text[]), 0
            UNION
-           SELECT e.src, u.depth + 1 FROM up u JOIN ${s}.lineage_edges e ON e.dst = u.node_id WHERE u.depth < $3),
+           SELECT e.src, u.depth + 1 FROM up u JOIN ${s}.${PG_TABLES.lineageEdges} e ON e.dst = u.node_id WHERE u.depth < $3),
          dmin AS (SELECT node_id, min(depth) AS depth FROM down GROUP BY node_id),
          umin AS (SELECT node_id, min(depth) AS depth FROM up GROUP BY node_id),
          reached AS (SELECT node_id, min(depth) AS depth FROM (SELECT * FROM dmin UNION ALL SELECT * FROM umin) x GROUP BY node_id),
          page AS (
            SELECT n.node_id, n.project, n.kind, n.name, n.version, n.digest, r.depth
-           FROM reached r JOIN ${s}.lineage_nodes n ON n.node_id = r.node_id
+           FROM reached r JOIN ${s}.${PG_TABLES.lineageNodes} n ON n.node_id = r.node_id
            WHERE ($4::text[] IS NULL OR n.kind = ANY($4)) AND ($5::int IS NULL OR (r.depth, r.node_id) > ($5::int, $6::text))
            ORDER BY r.depth, r.node_id LIMIT $7),
          -- Traversed edges touching the page (down: from a node walked below the bound; up: to one), each given to
          -- the page of its later endpoint by (depth, id): every traversed edge is listed once, with or after both ends.
          touching AS (
-           SELECT e.src, e.dst, e.relation FROM page p JOIN ${s}.lineage_edges e ON e.dst = p.node_id JOIN dmin d ON d.node_id = e.src AND d.depth < $2
+           SELECT e.src, e.dst, e.relation FROM page p JOIN ${s}.${PG_TABLES.lineageEdges} e ON e.dst = p.node_id JOIN dmin d ON d.node_id = e.src AND d.depth < $2
            UNION
-           SELECT e.src, e.dst, e.relation FROM page p JOIN ${s}.lineage_edges e ON e.src = p.node_id JOIN dmin d ON d.node_id = e.src AND d.depth < $2
+           SELECT e.src, e.dst, e.relation FROM page p JOIN ${s}.${PG_TABLES.lineageEdges} e ON e.src = p.node_id JOIN dmin d ON d.node_id = e.src AND d.depth < $2
            UNION
-           SELECT e.src, e.dst, e.relation FROM page p JOIN ${s}.lineage_edges e ON e.src = p.node_id JOIN umin u ON u.node_id = e.dst AND u.depth < $3
+           SELECT e.src, e.dst, e.relation FROM page p JOIN ${s}.${PG_TABLES.lineageEdges} e ON e.src = p.node_id JOIN umin u ON u.node_id = e.dst AND u.depth < $3
            UNION
-           SELECT e.src, e.dst, e.relation FROM page p JOIN ${s}.lineage_edges e ON e.dst = p.node_id JOIN umin u ON u.node_id = e.dst AND u.depth < $3),
+           SELECT e.src, e.dst, e.relation FROM page p JOIN ${s}.${PG_TABLES.lineageEdges} e ON e.dst = p.node_id JOIN umin u ON u.node_id = e.dst AND u.depth < $3),
          page_edges AS (
            SELECT t.src, t.dst, t.relation, CASE WHEN (a.depth, a.node_id) > (b.depth, b.node_id) THEN t.src ELSE t.dst END AS far
            FROM touching t JOIN reached a ON a.node_id = t.src JOIN reached b ON b.node_id = t.dst)
@@ -153,10 +153,10 @@ export class LineageReader {
     const projects = [...new Set(runNodes.map((n) => n.project))];
     const [runs, params] = await Promise.all([
       this.pool.query(
-        `SELECT ${RUN_HEAD_COLUMNS} FROM ${this.s}.runs WHERE run_id = ANY($1) AND project = ANY($2)`,
+        `SELECT ${RUN_HEAD_COLUMNS} FROM ${this.s}.${PG_TABLES.runs} WHERE run_id = ANY($1) AND project = ANY($2)`,
         [ids, projects],
       ).then((r) => r.rows as Row[]),
-      withParams ? this.pool.query(`SELECT run_id, key, value FROM ${this.s}.params WHERE run_id = ANY($1) ORDER BY key`, [ids]).then((r) => r.rows as Row[]) : [],
+      withParams ? this.pool.query(`SELECT run_id, key, value FROM ${this.s}.${PG_TABLES.params} WHERE run_id = ANY($1) ORDER BY key`, [ids]).then((r) => r.rows as Row[]) : [],
     ]);
     const byKey = new Map<string, LineageRunSummary>();
     for (const r of runs) {

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { inTransaction, PROJECTED_TABLES, type ProjectedTable } from '@trackstream/postgres';
+import { inTransaction, PG_TABLES, PROJECTED_TABLES, type ProjectedTable } from '@trackstream/postgres';
 import { CliError, messageOf } from './errors';
 import type { TableSum, VerifyReport } from './verify';
 
@@ -63,7 +63,7 @@ export async function pgVerify(pool: Pool, a: string, b: string, limit = 10): Pr
 export async function pgCheckpoints(pool: Pool, schema: string, topic: string): Promise<Map<number, bigint>> {
   const rows = await pgQuery<{ partition: number; next_offset: string }>(
     pool,
-    `SELECT partition, next_offset::text FROM ${q(schema)}.projector_checkpoints WHERE topic = $1`,
+    `SELECT partition, next_offset::text FROM ${q(schema)}.${PG_TABLES.checkpoints} WHERE topic = $1`,
     [topic],
   );
   return new Map(rows.map((r) => [r.partition, BigInt(r.next_offset)]));

@@ -10,18 +10,18 @@ export function registerCollabRoutes(app: Express, ctx: RouteContext): void {
   const experimentInScope = async (req: Request, res: Response): Promise<string> => {
     await ctx.freshness(req, res, { postgres: true, clickhouse: false });
     const id = String(req.params.id ?? '');
-    const found = isId(id) ? await ctx.pg.findExperiments(id, null, ctx.scope(res).projects) : { byId: false, experiments: [] };
+    const found = isId(id) ? await ctx.read.findExperiments(id, null, ctx.scope(res).projects) : { byId: false, experiments: [] };
     if (!found.byId || found.experiments.length === 0) throw new QueryError('EXPERIMENT_NOT_FOUND', `no experiment with id ${JSON.stringify(id.slice(0, 200))}`);
     return id;
   };
 
   app.get('/v1/experiments/:id/notes', ctx.authorize, async (req, res) => {
     const id = await experimentInScope(req, res);
-    res.json({ notes: await ctx.collab.experimentNotes(id) });
+    res.json({ notes: await ctx.read.experimentNotes(id) });
   });
 
   app.get('/v1/experiments/:id/views', ctx.authorize, async (req, res) => {
     const id = await experimentInScope(req, res);
-    res.json({ views: await ctx.collab.savedViews(id) });
+    res.json({ views: await ctx.read.savedViews(id) });
   });
 }

@@ -79,12 +79,12 @@ export function registerLineageRoutes(app: Express, ctx: RouteContext): void {
   const walkFrom = async (req: Request, res: Response, walk: Omit<LineageWalk, 'roots'>) => {
     const root = parseRootQuery(req);
     await ctx.freshness(req, res, { postgres: true, clickhouse: false });
-    const roots = await ctx.lineage.roots(root, ctx.scope(res).projects);
+    const roots = await ctx.read.lineageRoots(root, ctx.scope(res).projects);
     if (roots.length === 0) {
       const at = [root.version === null ? '' : ` version ${JSON.stringify(root.version)}`, root.digest === null ? '' : ` digest ${JSON.stringify(root.digest)}`].join('');
       throw new QueryError('LINEAGE_NODE_NOT_FOUND', `no ${root.kind} node named ${JSON.stringify(root.name.slice(0, 200))}${at}`);
     }
-    const page = await ctx.lineage.walk({ ...walk, roots: roots.map((r) => r.id) });
+    const page = await ctx.read.lineageWalk({ ...walk, roots: roots.map((r) => r.id) });
     return { roots, page };
   };
 
