@@ -149,7 +149,7 @@ describe('projection runtime over Kafka into ClickHouse', () => {
 
     const sink = await startRuntime(`g3-${topic.topic}`);
     await waitForCheckpoints(sink, await highWatermarks());
-    expect((await readProjection(ch.client, ch.database)).events.map((e) => e.type)).toEqual(['note_added', 'run_starred']);
+    expect((await readProjection(ch.client, ch.database)).events.map((e) => e.type).sort()).toEqual(['note_added', 'run_starred']);
     const consumer = testKafka('ch-rt-dlq-reader').consumer({ groupId: `dlq-${topic.topic}` });
     await consumer.connect();
     await consumer.subscribe({ topic: dlq.topic, fromBeginning: true });
