@@ -176,13 +176,14 @@ test('trackstream audit shows the notes; a replay into a fresh projection is equ
   await fetch(`${apiUrl}/v1/runs/${RUN}/metrics/none`, { headers: { 'X-Trackstream-Token': last } });
 
   const audit = await cli(['audit', '--run', RUN]);
-  expect(audit.stdout).toMatch(new RegExp(`note ${N1} added on the run by ada@lab: "# first…"`));
-  expect(audit.stdout).toMatch(new RegExp(`note ${N1} edited by bob@lab: "lr is fine"`));
-  expect(audit.stdout).toMatch(new RegExp(`note ${N2} deleted by bob@lab`));
+  // Each event's head names who sent it (the author), then what it did.
+  expect(audit.stdout).toMatch(new RegExp(`ada@lab  p\\d+@\\d+  note_added\n    note ${N1} added: "# first…"`));
+  expect(audit.stdout).toMatch(new RegExp(`bob@lab  p\\d+@\\d+  note_edited\n    note ${N1} edited: "lr is fine"`));
+  expect(audit.stdout).toMatch(new RegExp(`bob@lab  p\\d+@\\d+  note_deleted\n    note ${N2} deleted`));
 
   const expAudit = await cli(['audit', '--experiment', EXPERIMENT]);
   expect(expAudit.stdout).toMatch(/^audit of experiment exp-collab: 2 record\(s\) in the log/);
-  expect(expAudit.stdout).toMatch(/note .* added on the experiment by ada@lab: "experiment plan"/);
+  expect(expAudit.stdout).toMatch(/ada@lab {2}p\d+@\d+ {2}note_added\n {4}note \S+ added: "experiment plan"/);
 
   await cli(['replay', '--projection', 'all', '--target', replayTarget]);
   const pgVerify = await cli(['verify', '--projection', 'postgres', '--a', pg.schema, '--b', replayTarget]);
