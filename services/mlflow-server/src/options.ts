@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import { LIMITS } from '@trackstream/events';
+import type { EventLog } from '@trackstream/kafka';
+import type { ClickHouseReader, PostgresReader } from '@trackstream/read-model';
+import type { Logger } from '@trackstream/telemetry';
+import type { MlflowAuth } from './auth';
+import type { ExtraRoute } from './routes';
+
+/** What the composition root hands the server. */
+export interface MlflowServerOptions {
+  eventLog: EventLog;
+  pg: PostgresReader;
+  ch: ClickHouseReader;
+  logger: Logger;
+  auth: MlflowAuth;
+  /** Project when auth is off. Default `default`. */
+  project?: string;
+  /** Bound of the read-your-writes wait of every write. Default 10,000 ms. */
+  readYourWritesWaitMs?: number;
+  /** Seconds in Retry-After when that bound runs out or the log is unavailable. Default 1. */
+  retryAfterSeconds?: number;
+  /** Largest request body. Default the gateway's batch limit (4 MiB). */
+  maxBodyBytes?: number;
+  /** More routes by path prefix (the artifact proxy `/api/2.0/mlflow-artifacts/` goes here). */
+  extraRoutes?: readonly ExtraRoute[];
+  version?: string;
+  now?: () => number;
+  uuid?: () => string;
+}
+
+export type CompiledOptions = Readonly<Required<Omit<MlflowServerOptions, 'extraRoutes'>> & { extraRoutes: readonly ExtraRoute[] }>;
+
+/** Defaults in one place; the result is frozen. */
+export function compileOptions(o: MlflowServerOptions): CompiledOptions {
+  return Object.freeze({
+    eventLog: o.eventLog,
+    pg: o.pg,
+    ch: o.ch,
+    logger: o.logger,
+    auth: o.auth,
+    project: o.project ?? 'default',
+    readYourWritesWaitMs: o.readYourWritesWaitMs ?? 10_000,
+    retryAfterSeconds: o.retryAfterSeconds ?? 1,
+    maxBodyBytes: o.maxBodyBytes ?? LIMITS.batchBytes,
+    extraRoutes: Object.freeze([...(o.extraRoutes ?? [])]),
+    version: o.version ?? '3.17.2',
+    now: o.now ?? Date.now,
+    uuid: o.uuid ?? randomUUID,
+  });
+}

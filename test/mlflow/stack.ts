@@ -1,0 +1,74 @@
+// What the MLflow compatibility suite talks to, in-process on the shared stack: both projectors on a test-owned
+// topic, schema and database, and the MLflow-compatible server over them.
+import { ClickHouseSink } from '@trackstream/clickhouse';
+import { PostgresSink } from '@trackstream/postgres';
+import { ProjectionRuntime, ProjectorMetrics } from '@trackstream/projection';
+import { createMetricsRegistry, noopLogger, type Logger } from '@trackstream/telemetry';
+import { createTestClickHouseDatabase, createTestPgSchema, createTestTopic, endpointsFromEnv } from '@trackstream/testkit';
+import { startMlflowServer, type MlflowAuth, type RunningMlflowServer } from '@trackstream/mlflow-server';
+
+export interface MlflowTestStack {
+  url: string;
+  topic: string;
+  pgSchema: string;
+  server: RunningMlflowServer;
+  close(): Promise<void>;
+}
+
+export async function startMlflowTestStack(opts: { prefix?: string; auth?: MlflowAuth; logger?: Logger; project?: string } = {}): Promise<MlflowTestStack> {
+  const prefix = opts.prefix ?? 'mlflow';
+  const endpoints = endpointsFromEnv();
+  const topic = await createTestTopic(prefix, 3);
+  const dlq = await createTestTopic(`${prefix}-dlq`, 1);
+  const pg = await createTestPgSchema(prefix);
+  const ch = await createTestClickHouseDatabase(prefix);
+  const pgSink = new PostgresSink({ connectionString: endpoints.pgUrl, schema: pg.schema });
+  const chSink = new ClickHouseSink({ url: ch.url });
+  const runtimes: ProjectionRuntime[] = [];
+  for (const [name, sink] of [['postgres', pgSink], ['clickhouse', chSink]] as const) {
+    await sink.setup();
+    const runtime = new ProjectionRuntime({
+      brokers: endpoints.kafkaBrokers,
+      topic: topic.topic,
+      dlqTopic: dlq.topic,
+      groupId: `g-${name}-${topic.topic}`,
+      sink,
+      logger: noopLogger,
+      metrics: new ProjectorMetrics(createMetricsRegistry(`${prefix}-${name}`), name),
+      kafkaCommitIntervalMs: 500,
+      lagRefreshIntervalMs: 1000,
+    });
+    await runtime.start();
+    runtimes.push(runtime);
+  }
+  const server = await startMlflowServer({
+    brokers: endpoints.kafkaBrokers,
+    topic: topic.topic,
+    partitions: 3,
+    pgUrl: endpoints.pgUrl,
+    pgSchema: pg.schema,
+    clickhouseUrl: ch.url,
+    port: 0,
+    host: '127.0.0.1',
+    logger: opts.logger ?? noopLogger,
+    auth: opts.auth ?? { mode: 'off' },
+    ...(opts.project === undefined ? {} : { project: opts.project }),
+    readYourWritesWaitMs: 30_000,
+  });
+  return {
+    url: server.url,
+    topic: topic.topic,
+    pgSchema: pg.schema,
+    server,
+    close: async () => {
+      await server.stop();
+      for (const r of runtimes) await r.stop().catch(() => undefined);
+      await pgSink.close().catch(() => undefined);
+      await chSink.close().catch(() => undefined);
+      await pg.cleanup();
+      await ch.cleanup();
+      await topic.cleanup();
+      await dlq.cleanup();
+    },
+  };
+}
