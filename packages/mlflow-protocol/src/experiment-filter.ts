@@ -90,7 +90,7 @@ export function parseExperimentFilter(filter: string | undefined): ExperimentCon
 /** SQL LIKE pattern → RegExp (% any run, _ one character, everything else literal). */
 export function likePattern(pattern: string, caseInsensitive: boolean): RegExp {
   let re = '';
-  for (const ch of pattern) re += ch === '%' ? '[\\s\\S]*' : ch === '_' ? '[\\s\\S]' : ch.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+  for (const ch of pattern) re += ch === '%' ? '[\\s\\S]*' : ch === '_' ? '[\\s\\S]' : ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(`^${re}$`, caseInsensitive ? 'iu' : 'u');
 }
 
