@@ -9,7 +9,7 @@ module.exports = {
   },
   moduleNameMapper: {
     // Services by name too (tests never reach into ../../services/*/src), and each `/testing` entry.
-    '^@trackstream/(cli|ingest-gateway|projector|query-api)/testing$': '<rootDir>/services/$1/src/testing/index.ts',
+    '^@trackstream/(cli|ingest-gateway|projector|query-api|mlflow-server)/testing$': '<rootDir>/services/$1/src/testing/index.ts',
     '^@trackstream/(ingest-gateway|query-api|mlflow-server)$': '<rootDir>/services/$1/src/index.ts',
     '^@trackstream/([a-z0-9-]+)/testing$': '<rootDir>/packages/$1/src/testing/index.ts',
     '^@trackstream/([a-z0-9-]+)$': '<rootDir>/packages/$1/src/index.ts',

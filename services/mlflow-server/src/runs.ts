@@ -75,7 +75,7 @@ async function loadRun(t: Tracking, caller: Caller, runId: string): Promise<{ vi
 }
 
 export async function createRun(t: Tracking, caller: Caller, m: Message) {
-  const wireExperiment = proto.optString(m, 'experiment_id') ?? '0';
+  const wireExperiment = proto.reqString(m, 'experiment_id');
   const tags = readTags(proto.keyValues(m, 'tags'), 'tags');
   const userId = proto.optString(m, 'user_id');
   const startTime = proto.optInt(m, 'start_time') ?? t.o.now();

@@ -5,7 +5,8 @@ import { PostgresSink } from '@trackstream/postgres';
 import { ProjectionRuntime, ProjectorMetrics } from '@trackstream/projection';
 import { createMetricsRegistry, noopLogger, type Logger } from '@trackstream/telemetry';
 import { createTestClickHouseDatabase, createTestPgSchema, createTestTopic, endpointsFromEnv } from '@trackstream/testkit';
-import { startMlflowServer, type MlflowAuth, type RunningMlflowServer } from '@trackstream/mlflow-server';
+import { startMlflowServer, type RunningMlflowServer } from '../start';
+import type { MlflowAuth } from '../auth';
 
 export interface MlflowTestStack {
   url: string;
