@@ -17,10 +17,10 @@ export type Access = 'read' | 'write';
 
 export function authorize(auth: MlflowAuth, authorization: string | undefined, defaultProject: string, access: Access): Caller {
   if (auth.mode === 'off') return { project: defaultProject, principal: 'mlflow' };
-  const token = bearerToken(authorization);
-  if (token === undefined) throw new MlflowError('UNAUTHENTICATED', `${unauthenticatedMessage('TOKEN_MISSING')} (set MLFLOW_TRACKING_TOKEN to a Trackstream API token)`);
   let grant;
   try {
+    const token = bearerToken(authorization);
+    if (token === undefined) throw new MlflowError('UNAUTHENTICATED', `${unauthenticatedMessage('TOKEN_MISSING')} (set MLFLOW_TRACKING_TOKEN to a Trackstream API token)`);
     grant = auth.validator.validate(token);
   } catch (err) {
     if (err instanceof AuthError) {
