@@ -4,7 +4,7 @@ import type { EventLog } from '@trackstream/kafka';
 import type { ClickHouseReader, PostgresReader } from '@trackstream/read-model';
 import type { Logger } from '@trackstream/telemetry';
 import type { MlflowAuth } from './auth';
-import type { ExtraRoute } from './routes';
+import type { ExtraRoute } from './extra-route';
 
 /** What the composition root hands the server. */
 export interface MlflowServerOptions {

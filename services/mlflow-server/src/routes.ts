@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { proto } from '@trackstream/mlflow-protocol';
 import { listArtifacts } from './artifacts';
 import type { Access, Caller } from './auth';
@@ -6,6 +5,8 @@ import * as experiments from './experiments';
 import { getHistory, getHistoryBulkInterval } from './metrics';
 import * as runs from './runs';
 import type { Tracking } from './tracking';
+
+export type { ExtraRoute } from './extra-route';
 
 export type Handler = (t: Tracking, caller: Caller, m: proto.Message) => Promise<unknown>;
 
@@ -15,17 +16,6 @@ export interface Route {
   path: string;
   access: Access;
   handle: Handler;
-}
-
-/**
- * Routes served under another prefix by their own handler, e.g. the MLflow artifact proxy
- * (`/api/2.0/mlflow-artifacts/`, over @trackstream/artifacts) once it is wired: the server hands such a request over
- * whole (raw streams, no JSON parsing), after authorizing it.
- */
-export interface ExtraRoute {
-  prefix: string;
-  access: (method: string) => Access;
-  handle(req: IncomingMessage, res: ServerResponse, caller: Caller): Promise<void>;
 }
 
 /** MLflow's REST API 2.0 tracking surface (service.proto): one line per endpoint. */
