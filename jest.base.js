@@ -8,12 +8,10 @@ module.exports = {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
   },
   moduleNameMapper: {
-    // Services by name too (tests never reach into ../../services/*/src), and each `/testing` entry.
-    '^@trackstream/(cli|ingest-gateway|projector|query-api|mlflow-server)/testing$': '<rootDir>/services/$1/src/testing/index.ts',
-    '^@trackstream/(ingest-gateway|query-api|mlflow-server)$': '<rootDir>/services/$1/src/index.ts',
-    '^@trackstream/([a-z0-9-]+)/testing$': '<rootDir>/packages/$1/src/testing/index.ts',
-    '^@trackstream/([a-z0-9-]+)$': '<rootDir>/packages/$1/src/index.ts',
-    '^@trackstream/([a-z0-9-]+)/testing$': '<rootDir>/packages/$1/src/testing/index.ts',
+    // Every workspace by name, packages and services alike (tests never reach into ../../services/*/src), and each
+    // one's `/testing` entry. Jest tries the paths in order: a package first, then a service of that name.
+    '^@trackstream/([a-z0-9-]+)/testing$': ['<rootDir>/packages/$1/src/testing/index.ts', '<rootDir>/services/$1/src/testing/index.ts'],
+    '^@trackstream/([a-z0-9-]+)$': ['<rootDir>/packages/$1/src/index.ts', '<rootDir>/services/$1/src/index.ts'],
   },
   modulePathIgnorePatterns: ['<rootDir>/.stack/', '<rootDir>/packages/[^/]+/dist/', '<rootDir>/services/[^/]+/dist/'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/.stack/'],

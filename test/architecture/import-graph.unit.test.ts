@@ -14,7 +14,11 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
  */
 const ROOT = resolve(__dirname, '../..');
 const KAFKA_CLIENTS = ['kafkajs', '@trackstream/kafka'];
-const MAY_IMPORT_KAFKAJS = new Set(['@trackstream/kafka', '@trackstream/projection', '@trackstream/ingest-gateway', '@trackstream/cli', '@trackstream/testkit']);
+// The MLflow server writes too: its writes are events appended through the EventLog port (@trackstream/kafka).
+const MAY_IMPORT_KAFKAJS = new Set(['@trackstream/kafka', '@trackstream/projection', '@trackstream/ingest-gateway', '@trackstream/cli', '@trackstream/testkit', '@trackstream/mlflow-server']);
+/** HTTP layers over the projections: they parse, call @trackstream/read-model, answer. */
+const READ_EDGES = ['@trackstream/query-api', '@trackstream/mlflow-server'];
+const STORE_CLIENTS = ['pg', '@clickhouse/client', '@trackstream/postgres', '@trackstream/clickhouse'];
 const KAFKA_FREE = ['@trackstream/query-api', '@trackstream/read-model', '@trackstream/projection-core', '@trackstream/postgres', '@trackstream/clickhouse', '@trackstream/search'];
 
 interface Workspace {
@@ -80,6 +84,16 @@ export function importedPackages(text: string): string[] {
   return out;
 }
 
+/** Bare package names a file imports, type-only imports included (what the compiler needs built first). */
+function importedPackagesWithTypes(text: string): string[] {
+  return importSpecifiers(text, true)
+    .filter((spec) => !spec.startsWith('.') && !spec.startsWith('node:') && !builtinModules.includes(spec))
+    .map((spec) => {
+      const parts = spec.split('/');
+      return spec.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!;
+    });
+}
+
 function npmDeps(name: string): string[] | null {
   const pj = join(ROOT, 'node_modules', name, 'package.json');
   if (!existsSync(pj)) return null;
@@ -141,6 +155,17 @@ export function findCycle(graph: Map<string, string[]>): string[] | null {
   return null;
 }
 
+/** The first SQL statement spelled in a source text (upper-case keywords, as this code base writes SQL), or null. */
+export function sqlIn(text: string): string | null {
+  const m = /\b(SELECT\s[\s\S]{0,400}?\bFROM\b|INSERT\s+INTO\b|UPDATE\s+\S+\s+SET\b|DELETE\s+FROM\b)/.exec(text);
+  return m ? m[0].slice(0, 80) : null;
+}
+
+/** A path (relative to its workspace) that is test support under another name than src/testing/. */
+export function misnamedTestSupport(rel: string): boolean {
+  return /(^|\/)test[-_](support|helpers)(\/|\.ts$|$)/.test(rel) || /\.contract\.ts$/.test(rel);
+}
+
 function resolveRelative(from: string, spec: string): string | null {
   const base = resolve(dirname(from), spec);
   for (const candidate of [`${base}.ts`, join(base, 'index.ts')]) if (existsSync(candidate)) return candidate;
@@ -158,6 +183,11 @@ describe('architecture: import graph', () => {
     const importers = [...ws.keys()].filter((name) => directDeps(name, ws).includes('kafkajs')).sort();
     expect(importers.filter((n) => !MAY_IMPORT_KAFKAJS.has(n))).toEqual([]);
     expect(importers).toEqual(expect.arrayContaining(['@trackstream/kafka', '@trackstream/projection']));
+  });
+
+  it('lets nothing else reach a Kafka client through any chain (the projector composes the runtime)', () => {
+    const reaching = [...ws.keys()].filter((name) => reachable(name, ws).has('kafkajs'));
+    expect(reaching.filter((n) => !MAY_IMPORT_KAFKAJS.has(n) && n !== '@trackstream/projector').map((n) => reachable(n, ws).get('kafkajs')!.join(' -> '))).toEqual([]);
   });
 
   it.each(KAFKA_FREE)('%s reaches no Kafka client through any chain of packages', (name) => {
@@ -200,6 +230,76 @@ describe('architecture: import graph', () => {
           }
         }
       }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('keeps test support under one name: src/testing/ (no test-support, test-helpers or *.contract.ts elsewhere)', () => {
+    const bad: string[] = [];
+    const walk = (dir: string): string[] =>
+      readdirSync(dir).flatMap((f) => {
+        const p = join(dir, f);
+        if (f === 'node_modules' || f === 'dist') return [];
+        return statSync(p).isDirectory() ? [p, ...walk(p)] : [p];
+      });
+    for (const w of ws.values()) {
+      for (const p of walk(w.dir)) {
+        const rel = relative(w.dir, p).split(sep).join('/');
+        if (rel.startsWith('src/testing/') || rel === 'src/testing') continue;
+        if (misnamedTestSupport(rel)) bad.push(relative(ROOT, p));
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('recognises the other names of test support (the check can fail)', () => {
+    expect(['src/test-support/x.ts', 'src/test-support.ts', 'src/test-helpers.ts', 'src/event-log.contract.ts', 'bench/test_helpers.ts'].filter(misnamedTestSupport)).toHaveLength(5);
+    expect(['src/sink.contract.int.test.ts', 'src/contract.unit.test.ts', 'src/client.ts'].filter(misnamedTestSupport)).toEqual([]);
+  });
+
+  it('exports no test support from a production index', () => {
+    const bad: string[] = [];
+    for (const w of ws.values()) {
+      const index = join(w.dir, 'src', 'index.ts');
+      if (!existsSync(index)) continue;
+      for (const spec of importSpecifiers(readFileSync(index, 'utf8'), true)) {
+        if (/(^|\/)(testing|test-support|test-helpers)(\/|$)|\.contract$|\/testkit$/.test(spec)) bad.push(`${relative(ROOT, index)}: ${spec}`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it.each(READ_EDGES)('%s reads the projections only through the read model: no store client, no SQL', (name) => {
+    const w = ws.get(name)!;
+    const bad: string[] = [];
+    for (const file of sourceFiles(join(w.dir, 'src'))) {
+      const text = readFileSync(file, 'utf8');
+      for (const p of importedPackages(text)) if (STORE_CLIENTS.includes(p)) bad.push(`${relative(ROOT, file)}: imports ${p}`);
+      const sql = sqlIn(text);
+      if (sql !== null) bad.push(`${relative(ROOT, file)}: SQL ${JSON.stringify(sql)}`);
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('sees SQL in a source text (the check can fail)', () => {
+    expect(sqlIn('const q = `SELECT run_id FROM ${s}.runs WHERE x = $1`;')).not.toBeNull();
+    expect(sqlIn("await pool.query('INSERT INTO t (a) VALUES ($1)', [1]);")).not.toBeNull();
+    expect(sqlIn("throw new QueryError('BAD_REQUEST', 'select one of the runs from the list');")).toBeNull();
+  });
+
+  it('references in tsconfig.json exactly the workspaces a project compiles imports of (sources and tests)', () => {
+    const byDir = new Map([...ws.values()].map((w) => [w.dir, w.name]));
+    const bad: string[] = [];
+    for (const w of ws.values()) {
+      const tsconfig = join(w.dir, 'tsconfig.json');
+      if (!existsSync(tsconfig)) continue;
+      const json = JSON.parse(readFileSync(tsconfig, 'utf8')) as { include?: string[]; references?: { path: string }[] };
+      const refs = (json.references ?? []).map((r) => byDir.get(resolve(w.dir, r.path))).filter((n): n is string => n !== undefined);
+      // The files this project compiles: its `include` folders (tests too: tsc -b type-checks them).
+      const files = (json.include ?? ['src']).flatMap((dir) => allFiles(join(w.dir, dir)));
+      const imported = new Set(files.flatMap((f) => importedPackagesWithTypes(readFileSync(f, 'utf8'))).filter((p) => ws.has(p) && p !== w.name));
+      for (const r of refs) if (!imported.has(r)) bad.push(`${relative(ROOT, tsconfig)}: references ${r}, never imported`);
+      for (const i of imported) if (!refs.includes(i)) bad.push(`${relative(ROOT, tsconfig)}: imports ${i} without a reference`);
     }
     expect(bad).toEqual([]);
   });

@@ -1,4 +1,4 @@
-import { AuthError } from './errors';
+import { authError } from './errors';
 
 interface Bucket {
   tokens: number;
@@ -21,13 +21,13 @@ export class TokenBuckets {
   constructor(opts: { now?: () => number; maxKeys?: number } = {}) {
     this.now = opts.now ?? Date.now;
     this.maxKeys = opts.maxKeys ?? 100_000;
-    if (!Number.isInteger(this.maxKeys) || this.maxKeys < 1) throw new AuthError('INVALID_ARGUMENT', 'maxKeys must be an integer >= 1');
+    if (!Number.isInteger(this.maxKeys) || this.maxKeys < 1) throw authError('INVALID_ARGUMENT', 'maxKeys must be an integer >= 1');
   }
 
   take(key: string, n: number, ratePerSec: number, burst: number): TakeResult {
-    if (!Number.isFinite(n) || n < 0) throw new AuthError('INVALID_ARGUMENT', 'n must be a number >= 0');
-    if (!Number.isFinite(ratePerSec) || ratePerSec <= 0) throw new AuthError('INVALID_ARGUMENT', 'ratePerSec must be a number > 0');
-    if (!Number.isFinite(burst) || burst <= 0) throw new AuthError('INVALID_ARGUMENT', 'burst must be a number > 0');
+    if (!Number.isFinite(n) || n < 0) throw authError('INVALID_ARGUMENT', 'n must be a number >= 0');
+    if (!Number.isFinite(ratePerSec) || ratePerSec <= 0) throw authError('INVALID_ARGUMENT', 'ratePerSec must be a number > 0');
+    if (!Number.isFinite(burst) || burst <= 0) throw authError('INVALID_ARGUMENT', 'burst must be a number > 0');
     const now = this.now();
     let b = this.buckets.get(key);
     if (b === undefined) {

@@ -41,6 +41,37 @@ export class AuthError extends TrackstreamError {
   }
 }
 
+/** The caller could not be authenticated (a missing, malformed, unknown, revoked or expired token): 401 at the services. */
+export class UnauthenticatedError extends AuthError {}
+/** The token is valid but may not do this: 403 at the services. */
+export class AuthForbiddenError extends AuthError {}
+/** Tokens cannot be checked right now (the store failed or is stale); retriable. */
+export class AuthUnavailableError extends AuthError {}
+/** No token record with that id. */
+export class TokenNotFoundError extends AuthError {}
+/** An argument (principal, project, role, rateLimitPerSec, expiresAt, …) is malformed; the message starts with its name. */
+export class AuthArgumentError extends AuthError {}
+
+const CLASS_OF: Record<AuthErrorCode, new (code: AuthErrorCode, message: string, opts?: ConstructorParameters<typeof AuthError>[2]) => AuthError> = {
+  TOKEN_MISSING: UnauthenticatedError,
+  TOKEN_MALFORMED: UnauthenticatedError,
+  TOKEN_UNKNOWN: UnauthenticatedError,
+  TOKEN_REVOKED: UnauthenticatedError,
+  TOKEN_EXPIRED: UnauthenticatedError,
+  FORBIDDEN: AuthForbiddenError,
+  AUTH_UNAVAILABLE: AuthUnavailableError,
+  TOKEN_NOT_FOUND: TokenNotFoundError,
+  INVALID_ARGUMENT: AuthArgumentError,
+};
+
+/**
+ * The one way the auth package builds its errors: the subclass that says what happened, so callers branch on
+ * `instanceof` (or `retriable`), never on the code string.
+ */
+export function authError(code: AuthErrorCode, message: string, opts: ConstructorParameters<typeof AuthError>[2] = {}): AuthError {
+  return new CLASS_OF[code](code, message, opts);
+}
+
 /** Who a denial was about, for the services' denial logs: never the token; the message is kept as `detail`. */
 export function deniedWho(err: AuthError): { principal?: string; tokenId?: string; detail: string } {
   const out: { principal?: string; tokenId?: string; detail: string } = { detail: err.message };

@@ -1,4 +1,12 @@
-export { AuthError, deniedWho, unauthenticatedMessage, UNAUTHENTICATED_CODES, type AuthErrorCode } from './errors';
+export {
+  AuthError,
+  authError,
+  UnauthenticatedError,
+  AuthForbiddenError,
+  AuthUnavailableError,
+  TokenNotFoundError,
+  AuthArgumentError,
+  deniedWho, unauthenticatedMessage, UNAUTHENTICATED_CODES, type AuthErrorCode } from './errors';
 export {
   roleAllows,
   canAccess,
@@ -28,5 +36,3 @@ export { PostgresTokenStore, DEFAULT_AUTH_SCHEMA, type PostgresTokenStoreOptions
 export { TokenValidator, type TokenValidatorOptions, type TokenValidatorStatus } from './validator';
 export { startPostgresTokenValidator, type TokenAuthWiring } from './postgres-validator';
 export { TokenBuckets, type TakeResult } from './buckets';
-// Test support: the TokenStore contract suite (uses jest globals only when called).
-export { describeTokenStoreContract, type TokenStoreContractSubject } from './testing/store-contract';

@@ -1,7 +1,7 @@
 import { createTestPgSchema, type TestPgSchema } from '@trackstream/testkit';
 import { AuthError } from './errors';
 import { DEFAULT_AUTH_SCHEMA, PostgresTokenStore } from './postgres-store';
-import { describeTokenStoreContract } from './testing/store-contract';
+import { describeTokenStoreContract } from './testing';
 import { hashToken } from './tokens';
 import { TokenValidator } from './validator';
 

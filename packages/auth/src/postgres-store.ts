@@ -1,5 +1,6 @@
+import { DEFAULT_AUTH_PG_SCHEMA, PG_NAME_PATTERN } from '@trackstream/config';
 import type { Pool, PoolClient } from 'pg';
-import { AuthError } from './errors';
+import { AuthError, authError } from './errors';
 import { isRole, ROLES, type Role } from './roles';
 import { validateCreateInput, type CreateTokenInput, type TokenChange, type TokenRecord, type TokenStore } from './store';
 import { generateToken, generateTokenId, hashToken } from './tokens';
@@ -8,8 +9,8 @@ import { generateToken, generateTokenId, hashToken } from './tokens';
  * Where tokens live by default: their own schema, never the projection schema (`trackstream replay --switch`
  * renames projection schemas; tokens must not move with them).
  */
-export const DEFAULT_AUTH_SCHEMA = 'trackstream_auth';
-const SCHEMA_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+export const DEFAULT_AUTH_SCHEMA: string = DEFAULT_AUTH_PG_SCHEMA;
+const SCHEMA_PATTERN = PG_NAME_PATTERN;
 
 export interface PostgresTokenStoreOptions {
   /** Default 'trackstream_auth'. Letters, digits and underscores. */
@@ -49,7 +50,7 @@ export class PostgresTokenStore implements TokenStore {
     opts: PostgresTokenStoreOptions = {},
   ) {
     const schema = opts.schema ?? DEFAULT_AUTH_SCHEMA;
-    if (!SCHEMA_PATTERN.test(schema)) throw new AuthError('INVALID_ARGUMENT', `schema must match ${SCHEMA_PATTERN.source}`);
+    if (!SCHEMA_PATTERN.test(schema)) throw authError('INVALID_ARGUMENT', `schema must match ${SCHEMA_PATTERN.source}`);
     this.schema = schema;
     this.table = `"${schema}".auth_tokens`;
     this.seq = `"${schema}".auth_tokens_version_seq`;
@@ -109,7 +110,7 @@ export class PostgresTokenStore implements TokenStore {
       const existing = await c.query<Row>(`SELECT ${COLUMNS} FROM ${this.table} WHERE token_id = $1`, [tokenId]);
       return existing.rows[0];
     });
-    if (row === undefined) throw new AuthError('TOKEN_NOT_FOUND', `no token with id ${JSON.stringify(tokenId)}`);
+    if (row === undefined) throw authError('TOKEN_NOT_FOUND', `no token with id ${JSON.stringify(tokenId)}`);
     return toRecord(row);
   }
 
@@ -159,11 +160,11 @@ function unavailable(err: unknown): AuthError {
   if (err instanceof AuthError) return err;
   // Queries bind every value as a parameter and pg does not echo parameters in its messages: no token here.
   const message = err instanceof Error ? err.message : String(err);
-  return new AuthError('AUTH_UNAVAILABLE', `token store (postgres) failed: ${message}`, { cause: err });
+  return authError('AUTH_UNAVAILABLE', `token store (postgres) failed: ${message}`, { cause: err });
 }
 
 function toRecord(row: Row): TokenRecord {
-  const role: Role = isRole(row.role) ? row.role : (() => { throw new AuthError('AUTH_UNAVAILABLE', `token ${row.token_id} has an unknown role`); })();
+  const role: Role = isRole(row.role) ? row.role : (() => { throw authError('AUTH_UNAVAILABLE', `token ${row.token_id} has an unknown role`); })();
   return {
     tokenId: row.token_id,
     principal: row.principal,

@@ -1,4 +1,5 @@
-import { AuthError } from './errors';
+import { LIMITS } from '@trackstream/events';
+import { authError } from './errors';
 
 export type Role = 'writer' | 'reader' | 'auditor' | 'admin';
 export type Capability = 'write' | 'read' | 'audit' | 'admin';
@@ -42,26 +43,26 @@ export function readableProjects(grant: Grant): string[] | null {
 }
 
 export const ALL_PROJECTS = '*';
-/** The events' project pattern (design.md), shared by token records. */
-export const PROJECT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+/** The events' id grammar (design.md; defined in @trackstream/events), shared by token records. */
+export const PROJECT_PATTERN: RegExp = LIMITS.idPattern;
 // Printable: no control, format, surrogate, private-use or unassigned code points (\p{C}).
 const PRINCIPAL_PATTERN = /^[^\p{C}]{1,128}$/u;
 
 export function validateProject(project: unknown): string {
   if (typeof project !== 'string' || (project !== ALL_PROJECTS && !PROJECT_PATTERN.test(project))) {
-    throw new AuthError('INVALID_ARGUMENT', `project must match ${PROJECT_PATTERN.source} or be '*'`);
+    throw authError('INVALID_ARGUMENT', `project must match ${PROJECT_PATTERN.source} or be '*'`);
   }
   return project;
 }
 
 export function validateRole(role: unknown): Role {
-  if (!isRole(role)) throw new AuthError('INVALID_ARGUMENT', `role must be one of ${ROLES.join(', ')}`);
+  if (!isRole(role)) throw authError('INVALID_ARGUMENT', `role must be one of ${ROLES.join(', ')}`);
   return role;
 }
 
 export function validatePrincipal(principal: unknown): string {
   if (typeof principal !== 'string' || principal.trim() === '' || [...principal].length > 128 || !PRINCIPAL_PATTERN.test(principal)) {
-    throw new AuthError('INVALID_ARGUMENT', 'principal must be 1 to 128 printable characters, not only spaces');
+    throw authError('INVALID_ARGUMENT', 'principal must be 1 to 128 printable characters, not only spaces');
   }
   return principal;
 }
@@ -69,7 +70,7 @@ export function validatePrincipal(principal: unknown): string {
 export function validateRateLimit(rate: unknown): number | null {
   if (rate === null || rate === undefined) return null;
   if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0 || rate > 1e9) {
-    throw new AuthError('INVALID_ARGUMENT', 'rateLimitPerSec must be a number > 0 and <= 1e9, or null');
+    throw authError('INVALID_ARGUMENT', 'rateLimitPerSec must be a number > 0 and <= 1e9, or null');
   }
   return rate;
 }
@@ -77,7 +78,7 @@ export function validateRateLimit(rate: unknown): number | null {
 export function validateExpiresAt(expiresAt: unknown): number | null {
   if (expiresAt === null || expiresAt === undefined) return null;
   if (typeof expiresAt !== 'number' || !Number.isSafeInteger(expiresAt) || expiresAt < 0) {
-    throw new AuthError('INVALID_ARGUMENT', 'expiresAt must be ms since the epoch (a non-negative integer), or null');
+    throw authError('INVALID_ARGUMENT', 'expiresAt must be ms since the epoch (a non-negative integer), or null');
   }
   return expiresAt;
 }

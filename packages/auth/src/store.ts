@@ -1,4 +1,4 @@
-import { AuthError } from './errors';
+import { authError } from './errors';
 import { validateExpiresAt, validatePrincipal, validateProject, validateRateLimit, validateRole, type Role } from './roles';
 import { generateToken, generateTokenId, hashToken } from './tokens';
 
@@ -44,7 +44,7 @@ export interface TokenStore {
 
 /** Checks and normalises a create() input; shared by every adapter so they reject the same things. */
 export function validateCreateInput(input: CreateTokenInput): Required<CreateTokenInput> {
-  if (input === null || typeof input !== 'object') throw new AuthError('INVALID_ARGUMENT', 'token input must be an object');
+  if (input === null || typeof input !== 'object') throw authError('INVALID_ARGUMENT', 'token input must be an object');
   return {
     principal: validatePrincipal(input.principal),
     project: validateProject(input.project),
@@ -83,7 +83,7 @@ export class InMemoryTokenStore implements TokenStore {
 
   async revoke(tokenId: string): Promise<TokenRecord> {
     const row = this.rows.get(tokenId);
-    if (row === undefined) throw new AuthError('TOKEN_NOT_FOUND', `no token with id ${JSON.stringify(tokenId)}`);
+    if (row === undefined) throw authError('TOKEN_NOT_FOUND', `no token with id ${JSON.stringify(tokenId)}`);
     if (row.record.revokedAt === null) {
       row.record = { ...row.record, revokedAt: this.now() };
       row.version = ++this.version;

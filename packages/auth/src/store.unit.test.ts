@@ -1,5 +1,5 @@
 import { InMemoryTokenStore, isActive } from './store';
-import { describeTokenStoreContract } from './testing/store-contract';
+import { describeTokenStoreContract } from './testing';
 
 describeTokenStoreContract('in-memory', async () => ({ store: new InMemoryTokenStore(), cleanup: async () => undefined }));
 

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { AuthError } from './errors';
+import { authError } from './errors';
 
 /** 'tsk_' + 43 base64url characters = 32 random bytes. */
 export const TOKEN_PATTERN = /^tsk_[A-Za-z0-9_-]{43}$/;
@@ -38,10 +38,10 @@ export function hashToken(token: string): string {
 export function bearerToken(authorizationHeader: string | undefined): string | undefined {
   if (authorizationHeader === undefined || authorizationHeader.trim() === '') return undefined;
   const m = /^\s*Bearer +(\S+)\s*$/i.exec(authorizationHeader);
-  if (m === null) throw new AuthError('TOKEN_MALFORMED', "Authorization header must be 'Bearer <token>'");
+  if (m === null) throw authError('TOKEN_MALFORMED', "Authorization header must be 'Bearer <token>'");
   const token = m[1]!;
   if (!TOKEN_PATTERN.test(token)) {
-    throw new AuthError('TOKEN_MALFORMED', "bearer token is not a Trackstream token ('tsk_' + 43 base64url characters)");
+    throw authError('TOKEN_MALFORMED', "bearer token is not a Trackstream token ('tsk_' + 43 base64url characters)");
   }
   return token;
 }

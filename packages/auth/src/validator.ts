@@ -1,5 +1,5 @@
 import { noopLogger, type Logger } from '@trackstream/telemetry';
-import { AuthError } from './errors';
+import { authError } from './errors';
 import type { Grant } from './roles';
 import type { TokenChange, TokenStore } from './store';
 import { hashToken } from './tokens';
@@ -66,7 +66,7 @@ export class TokenValidator {
       this.schedule();
     }
     if (this.lastRefreshAt === null) {
-      throw new AuthError('AUTH_UNAVAILABLE', `token store unavailable: the first load of tokens failed: ${messageOf(this.lastError)}`, { cause: this.lastError });
+      throw authError('AUTH_UNAVAILABLE', `token store unavailable: the first load of tokens failed: ${messageOf(this.lastError)}`, { cause: this.lastError });
     }
   }
 
@@ -93,18 +93,18 @@ export class TokenValidator {
   validate(token: string): Grant {
     const now = this.now();
     if (this.lastRefreshAt === null) {
-      throw new AuthError('AUTH_UNAVAILABLE', 'tokens are not loaded yet (token store unavailable)');
+      throw authError('AUTH_UNAVAILABLE', 'tokens are not loaded yet (token store unavailable)');
     }
     if (now - this.lastRefreshAt > this.maxStaleMs) {
-      throw new AuthError('AUTH_UNAVAILABLE', `token store unavailable: tokens not refreshed for ${now - this.lastRefreshAt} ms`);
+      throw authError('AUTH_UNAVAILABLE', `token store unavailable: tokens not refreshed for ${now - this.lastRefreshAt} ms`);
     }
     const row = typeof token === 'string' ? this.byHash.get(hashToken(token)) : undefined;
-    if (row === undefined) throw new AuthError('TOKEN_UNKNOWN', 'unknown token');
+    if (row === undefined) throw authError('TOKEN_UNKNOWN', 'unknown token');
     if (row.revokedAt !== null) {
-      throw new AuthError('TOKEN_REVOKED', `token ${row.tokenId} of ${row.principal} was revoked`, { tokenId: row.tokenId, principal: row.principal });
+      throw authError('TOKEN_REVOKED', `token ${row.tokenId} of ${row.principal} was revoked`, { tokenId: row.tokenId, principal: row.principal });
     }
     if (row.expiresAt !== null && row.expiresAt <= now) {
-      throw new AuthError('TOKEN_EXPIRED', `token ${row.tokenId} of ${row.principal} expired`, { tokenId: row.tokenId, principal: row.principal });
+      throw authError('TOKEN_EXPIRED', `token ${row.tokenId} of ${row.principal} expired`, { tokenId: row.tokenId, principal: row.principal });
     }
     return { tokenId: row.tokenId, principal: row.principal, project: row.project, role: row.role, rateLimitPerSec: row.rateLimitPerSec };
   }
@@ -163,6 +163,6 @@ function messageOf(err: unknown): string {
 }
 
 function positive(value: number, name: string): number {
-  if (!Number.isFinite(value) || value <= 0) throw new AuthError('INVALID_ARGUMENT', `${name} must be a number > 0`);
+  if (!Number.isFinite(value) || value <= 0) throw authError('INVALID_ARGUMENT', `${name} must be a number > 0`);
   return value;
 }

@@ -76,6 +76,14 @@ export const url = (protocols: readonly string[]) =>
     }
   }, `must be a URL with scheme ${protocols.join(' or ')}`);
 
+/** A Postgres schema (or ClickHouse database) name we create and interpolate: letters, digits, _; not starting with a digit. */
+export const PG_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+export const pgSchemaName = z.string().regex(PG_NAME_PATTERN, 'must be a Postgres schema name');
+
+/** A Kafka topic name (Kafka's own rule). */
+export const KAFKA_TOPIC_PATTERN = /^[A-Za-z0-9._-]{1,249}$/;
+export const kafkaTopicName = z.string().regex(KAFKA_TOPIC_PATTERN, 'must be a Kafka topic name (letters, digits, . _ -)');
+
 export const logLevel = z.enum(['debug', 'info', 'warn', 'error', 'silent']);
 
 export const bool = z

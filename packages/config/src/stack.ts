@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { brokerList, envVar, logLevel, positiveInt, url } from './env';
+import { brokerList, envVar, logLevel, pgSchemaName, positiveInt, url } from './env';
+
+/** Schema of the projection tables when TRACKSTREAM_PG_SCHEMA does not say (projectors, read model, CLI). */
+export const DEFAULT_PG_SCHEMA = 'public';
+/** Schema of the API tokens when TRACKSTREAM_AUTH_PG_SCHEMA does not say: never a projection schema (a replay --switch renames those). */
+export const DEFAULT_AUTH_PG_SCHEMA = 'trackstream_auth';
 
 /** The variables every Trackstream process shares: where the three stores are, and how loud to log. */
 export const commonEnv = {
@@ -7,6 +12,8 @@ export const commonEnv = {
   pgUrl: envVar('TRACKSTREAM_PG_URL', url(['postgres:', 'postgresql:']), 'postgres://trackstream:trackstream@127.0.0.1:5432/trackstream'),
   clickhouseUrl: envVar('TRACKSTREAM_CLICKHOUSE_URL', url(['http:', 'https:']), 'http://127.0.0.1:8123/trackstream'),
   logLevel: envVar('TRACKSTREAM_LOG_LEVEL', logLevel, 'info'),
+  /** The projection tables' schema: the projector writes it, the query API and the CLI read it. */
+  pgSchema: envVar('TRACKSTREAM_PG_SCHEMA', pgSchemaName, DEFAULT_PG_SCHEMA),
 };
 
 /**
@@ -16,7 +23,7 @@ export const commonEnv = {
  */
 export const authEnv = {
   authMode: envVar('TRACKSTREAM_AUTH', z.enum(['on', 'off'], { message: 'must be on or off' }), 'on'),
-  authPgSchema: envVar('TRACKSTREAM_AUTH_PG_SCHEMA', z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a Postgres schema name'), 'trackstream_auth'),
+  authPgSchema: envVar('TRACKSTREAM_AUTH_PG_SCHEMA', pgSchemaName, DEFAULT_AUTH_PG_SCHEMA),
   /** How often each service reloads changed tokens: the revocation bound is about this plus one query. */
   authRefreshMs: envVar('TRACKSTREAM_AUTH_REFRESH_MS', positiveInt, '2000'),
   /** Refreshes failing for longer than this: every request is refused (fail closed) until one succeeds. */

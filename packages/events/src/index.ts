@@ -1,4 +1,4 @@
-export { EVENTS_TOPIC, DLQ_TOPIC, LIMITS } from './limits';
+export { EVENTS_TOPIC, EVENTS_TOPIC_PARTITIONS, DLQ_TOPIC, LIMITS } from './limits';
 export {
   EVENT_TYPES, type EventType, type TrackstreamEvent, type Envelope, type GatewayFields, type EventPayloads,
   type ExperimentCreatedPayload, type RunStartedPayload, type RunSource, type ParamsLoggedPayload, type MetricsLoggedPayload,

@@ -1,4 +1,6 @@
 export const EVENTS_TOPIC = 'trackstream.events.v1';
+/** Partitions of the events topic when it is created (the design's 12: room for parallel projectors). */
+export const EVENTS_TOPIC_PARTITIONS = 12;
 export const DLQ_TOPIC = 'trackstream.events.dlq.v1';
 
 /**

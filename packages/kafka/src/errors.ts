@@ -18,3 +18,11 @@ export class EventLogError extends TrackstreamError {
     this.retriable = code === 'LOG_UNAVAILABLE' || code === 'LOG_TIMEOUT';
   }
 }
+
+/** The broker (or the encoder) refused the records themselves: the same append will never succeed. */
+export class EventLogRejectedError extends EventLogError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('LOG_REJECTED', message, options);
+    this.name = 'EventLogRejectedError';
+  }
+}

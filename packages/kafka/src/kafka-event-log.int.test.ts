@@ -2,7 +2,7 @@ import { decodeEvent } from '@trackstream/events';
 import { noopLogger } from '@trackstream/telemetry';
 import { deleteTestTopics, endpointsFromEnv, uniqueName } from '@trackstream/testkit';
 import { createKafkaClient } from './client';
-import { describeEventLogContract } from './event-log.contract';
+import { describeEventLogContract } from './testing';
 import { KafkaEventLog } from './kafka-event-log';
 import { readTopicToEnd } from './read-topic';
 import { ensureTopic, TOPIC_MAX_MESSAGE_BYTES } from './topics';

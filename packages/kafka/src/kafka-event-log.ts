@@ -1,7 +1,7 @@
 import { Partitioners, type Kafka, type Message, type Producer, type RetryOptions } from 'kafkajs';
-import { encodeEvent, eventKey, type LogPositions, type StoredEvent } from '@trackstream/events';
+import { encodeEvent, eventKey, LIMITS, type LogPositions, type StoredEvent } from '@trackstream/events';
 import type { Logger } from '@trackstream/telemetry';
-import { EventLogError } from './errors';
+import { EventLogError, EventLogRejectedError } from './errors';
 import type { AppendOptions, EventLog } from './event-log';
 
 export interface KafkaEventLogOptions {
@@ -35,6 +35,14 @@ interface Pending {
  * id). A send that failed on our side may still have been written by the broker; reusing its sequence numbers
  * for different records would make the broker drop those as duplicates and acknowledge them anyway.
  */
+/** The adapter's defaults, in one place (applied once, in the constructor). */
+export const EVENT_LOG_DEFAULTS = Object.freeze({
+  sendTimeoutMs: 5000,
+  /** One Kafka request carries at most what one HTTP batch may (4 MiB). */
+  maxSendBytes: LIMITS.batchBytes,
+  retry: Object.freeze({ retries: 2, initialRetryTime: 100, maxRetryTime: 1000 }),
+});
+
 export class KafkaEventLog implements EventLog {
   readonly topic: string;
   private readonly kafka: Kafka;
@@ -53,9 +61,10 @@ export class KafkaEventLog implements EventLog {
     this.kafka = opts.kafka;
     this.topic = opts.topic;
     this.logger = opts.logger.child({ component: 'event-log', topic: opts.topic });
-    this.sendTimeoutMs = opts.sendTimeoutMs ?? 5000;
-    this.maxSendBytes = opts.maxSendBytes ?? 4 * 1024 * 1024;
-    this.retry = opts.retry ?? { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 };
+    const d = EVENT_LOG_DEFAULTS;
+    this.sendTimeoutMs = opts.sendTimeoutMs ?? d.sendTimeoutMs;
+    this.maxSendBytes = opts.maxSendBytes ?? d.maxSendBytes;
+    this.retry = opts.retry ?? { ...d.retry };
   }
 
   append(events: readonly StoredEvent[], opts: AppendOptions = {}): Promise<LogPositions> {
@@ -69,7 +78,7 @@ export class KafkaEventLog implements EventLog {
       messages = events.map((e) => ({ key: eventKey(e), value: encodeEvent(e) }));
     } catch (err) {
       // An event that cannot be encoded will never be: not an outage, and nothing of the batch is sent.
-      return Promise.reject(new EventLogError('LOG_REJECTED', `an event could not be encoded: ${(err as Error).message}`, { cause: err }));
+      return Promise.reject(new EventLogRejectedError(`an event could not be encoded: ${(err as Error).message}`, { cause: err }));
     }
     const bytes = messages.reduce((n, m) => n + (m.value as Buffer).length + String(m.key).length, 0);
 
@@ -231,7 +240,7 @@ function toEventLogError(err: unknown): EventLogError {
   // Record-level refusals fail the same way on every retry; everything else is an outage that may pass.
   const refused = kafkaErrorTypes(err).some((t) => REFUSALS.has(t));
   const message = (err as { message?: string }).message ?? String(err);
-  return new EventLogError(refused ? 'LOG_REJECTED' : 'LOG_UNAVAILABLE', `Kafka: ${message}`, { cause: err });
+  return refused ? new EventLogRejectedError(`Kafka: ${message}`, { cause: err }) : new EventLogError('LOG_UNAVAILABLE', `Kafka: ${message}`, { cause: err });
 }
 
 const REFUSALS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'CORRUPT_MESSAGE', 'INVALID_RECORD']);

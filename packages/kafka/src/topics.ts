@@ -1,9 +1,9 @@
 import { ConfigResourceTypes, ConfigSource, type Admin, type Kafka } from 'kafkajs';
-import { LIMITS } from '@trackstream/events';
+import { EVENTS_TOPIC_PARTITIONS, LIMITS } from '@trackstream/events';
 
 export interface EnsureTopicOptions {
   topic: string;
-  /** Default 12: the design's events topic. Only used when the topic is created. */
+  /** Default EVENTS_TOPIC_PARTITIONS (12, the design's events topic). Only used when the topic is created. */
   partitions?: number;
   replicationFactor?: number;
   /** Milliseconds; -1 (default) keeps records forever — the events topic is the system of record. */
@@ -45,7 +45,7 @@ export async function ensureTopic(kafka: Kafka, opts: EnsureTopicOptions): Promi
         topics: [
           {
             topic: opts.topic,
-            numPartitions: opts.partitions ?? 12,
+            numPartitions: opts.partitions ?? EVENTS_TOPIC_PARTITIONS,
             replicationFactor: opts.replicationFactor ?? 1,
             configEntries: Object.entries(required).map(([name, value]) => ({ name, value })),
           },

@@ -1,6 +1,6 @@
 export { PostgresSink, type PostgresSinkOptions } from './sink';
 export { readProjection, type ProjectionSnapshot, type ProjectedTable } from './snapshot';
-export { INDEXED_VALUE_PREFIX, quoteSchema } from './schema';
+export { INDEXED_VALUE_PREFIX, PG_TABLES, PROJECTED_TABLES, quoteSchema } from './schema';
 export { inTransaction } from './transaction';
 export {
   apply,

@@ -1,10 +1,11 @@
 import { Pool, type PoolClient } from 'pg';
 import { inTransaction } from './transaction';
 import type { DecodedRecord, ProjectionBatch, ProjectionSink } from '@trackstream/projection-core';
+import { DEFAULT_PG_SCHEMA } from '@trackstream/config';
 import { noopLogger, type Logger } from '@trackstream/telemetry';
 import { toProjectionError } from './errors';
 import { project } from './model';
-import { ddl, quoteSchema } from './schema';
+import { ddl, PG_TABLES, quoteSchema } from './schema';
 import { writeState } from './write';
 
 export interface PostgresSinkOptions {
@@ -30,7 +31,7 @@ export class PostgresSink implements ProjectionSink {
   private readonly log: Logger;
 
   constructor(opts: PostgresSinkOptions) {
-    this.schema = opts.schema ?? 'public';
+    this.schema = opts.schema ?? DEFAULT_PG_SCHEMA;
     this.s = quoteSchema(this.schema);
     this.log = (opts.logger ?? noopLogger).child({ component: 'postgres-sink', schema: this.schema });
     this.pool = new Pool({ connectionString: opts.connectionString, max: opts.poolSize ?? 4, connectionTimeoutMillis: 5_000 });
@@ -49,7 +50,7 @@ export class PostgresSink implements ProjectionSink {
   async loadCheckpoints(topic: string): Promise<Map<number, string>> {
     try {
       const { rows } = await this.pool.query<{ partition: number; next_offset: string }>(
-        `SELECT partition, next_offset FROM ${this.s}.projector_checkpoints WHERE topic = $1`,
+        `SELECT partition, next_offset FROM ${this.s}.${PG_TABLES.checkpoints} WHERE topic = $1`,
         [topic],
       );
       return new Map(rows.map((r) => [r.partition, String(r.next_offset)]));
@@ -63,7 +64,7 @@ export class PostgresSink implements ProjectionSink {
     try {
       await inTransaction(this.pool, async (c) => {
         const { rows } = await c.query<{ next_offset: string }>(
-          `INSERT INTO ${this.s}.projector_checkpoints AS cp (topic, partition, next_offset) VALUES ($1, $2, 0)
+          `INSERT INTO ${this.s}.${PG_TABLES.checkpoints} AS cp (topic, partition, next_offset) VALUES ($1, $2, 0)
            ON CONFLICT (topic, partition) DO UPDATE SET next_offset = cp.next_offset
            RETURNING next_offset`,
           [batch.topic, batch.partition],
@@ -73,7 +74,7 @@ export class PostgresSink implements ProjectionSink {
         fresh = await this.firstTimeEvents(c, pending);
         if (fresh.length > 0) await writeState(c, this.s, project(fresh.map((r) => r.event)));
         await c.query(
-          `UPDATE ${this.s}.projector_checkpoints SET next_offset = GREATEST(next_offset, $3::bigint), updated_at = now()
+          `UPDATE ${this.s}.${PG_TABLES.checkpoints} SET next_offset = GREATEST(next_offset, $3::bigint), updated_at = now()
            WHERE topic = $1 AND partition = $2`,
           [batch.topic, batch.partition, batch.nextOffset],
         );
@@ -91,7 +92,7 @@ export class PostgresSink implements ProjectionSink {
   private async firstTimeEvents(c: PoolClient, records: DecodedRecord[]): Promise<DecodedRecord[]> {
     if (records.length === 0) return [];
     const { rows } = await c.query<{ event_id: string }>(
-      `INSERT INTO ${this.s}.projector_applied_events (event_id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id`,
+      `INSERT INTO ${this.s}.${PG_TABLES.appliedEvents} (event_id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id`,
       [records.map((r) => r.event.event_id)],
     );
     const inserted = new Set(rows.map((r) => r.event_id.toLowerCase()));

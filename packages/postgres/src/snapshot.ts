@@ -1,11 +1,11 @@
 import type { Pool } from 'pg';
-import { quoteSchema } from './schema';
+import { quoteSchema, type ProjectedTable } from './schema';
 
 /**
  * Every projected row of `schema`, canonically ordered, bigint columns as numbers: what tests compare
  * (crash runs against uninterrupted runs, one batch against many). Checkpoints and applied ids are left out.
  */
-export type ProjectedTable = 'experiments' | 'experiment_tags' | 'runs' | 'params' | 'param_conflicts' | 'tags' | 'latest_metrics' | 'artifacts' | 'lineage';
+export type { ProjectedTable };
 export type ProjectionSnapshot = Record<ProjectedTable, Record<string, unknown>[]>;
 
 export async function readProjection(pool: Pool, schema: string): Promise<ProjectionSnapshot> {

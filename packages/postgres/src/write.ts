@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { ProjectionState } from './model';
+import { PG_TABLES } from './schema';
 
 /**
  * Writes one batch state with one bulk statement per table (unnest of column arrays), merging into the stored
@@ -15,21 +16,21 @@ export async function writeState(c: PoolClient, s: string, st: ProjectionState):
   const placeholders = experiments.filter((e) => e.created_at === null);
   if (placeholders.length > 0) {
     await c.query(
-      `INSERT INTO ${s}.experiments (experiment_id, project) SELECT * FROM unnest($1::text[], $2::text[])
+      `INSERT INTO ${s}.${PG_TABLES.experiments} (experiment_id, project) SELECT * FROM unnest($1::text[], $2::text[])
        ON CONFLICT (experiment_id) DO NOTHING`,
       [col(placeholders, 'experiment_id'), col(placeholders, 'project')],
     );
   }
   if (created.length > 0) {
     await c.query(
-      `INSERT INTO ${s}.experiments AS e (experiment_id, project, name, description, created_at)
+      `INSERT INTO ${s}.${PG_TABLES.experiments} AS e (experiment_id, project, name, description, created_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
        ON CONFLICT (experiment_id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description, created_at = EXCLUDED.created_at,
          last_update_time = GREATEST(e.last_update_time, EXCLUDED.created_at)`,
       [col(created, 'experiment_id'), col(created, 'project'), col(created, 'name'), col(created, 'description'), col(created, 'created_at')],
     );
     await c.query(
-      `UPDATE ${s}.experiments SET last_update_time = created_at WHERE experiment_id = ANY($1::text[]) AND last_update_time IS NULL`,
+      `UPDATE ${s}.${PG_TABLES.experiments} SET last_update_time = created_at WHERE experiment_id = ANY($1::text[]) AND last_update_time IS NULL`,
       [col(created, 'experiment_id')],
     );
   }
@@ -38,12 +39,12 @@ export async function writeState(c: PoolClient, s: string, st: ProjectionState):
   const updates = byKey(st.experimentUpdates);
   if (updates.length > 0) {
     await c.query(
-      `INSERT INTO ${s}.experiments (experiment_id, project) SELECT * FROM unnest($1::text[], $2::text[])
+      `INSERT INTO ${s}.${PG_TABLES.experiments} (experiment_id, project) SELECT * FROM unnest($1::text[], $2::text[])
        ON CONFLICT (experiment_id) DO NOTHING`,
       [col(updates, 'experiment_id'), col(updates, 'project')],
     );
     await c.query(
-      `UPDATE ${s}.experiments e SET
+      `UPDATE ${s}.${PG_TABLES.experiments} e SET
          name = COALESCE(u.name, e.name),
          lifecycle_stage = COALESCE(u.lifecycle_stage, e.lifecycle_stage),
          last_update_time = GREATEST(e.last_update_time, u.last_update_time)
@@ -58,13 +59,13 @@ export async function writeState(c: PoolClient, s: string, st: ProjectionState):
   const deletedExpTags = allExpTags.filter((t) => t.value === null);
   if (deletedExpTags.length > 0) {
     await c.query(
-      `DELETE FROM ${s}.experiment_tags t USING unnest($1::text[], $2::text[]) AS d(experiment_id, key) WHERE t.experiment_id = d.experiment_id AND t.key = d.key`,
+      `DELETE FROM ${s}.${PG_TABLES.experimentTags} t USING unnest($1::text[], $2::text[]) AS d(experiment_id, key) WHERE t.experiment_id = d.experiment_id AND t.key = d.key`,
       [col(deletedExpTags, 'experiment_id'), col(deletedExpTags, 'key')],
     );
   }
   if (expTags.length > 0) {
     await c.query(
-      `INSERT INTO ${s}.experiment_tags (experiment_id, key, value) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+      `INSERT INTO ${s}.${PG_TABLES.experimentTags} (experiment_id, key, value) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
        ON CONFLICT (experiment_id, key) DO UPDATE SET value = EXCLUDED.value`,
       [col(expTags, 'experiment_id'), col(expTags, 'key'), col(expTags, 'value')],
     );
@@ -73,7 +74,7 @@ export async function writeState(c: PoolClient, s: string, st: ProjectionState):
   const runs = byKey(st.runs);
   if (runs.length > 0) {
     await c.query(
-      `INSERT INTO ${s}.runs AS r (run_id, experiment_id, project, run_name, user_name, parent_run_id, status, start_time, end_time,
+      `INSERT INTO ${s}.${PG_TABLES.runs} AS r (run_id, experiment_id, project, run_name, user_name, parent_run_id, status, start_time, end_time,
          source_git_commit, source_git_branch, source_git_dirty, source_entry_point, source_host, context, lifecycle_stage)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[],
          $10::text[], $11::text[], $12::boolean[], $13::text[], $14::text[], $15::jsonb[], $16::text[])
@@ -117,7 +118,7 @@ export async function writeState(c: PoolClient, s: string, st: ProjectionState):
   const params = byKey(st.params);
   if (params.length > 0) {
     await c.query(
-      `INSERT INTO ${s}.params (run_id, key, value, event_id, logged_at)
+      `INSERT INTO ${s}.${PG_TABLES.params} (run_id, key, value, event_id, logged_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::bigint[])
        ON CONFLICT (run_id, key) DO NOTHING`,
       [col(params, 'run_id'), col(params, 'key'), col(params, 'value'), col(params, 'event_id'), col(params, 'logged_at')],
@@ -125,10 +126,10 @@ export async function writeState(c: PoolClient, s: string, st: ProjectionState):
     // Every occurrence whose value differs from the value that stayed (stored earlier or just inserted) is a conflict.
     const log = st.paramLog;
     await c.query(
-      `INSERT INTO ${s}.param_conflicts (run_id, key, value, event_id, logged_at)
+      `INSERT INTO ${s}.${PG_TABLES.paramConflicts} (run_id, key, value, event_id, logged_at)
        SELECT i.run_id, i.key, i.value, i.event_id, i.logged_at
        FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::bigint[]) AS i(run_id, key, value, event_id, logged_at)
-       JOIN ${s}.params p ON p.run_id = i.run_id AND p.key = i.key
+       JOIN ${s}.${PG_TABLES.params} p ON p.run_id = i.run_id AND p.key = i.key
        WHERE p.value <> i.value
        ON CONFLICT DO NOTHING`,
       [col(log, 'run_id'), col(log, 'key'), col(log, 'value'), col(log, 'event_id'), col(log, 'logged_at')],
@@ -140,14 +141,14 @@ export async function writeState(c: PoolClient, s: string, st: ProjectionState):
   const deletedTags = tags.filter((t) => t.value === null);
   if (setTags.length > 0) {
     await c.query(
-      `INSERT INTO ${s}.tags (run_id, key, value) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+      `INSERT INTO ${s}.${PG_TABLES.tags} (run_id, key, value) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
        ON CONFLICT (run_id, key) DO UPDATE SET value = EXCLUDED.value`,
       [col(setTags, 'run_id'), col(setTags, 'key'), col(setTags, 'value')],
     );
   }
   if (deletedTags.length > 0) {
     await c.query(
-      `DELETE FROM ${s}.tags t USING unnest($1::text[], $2::text[]) AS d(run_id, key) WHERE t.run_id = d.run_id AND t.key = d.key`,
+      `DELETE FROM ${s}.${PG_TABLES.tags} t USING unnest($1::text[], $2::text[]) AS d(run_id, key) WHERE t.run_id = d.run_id AND t.key = d.key`,
       [col(deletedTags, 'run_id'), col(deletedTags, 'key')],
     );
   }
@@ -156,7 +157,7 @@ export async function writeState(c: PoolClient, s: string, st: ProjectionState):
   if (metrics.length > 0) {
     // Row comparison on float8 orders NaN above every number, as compareValues() does.
     await c.query(
-      `INSERT INTO ${s}.latest_metrics AS m (run_id, key, value, step, "timestamp", min_value, max_value, count)
+      `INSERT INTO ${s}.${PG_TABLES.latestMetrics} AS m (run_id, key, value, step, "timestamp", min_value, max_value, count)
        SELECT * FROM unnest($1::text[], $2::text[], $3::float8[], $4::bigint[], $5::bigint[], $6::float8[], $7::float8[], $8::bigint[])
        ON CONFLICT (run_id, key) DO UPDATE SET
          value = CASE WHEN (EXCLUDED.step, EXCLUDED."timestamp", EXCLUDED.value) > (m.step, m."timestamp", m.value) THEN EXCLUDED.value ELSE m.value END,
@@ -181,7 +182,7 @@ export async function writeState(c: PoolClient, s: string, st: ProjectionState):
   const artifacts = byKey(st.artifacts);
   if (artifacts.length > 0) {
     await c.query(
-      `INSERT INTO ${s}.artifacts (run_id, path, uri, size_bytes, sha256, media_type, logged_at)
+      `INSERT INTO ${s}.${PG_TABLES.artifacts} (run_id, path, uri, size_bytes, sha256, media_type, logged_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::bigint[])
        ON CONFLICT (run_id, path) DO UPDATE SET uri = EXCLUDED.uri, size_bytes = EXCLUDED.size_bytes, sha256 = EXCLUDED.sha256,
          media_type = EXCLUDED.media_type, logged_at = EXCLUDED.logged_at`,
@@ -200,7 +201,7 @@ export async function writeState(c: PoolClient, s: string, st: ProjectionState):
   const lineage = byKey(st.lineage);
   if (lineage.length > 0) {
     await c.query(
-      `INSERT INTO ${s}.lineage (run_id, direction, kind, name, version, digest, logged_at)
+      `INSERT INTO ${s}.${PG_TABLES.lineage} (run_id, direction, kind, name, version, digest, logged_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])
        ON CONFLICT (run_id, direction, kind, name, (COALESCE(version, '')), (COALESCE(digest, ''))) DO NOTHING`,
       [

@@ -1,7 +1,7 @@
 import { Partitioners, type Admin, type Consumer, type ConsumerConfig, type Kafka, type Producer } from 'kafkajs';
 import { createKafkaClient } from '@trackstream/kafka';
 import type { Logger } from '@trackstream/telemetry';
-import type { CompiledRuntimeOptions } from './options';
+import { RUNTIME_DEFAULTS, type CompiledRuntimeOptions } from './options';
 
 /** Consumer wiring: the three kafkajs clients one runtime uses. */
 export interface RuntimeClients {
@@ -39,8 +39,7 @@ export function createRuntimeClients(opts: CompiledRuntimeOptions, log: Logger, 
       clientId: opts.clientId,
       brokers: opts.brokers,
       logger: log,
-      // kafkajs's own request timeout (30 s): a projector's fetches may wait up to fetchMaxWaitMs on the broker.
-      requestTimeoutMs: 30_000,
+      requestTimeoutMs: RUNTIME_DEFAULTS.kafkaRequestTimeoutMs,
       retry: { retries: RUNTIME_CLIENT_RETRIES },
     });
   return {

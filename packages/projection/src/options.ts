@@ -47,6 +47,8 @@ export const RUNTIME_DEFAULTS = Object.freeze({
   sessionTimeoutMs: 30_000,
   fetchMinBytes: 1,
   fetchMaxWaitMs: 5_000,
+  /** kafkajs's request timeout: a projector's fetches may wait up to fetchMaxWaitMs on the broker. */
+  kafkaRequestTimeoutMs: 30_000,
 });
 
 /** The options with every default applied, frozen. Built once in the constructor. */

@@ -1,4 +1,5 @@
 import type { KafkaMessage, Producer } from 'kafkajs';
+import { TrackstreamError } from '@trackstream/errors';
 import type { StoredEvent } from '@trackstream/events';
 import { applyIsolatingPoison, codeOf, messageOf, type DecodedRecord, type ProjectionSink } from '@trackstream/projection-core';
 import type { Logger } from '@trackstream/telemetry';
@@ -6,13 +7,16 @@ import { sendToDlq } from './dlq';
 import type { ProjectorMetrics } from './metrics';
 
 /** Thrown inside the batch handler when the partition must wait and retry from `from`. */
-export class RetryLater extends Error {
+export class RetryLater extends TrackstreamError {
+  readonly retriable = true;
+
   constructor(
     readonly code: string,
     readonly from: bigint,
     readonly reason: unknown,
   ) {
     super(`retry from ${from}: ${code}`);
+    this.name = 'RetryLater';
   }
 }
 

@@ -89,6 +89,11 @@ export class ClickHouseReader {
     return out;
   }
 
+  /** True when the server answers a ping. */
+  async ping(): Promise<boolean> {
+    return (await this.client.ping()).success;
+  }
+
   /** partition → next offset of the ClickHouse projector. */
   async checkpoints(topic: string): Promise<Map<number, bigint>> {
     const rows = await this.rows(checkpointsQuery(this.database, topic));

@@ -6,3 +6,13 @@ export { compareMetric, defaultGoal, type Goal, type MetricComparison } from './
 export { covers, waitForPositions, coalesced, type CheckpointSource, type WaitOptions } from './freshness';
 export { jsonNumber, jsonNumberOrNull, parseClickHouseFloat, pgFloat, toNumberOrNull, type JsonNumber } from './values';
 export { openClickHouseReader } from './open';
+export {
+  ReadModel,
+  READ_MODEL_DEFAULTS,
+  type ReadModelOptions,
+  type StoreSet,
+  type PreparedSearch,
+  type RunComparison,
+  type ExperimentSummary,
+} from './read-model';
+export { StoreUnavailableError } from './errors';

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { quoteSchema } from '@trackstream/postgres';
+import { PG_TABLES, quoteSchema } from '@trackstream/postgres';
 import { jsonNumber, jsonNumberOrNull, pgFloat, toNumberOrNull, type JsonNumber } from './values';
 
 /** The run shape of `GET /v1/runs/:run_id` and of search results. */
@@ -85,14 +85,14 @@ export class PostgresReader {
     const q = (text: string) => this.pool.query(text, [ids]).then((r) => r.rows as Row[]);
     const [runs, params, conflicts, tags, metrics, artifacts, lineage] = await Promise.all([
       this.pool
-        .query(`SELECT * FROM ${s}.runs WHERE run_id = ANY($1) AND ($2::text[] IS NULL OR project = ANY($2))`, [ids, projects === null ? null : [...projects]])
+        .query(`SELECT * FROM ${s}.${PG_TABLES.runs} WHERE run_id = ANY($1) AND ($2::text[] IS NULL OR project = ANY($2))`, [ids, projects === null ? null : [...projects]])
         .then((r) => r.rows as Row[]),
-      q(`SELECT run_id, key, value FROM ${s}.params WHERE run_id = ANY($1)`),
-      q(`SELECT run_id, key, value, event_id::text AS event_id, logged_at FROM ${s}.param_conflicts WHERE run_id = ANY($1) ORDER BY logged_at, event_id`),
-      q(`SELECT run_id, key, value FROM ${s}.tags WHERE run_id = ANY($1)`),
-      q(`SELECT run_id, key, value, step, "timestamp", min_value, max_value, count FROM ${s}.latest_metrics WHERE run_id = ANY($1)`),
-      q(`SELECT run_id, path, uri, size_bytes, sha256, media_type, logged_at FROM ${s}.artifacts WHERE run_id = ANY($1) ORDER BY path`),
-      q(`SELECT run_id, direction, kind, name, version, digest FROM ${s}.lineage WHERE run_id = ANY($1) ORDER BY logged_at, kind, name`),
+      q(`SELECT run_id, key, value FROM ${s}.${PG_TABLES.params} WHERE run_id = ANY($1)`),
+      q(`SELECT run_id, key, value, event_id::text AS event_id, logged_at FROM ${s}.${PG_TABLES.paramConflicts} WHERE run_id = ANY($1) ORDER BY logged_at, event_id`),
+      q(`SELECT run_id, key, value FROM ${s}.${PG_TABLES.tags} WHERE run_id = ANY($1)`),
+      q(`SELECT run_id, key, value, step, "timestamp", min_value, max_value, count FROM ${s}.${PG_TABLES.latestMetrics} WHERE run_id = ANY($1)`),
+      q(`SELECT run_id, path, uri, size_bytes, sha256, media_type, logged_at FROM ${s}.${PG_TABLES.artifacts} WHERE run_id = ANY($1) ORDER BY path`),
+      q(`SELECT run_id, direction, kind, name, version, digest FROM ${s}.${PG_TABLES.lineage} WHERE run_id = ANY($1) ORDER BY logged_at, kind, name`),
     ]);
     const byId = new Map<string, RunView>();
     for (const r of runs) {
@@ -174,7 +174,7 @@ export class PostgresReader {
   async listExperiments(opts: { project: string | null; projects: readonly string[] | null; afterId: string | null; limit: number }): Promise<ExperimentView[]> {
     const rows = (
       await this.pool.query(
-        `SELECT experiment_id, project, name, description, created_at FROM ${this.s}.experiments
+        `SELECT experiment_id, project, name, description, created_at FROM ${this.s}.${PG_TABLES.experiments}
          WHERE ($1::text IS NULL OR project = $1) AND ($2::text IS NULL OR experiment_id > $2) AND ($4::text[] IS NULL OR project = ANY($4))
          ORDER BY experiment_id LIMIT $3`,
         [opts.project, opts.afterId, opts.limit, scopeParam(opts.projects)],
@@ -188,7 +188,7 @@ export class PostgresReader {
     const scope = scopeParam(projects);
     const byId = (
       await this.pool.query(
-        `SELECT experiment_id, project, name, description, created_at FROM ${this.s}.experiments
+        `SELECT experiment_id, project, name, description, created_at FROM ${this.s}.${PG_TABLES.experiments}
          WHERE experiment_id = $1 AND ($2::text IS NULL OR project = $2) AND ($3::text[] IS NULL OR project = ANY($3))`,
         [idOrName, project, scope],
       )
@@ -196,7 +196,7 @@ export class PostgresReader {
     if (byId.length > 0) return { byId: true, experiments: await this.withTags(byId) };
     const byName = (
       await this.pool.query(
-        `SELECT experiment_id, project, name, description, created_at FROM ${this.s}.experiments
+        `SELECT experiment_id, project, name, description, created_at FROM ${this.s}.${PG_TABLES.experiments}
          WHERE name = $1 AND ($2::text IS NULL OR project = $2) AND ($3::text[] IS NULL OR project = ANY($3)) ORDER BY project, experiment_id LIMIT 100`,
         [idOrName, project, scope],
       )
@@ -244,7 +244,7 @@ export class PostgresReader {
   private async withTags(rows: Row[]): Promise<ExperimentView[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => String(r.experiment_id));
-    const tags = (await this.pool.query(`SELECT experiment_id, key, value FROM ${this.s}.experiment_tags WHERE experiment_id = ANY($1)`, [ids])).rows as Row[];
+    const tags = (await this.pool.query(`SELECT experiment_id, key, value FROM ${this.s}.${PG_TABLES.experimentTags} WHERE experiment_id = ANY($1)`, [ids])).rows as Row[];
     const out = rows.map((r) => ({
       experiment_id: String(r.experiment_id),
       project: String(r.project),
@@ -263,8 +263,36 @@ export class PostgresReader {
 
   /** partition → next offset to read, of the Postgres projector. */
   async checkpoints(topic: string): Promise<Map<number, bigint>> {
-    const rows = (await this.pool.query(`SELECT partition, next_offset::text AS next_offset FROM ${this.s}.projector_checkpoints WHERE topic = $1`, [topic])).rows as Row[];
+    const rows = (await this.pool.query(`SELECT partition, next_offset::text AS next_offset FROM ${this.s}.${PG_TABLES.checkpoints} WHERE topic = $1`, [topic])).rows as Row[];
     return new Map(rows.map((r) => [Number(r.partition), BigInt(String(r.next_offset))]));
+  }
+
+  /** Run count, running runs and last activity per experiment id, within `projects`; 0 runs for an unknown or hidden one. */
+  async experimentSummaries(
+    experimentIds: readonly string[],
+    projects: readonly string[] | null,
+  ): Promise<Record<string, { run_count: number; active_runs: number; last_activity: number | null }>> {
+    const ids = [...new Set(experimentIds)];
+    const rows = (
+      await this.pool.query(
+        `SELECT experiment_id, count(*)::int AS run_count, count(*) FILTER (WHERE status = 'RUNNING')::int AS active_runs,
+                max(GREATEST(start_time, end_time)) AS last_activity
+           FROM ${this.s}.${PG_TABLES.runs} WHERE experiment_id = ANY($1) AND ($2::text[] IS NULL OR project = ANY($2))
+          GROUP BY experiment_id`,
+        [ids, scopeParam(projects)],
+      )
+    ).rows as Row[];
+    const summaries: Record<string, { run_count: number; active_runs: number; last_activity: number | null }> = {};
+    for (const id of ids) summaries[id] = { run_count: 0, active_runs: 0, last_activity: null };
+    for (const r of rows) {
+      summaries[String(r.experiment_id)] = { run_count: Number(r.run_count), active_runs: Number(r.active_runs), last_activity: toNumberOrNull(r.last_activity) };
+    }
+    return summaries;
+  }
+
+  /** Resolves when the server answers. */
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
   }
 
   /** A statement compiled elsewhere (the search compiler), with its values bound. */
@@ -275,7 +303,7 @@ export class PostgresReader {
   /** Run id → project, for reads that go to ClickHouse (its tables are keyed by project first); only within `projects`. */
   async runProjects(runIds: readonly string[], projects: readonly string[] | null): Promise<Map<string, string>> {
     const rows = (
-      await this.pool.query(`SELECT run_id, project FROM ${this.s}.runs WHERE run_id = ANY($1) AND ($2::text[] IS NULL OR project = ANY($2))`, [
+      await this.pool.query(`SELECT run_id, project FROM ${this.s}.${PG_TABLES.runs} WHERE run_id = ANY($1) AND ($2::text[] IS NULL OR project = ANY($2))`, [
         [...runIds],
         scopeParam(projects),
       ])

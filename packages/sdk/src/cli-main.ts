@@ -1,7 +1,7 @@
 import { envVar, logLevel, parseEnv, url } from '@trackstream/config';
 import { createJsonLogger } from '@trackstream/telemetry';
 import { z } from 'zod';
-import { DEFAULT_BACKOFF } from './backoff';
+import { SDK_DEFAULTS } from './options';
 import { recoverSpools } from './recovery';
 import { defaultSpoolDir } from './spool';
 import { HttpTransport } from './transport';
@@ -9,10 +9,10 @@ import { HttpTransport } from './transport';
 const USAGE = `usage: trackstream sync [--url URL] [--dir SPOOL_DIR] [--any-url] [--attempts N]
 
 Sends the events that crashed or offline processes left in the spool directory to the gateway.
-  --url       gateway base URL (env TRACKSTREAM_URL, default http://127.0.0.1:8080)
+  --url       gateway base URL (env TRACKSTREAM_URL, default ${SDK_DEFAULTS.syncUrl})
   --dir       spool directory (env TRACKSTREAM_SPOOL_DIR, default ~/.trackstream/spool)
   --any-url   also send spools that were written for another gateway URL
-  --attempts  failed attempts per batch before giving up on a file (default 8)
+  --attempts  failed attempts per batch before giving up on a file (default ${SDK_DEFAULTS.maxAttemptsPerBatch})
 Token: env TRACKSTREAM_TOKEN. Exit status 0 when everything was sent, 1 when something is left, 2 on usage errors.`;
 
 export interface CliIo {
@@ -40,7 +40,7 @@ export async function runCli(argv: readonly string[], env: Record<string, string
   try {
     config = parseEnv(
       {
-        url: envVar('TRACKSTREAM_URL', url(['http:', 'https:']), 'http://127.0.0.1:8080'),
+        url: envVar('TRACKSTREAM_URL', url(['http:', 'https:']), SDK_DEFAULTS.syncUrl),
         spoolDir: envVar('TRACKSTREAM_SPOOL_DIR', z.string().min(1), defaultSpoolDir()),
         logLevel: envVar('TRACKSTREAM_LOG_LEVEL', logLevel, 'info'),
       },
@@ -52,15 +52,15 @@ export async function runCli(argv: readonly string[], env: Record<string, string
   }
   const logger = createJsonLogger({ level: config.logLevel, write: (l) => io.err(l) });
   const token = env.TRACKSTREAM_TOKEN === undefined || env.TRACKSTREAM_TOKEN.trim() === '' ? undefined : env.TRACKSTREAM_TOKEN.trim();
-  const transport = new HttpTransport({ url: config.url, token, compression: 'gzip', requestTimeoutMs: 30_000 });
+  const transport = new HttpTransport({ url: config.url, token, compression: SDK_DEFAULTS.compression, requestTimeoutMs: SDK_DEFAULTS.requestTimeoutMs });
   try {
     const report = await recoverSpools({
       dir: config.spoolDir,
       url: flags.anyUrl ? null : config.url,
       transport,
-      backoff: DEFAULT_BACKOFF,
+      backoff: SDK_DEFAULTS.backoff,
       logger,
-      maxAttemptsPerBatch: flags.attempts ?? 8,
+      maxAttemptsPerBatch: flags.attempts ?? SDK_DEFAULTS.maxAttemptsPerBatch,
     });
     io.out(
       `trackstream sync: ${report.files} spool file(s), ${report.sentEvents} event(s) sent, ${report.rejectedEvents} rejected, ` +

@@ -1,72 +1,17 @@
-import { noopLogger, type Logger } from '@trackstream/telemetry';
-import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import type { Logger } from '@trackstream/telemetry';
 import { captureRunContext, type CapturedContext } from './context';
 import { ClientClosedError, InvalidArgumentError, type AccessDeniedError } from './errors';
 import { registerExitHooks, type ExitParticipant } from './exit-hooks';
 import { experimentCreatedEventId, experimentIdFor, newRunId } from './ids';
 import { Pipeline, type PipelineStats } from './pipeline';
-import { PolicyGate, type BackpressurePolicy } from './policy';
+import { compileClientOptions, type CompiledClientOptions, type TrackstreamOptions } from './options';
+import { PolicyGate } from './policy';
 import { recoverSpools, type RecoveryReport } from './recovery';
 import { Run, type RunHost } from './run';
-import { defaultSpoolDir } from './spool';
 import { HttpTransport, type Transport } from './transport';
 import { serializeEvent } from './serialize';
 import { checkEvent, checkId, checkName, stringMap } from './validate';
 import { LIMITS, type TrackstreamEvent } from './wire';
-
-export interface TrackstreamOptions {
-  /** Gateway base URL, e.g. http://localhost:8080. Not needed when offline. */
-  url?: string;
-  project: string;
-  /**
-   * API token for the gateway (sent as `Authorization: Bearer …`; needed when the gateway runs with auth on).
-   * A refused token (401/403) is not retried: see FinishReport.error.
-   */
-  token?: string;
-  /** Who is writing (x-trackstream-principal), honoured only by a gateway with auth off; default "anonymous". */
-  principal?: string;
-  headers?: Record<string, string>;
-  /** Write only to the spool; `trackstream sync` (or a later online start) sends it. */
-  offline?: boolean;
-  /** Spool directory; default ~/.trackstream/spool. */
-  spoolDir?: string;
-  logger?: Logger;
-  /**
-   * A batch goes out when this many points are buffered for a run… (default 10,000: sent as events of ≤ 1,000
-   * points). Measured: 1,000-point requests cost a training loop at 10k points/s about 2.3% of a core in request
-   * overhead, 10,000-point requests about 1% (docs/performance.md, SDK).
-   */
-  flushPoints?: number;
-  /** …or this often (ms, default 2000). */
-  flushIntervalMs?: number;
-  /** Points held in memory before the rest spills to disk (default 100 000). */
-  maxBufferedPoints?: number;
-  /** What log() does under pressure (gateway failing or memory full). Default 'block': lose nothing. */
-  backpressure?: BackpressurePolicy;
-  /** For 'downsample': keep every Nth point of each key logged under pressure (default 10). */
-  downsampleEvery?: number;
-  compression?: 'gzip' | 'none';
-  requestTimeoutMs?: number;
-  retry?: Partial<BackoffOptions>;
-  /** Default deadline of run.finish() / client.close() (ms, default 30 000). */
-  finishTimeoutMs?: number;
-  /** fsync the spool after each spill (default true). */
-  fsync?: boolean;
-  /** Replace the values of params whose keys look like secrets with "[REDACTED]" (default true). */
-  redactSecretParams?: boolean;
-  /** Capture git/argv/deps/env into run_started (default true). */
-  captureContext?: boolean;
-  /** Environment to record in the run context, secrets removed. The SDK never reads process.env itself. */
-  env?: Record<string, string | undefined>;
-  cwd?: string;
-  argv?: readonly string[];
-  /** Spool synchronously on beforeExit/exit/SIGINT/SIGTERM (default true). */
-  exitHooks?: boolean;
-  /** Send what crashed processes left in the spool directory, in the background (default true). */
-  recoverSpools?: boolean;
-  /** For tests: a transport other than HTTP. */
-  transport?: Transport;
-}
 
 export interface StartRunOptions {
   /** Experiment name (created if missing) … */
@@ -101,6 +46,7 @@ export class Trackstream {
   readonly pipeline: Pipeline;
   /** Resolves when the spools of crashed processes found at start have been sent (or given up on). */
   readonly recovery: Promise<RecoveryReport | null>;
+  private readonly opts: CompiledClientOptions;
   private readonly logger: Logger;
   private readonly runs = new Set<Run>();
   private readonly createdExperiments = new Set<string>();
@@ -110,48 +56,49 @@ export class Trackstream {
   private closed = false;
   private exitFlushTried = false;
 
-  constructor(private readonly opts: TrackstreamOptions) {
-    if (opts === null || typeof opts !== 'object') throw new InvalidArgumentError('options', 'must be an object');
-    this.project = checkId('project', opts.project);
-    const offline = opts.offline === true;
-    if (!offline && !opts.transport) {
-      if (typeof opts.url !== 'string' || !/^https?:\/\//.test(opts.url)) throw new InvalidArgumentError('url', `must be an http(s) URL, got ${String(opts.url)}`);
-    }
-    const flushPoints = positiveInt('flushPoints', opts.flushPoints ?? 10_000);
-    const flushIntervalMs = positiveInt('flushIntervalMs', opts.flushIntervalMs ?? 2000);
-    const maxBufferedPoints = positiveInt('maxBufferedPoints', opts.maxBufferedPoints ?? 100_000);
-    const backpressure = opts.backpressure ?? 'block';
-    if (!['block', 'downsample', 'drop'].includes(backpressure)) throw new InvalidArgumentError('backpressure', 'must be block, downsample or drop');
-    positiveInt('downsampleEvery', opts.downsampleEvery ?? 10);
-    this.logger = opts.logger ?? noopLogger;
-    const backoff = { ...DEFAULT_BACKOFF, ...opts.retry };
-    const spoolDir = opts.spoolDir ?? defaultSpoolDir();
-    const url = opts.url ?? null;
-    if (opts.token !== undefined && (typeof opts.token !== 'string' || !/^[\x21-\x7e]+$/.test(opts.token))) {
-      // Never quote it: it is a credential.
-      throw new InvalidArgumentError('token', 'must be a non-empty string of visible ASCII characters (the API token)');
-    }
-    const transport = offline
+  constructor(raw: TrackstreamOptions) {
+    const opts = compileClientOptions(raw);
+    this.opts = opts;
+    this.project = opts.project;
+    this.logger = opts.logger;
+    const transport = opts.offline
       ? null
       : (opts.transport ??
-        new HttpTransport({ url: url!, token: opts.token, principal: opts.principal, headers: opts.headers, compression: opts.compression ?? 'gzip', requestTimeoutMs: opts.requestTimeoutMs ?? 30_000 }));
-    this.pipeline = new Pipeline({ transport, url, spoolDir, maxBufferedPoints, backoff, fsync: opts.fsync ?? true, logger: this.logger });
+        new HttpTransport({ url: opts.url!, token: opts.token, principal: opts.principal, headers: opts.headers, compression: opts.compression, requestTimeoutMs: opts.requestTimeoutMs }));
+    this.pipeline = new Pipeline({
+      transport,
+      url: opts.url,
+      spoolDir: opts.spoolDir,
+      maxBufferedPoints: opts.maxBufferedPoints,
+      backoff: opts.backoff,
+      fsync: opts.fsync,
+      logger: this.logger,
+      maxRequestBytes: opts.maxRequestBytes,
+    });
     const self = this;
     this.host = {
       pipeline: this.pipeline,
       project: this.project,
-      redactSecretParams: opts.redactSecretParams ?? true,
-      flushPoints: Math.min(flushPoints, LIMITS.pointsPerEvent * 50),
-      maxBufferedPoints,
-      defaultFinishTimeoutMs: opts.finishTimeoutMs ?? 30_000,
+      redactSecretParams: opts.redactSecretParams,
+      flushPoints: opts.flushPoints,
+      maxBufferedPoints: opts.maxBufferedPoints,
+      defaultFinishTimeoutMs: opts.finishTimeoutMs,
       runEnded: (run) => self.runs.delete(run),
     };
-    this.flushTimer = setInterval(() => this.tick(), flushIntervalMs);
+    this.flushTimer = setInterval(() => this.tick(), opts.flushIntervalMs);
     this.flushTimer.unref();
-    this.unregisterExit = opts.exitHooks === false ? () => undefined : registerExitHooks(this.exitParticipant());
+    this.unregisterExit = opts.exitHooks ? registerExitHooks(this.exitParticipant()) : () => undefined;
     this.recovery =
-      transport && opts.recoverSpools !== false
-        ? recoverSpools({ dir: spoolDir, url, transport, backoff, logger: this.logger, stopped: () => this.closed }).catch((err: unknown) => {
+      transport && opts.recoverSpools
+        ? recoverSpools({
+            dir: opts.spoolDir,
+            url: opts.url,
+            transport,
+            backoff: opts.backoff,
+            logger: this.logger,
+            maxAttemptsPerBatch: opts.maxAttemptsPerBatch,
+            stopped: () => this.closed,
+          }).catch((err: unknown) => {
             this.logger.error('trackstream: spool recovery failed', { err });
             return null;
           })
@@ -199,7 +146,7 @@ export class Trackstream {
     if (opts.params !== undefined) stringMap('params', opts.params, LIMITS.paramValueLength);
     const experimentId = opts.experimentId !== undefined ? checkId('experimentId', opts.experimentId) : (await this.getOrCreateExperiment(opts.experiment!)).experimentId;
     const captured = await this.capture();
-    const run = new Run(this.host, runId, experimentId, new PolicyGate(this.opts.backpressure ?? 'block', this.opts.downsampleEvery ?? 10));
+    const run = new Run(this.host, runId, experimentId, new PolicyGate(this.opts.backpressure, this.opts.downsampleEvery));
     const now = Date.now();
     run.emit({
       type: 'run_started',
@@ -219,7 +166,7 @@ export class Trackstream {
   }
 
   /** Seals buffered points and waits until the gateway has everything (or the deadline). */
-  async flush(timeoutMs = this.opts.finishTimeoutMs ?? 30_000): Promise<boolean> {
+  async flush(timeoutMs = this.opts.finishTimeoutMs): Promise<boolean> {
     for (const run of this.runs) run.flushMetrics();
     if (this.pipeline.offline) {
       this.pipeline.spillNow();
@@ -232,7 +179,7 @@ export class Trackstream {
   async close(opts: { timeoutMs?: number } = {}): Promise<CloseReport> {
     if (!this.closed) {
       for (const run of this.runs) run.flushMetrics();
-      if (!this.pipeline.offline) await this.pipeline.waitForAll(Date.now() + (opts.timeoutMs ?? this.opts.finishTimeoutMs ?? 30_000));
+      if (!this.pipeline.offline) await this.pipeline.waitForAll(Date.now() + (opts.timeoutMs ?? this.opts.finishTimeoutMs));
       this.closed = true;
       clearInterval(this.flushTimer);
       this.unregisterExit();
@@ -254,10 +201,10 @@ export class Trackstream {
   }
 
   private async capture(): Promise<CapturedContext> {
-    if (this.opts.captureContext === false) {
+    if (!this.opts.captureContext) {
       return { source: { git_commit: null, git_branch: null, git_dirty: null, entry_point: null, host: null }, user: null, context: {} };
     }
-    return captureRunContext({ cwd: this.opts.cwd ?? process.cwd(), argv: this.opts.argv ?? process.argv, env: this.opts.env, git: true });
+    return captureRunContext({ cwd: this.opts.cwd, argv: this.opts.argv, env: this.opts.env, git: true });
   }
 
   private exitParticipant(): ExitParticipant {
@@ -290,9 +237,4 @@ export class Trackstream {
   private assertOpen(): void {
     if (this.closed) throw new ClientClosedError();
   }
-}
-
-function positiveInt(argument: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw new InvalidArgumentError(argument, `must be a positive integer, got ${String(v)}`);
-  return v;
 }

@@ -1,5 +1,5 @@
 import { deliver, type DeliveryHooks } from './delivery';
-import { retry, ScriptedTransport } from './test-support/scripted-transport';
+import { retry, ScriptedTransport } from './testing';
 
 function hooks(over: Partial<DeliveryHooks> = {}): DeliveryHooks & { rejected: string[]; retries: number } {
   const h = {

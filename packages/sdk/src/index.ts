@@ -1,4 +1,5 @@
-export { Trackstream, type TrackstreamOptions, type StartRunOptions, type Experiment, type CloseReport } from './client';
+export { Trackstream, type StartRunOptions, type Experiment, type CloseReport } from './client';
+export { SDK_DEFAULTS, type TrackstreamOptions } from './options';
 export { Run, type LogOptions, type ArtifactInfo, type LineageInput, type FinishOptions, type FinishReport, type RunStatus } from './run';
 export { TrackstreamSdkError, InvalidArgumentError, RunFinishedError, ClientClosedError, AccessDeniedError } from './errors';
 export { experimentIdFor, uuidV5 } from './ids';

@@ -29,7 +29,7 @@ export interface PipelineOptions {
   logger: Logger;
   random?: () => number;
   /** Bytes of one HTTP batch before compression; under the gateway's 4 MiB limit with room for the envelope. */
-  maxRequestBytes?: number;
+  maxRequestBytes: number;
 }
 
 interface Chunk {
@@ -91,7 +91,7 @@ export class Pipeline {
   private deniedError: AccessDeniedError | null = null;
 
   constructor(private readonly opts: PipelineOptions) {
-    this.maxRequestBytes = opts.maxRequestBytes ?? LIMITS.batchBytes - 256 * 1024;
+    this.maxRequestBytes = opts.maxRequestBytes;
     // A library must never crash its host with an unhandled rejection; a broken sender is logged, and what it had
     // not sent is still spilled by close() and the exit hooks.
     this.loop = opts.transport

@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Trackstream, type TrackstreamOptions } from './client';
+import { Trackstream } from './client';
+import type { TrackstreamOptions } from './options';
 import { recoverSpools } from './recovery';
 import { parseSpoolFileName, SpoolFile, spoolFileName } from './spool';
 import { noopLogger } from '@trackstream/telemetry';
-import { retry, ScriptedTransport } from './test-support/scripted-transport';
+import { retry, ScriptedTransport } from './testing';
 import { AccessDeniedError } from './errors';
 import type { SendResult } from './transport';
 

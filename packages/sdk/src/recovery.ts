@@ -5,6 +5,7 @@ import type { Logger } from '@trackstream/telemetry';
 import type { BackoffOptions } from './backoff';
 import { deliver } from './delivery';
 import { AccessDeniedError } from './errors';
+import { SDK_DEFAULTS } from './options';
 import { claimOrphanSpools, safeHost, SpoolFile } from './spool';
 import type { Transport, ValidationProblem } from './transport';
 
@@ -15,11 +16,13 @@ export interface RecoveryOptions {
   transport: Transport;
   backoff: BackoffOptions;
   logger: Logger;
-  /** Give up on a file after this many failed attempts of one batch (the file stays for the next start). */
+  /** Give up on a file after this many failed attempts of one batch (the file stays for the next start; default SDK_DEFAULTS). */
   maxAttemptsPerBatch?: number;
   stopped?: () => boolean;
   isAlive?: (pid: number) => boolean;
 }
+
+type CompiledRecoveryOptions = RecoveryOptions & { maxAttemptsPerBatch: number };
 
 export interface RecoveryReport {
   files: number;
@@ -38,7 +41,9 @@ export interface RecoveryReport {
  * first (see claimOrphanSpools), its unacknowledged batches are sent in their original order, each success
  * is recorded in the file, and the file is deleted once empty.
  */
-export async function recoverSpools(opts: RecoveryOptions): Promise<RecoveryReport> {
+export async function recoverSpools(raw: RecoveryOptions): Promise<RecoveryReport> {
+  // The edge of a public function: its one default applied here, once.
+  const opts: Readonly<CompiledRecoveryOptions> = Object.freeze({ ...raw, maxAttemptsPerBatch: raw.maxAttemptsPerBatch ?? SDK_DEFAULTS.maxAttemptsPerBatch });
   const report: RecoveryReport = { files: 0, sentEvents: 0, rejectedEvents: 0, leftFiles: [], corruptRecords: 0, tornTailBytes: 0, denied: null };
   const files = claimOrphanSpools({ dir: opts.dir, url: opts.url, isAlive: opts.isAlive });
   for (const file of files) {
@@ -73,8 +78,8 @@ export async function recoverSpools(opts: RecoveryOptions): Promise<RecoveryRepo
   return report;
 }
 
-async function sendFile(spool: SpoolFile, opts: RecoveryOptions, report: RecoveryReport): Promise<boolean> {
-  const maxAttempts = opts.maxAttemptsPerBatch ?? 8;
+async function sendFile(spool: SpoolFile, opts: Readonly<CompiledRecoveryOptions>, report: RecoveryReport): Promise<boolean> {
+  const maxAttempts = opts.maxAttemptsPerBatch;
   for (const seq of spool.pendingSeqs()) {
     if (opts.stopped?.()) return false;
     let wire: unknown[];

@@ -5,7 +5,7 @@ import { Trackstream } from './client';
 import { InvalidArgumentError, RunFinishedError } from './errors';
 import type { Run } from './run';
 import { REDACTED } from './secrets';
-import { ScriptedTransport } from './test-support/scripted-transport';
+import { ScriptedTransport } from './testing';
 
 describe('arguments are checked at the call', () => {
   let dir: string;

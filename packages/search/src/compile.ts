@@ -1,4 +1,4 @@
-import { INDEXED_VALUE_PREFIX, quoteSchema } from '@trackstream/postgres';
+import { INDEXED_VALUE_PREFIX, PG_TABLES, quoteSchema } from '@trackstream/postgres';
 import { ATTRIBUTES, type Comparison, type FilterAst, type Literal } from './ast';
 import { decodePageToken, encodePageToken, queryHash, type Cursor, type KeyType } from './cursor';
 import { SearchError } from './errors';
@@ -88,7 +88,7 @@ class FilterCompiler {
 
   private comparison(c: Comparison): string {
     if (c.entity === 'attribute') return this.attribute(c);
-    const table = { metric: 'latest_metrics', param: 'params', tag: 'tags' }[c.entity];
+    const table = { metric: PG_TABLES.latestMetrics, param: PG_TABLES.params, tag: PG_TABLES.tags }[c.entity];
     // Every key predicate is an EXISTS over the run's row for that key: a missing key makes it false, and NOT of
     // it true, so the filter is two-valued logic throughout.
     const key = this.p.add(c.key);
@@ -198,11 +198,11 @@ export function compileSearch(req: SearchRequest): CompiledSearch {
         return { item, expr: ATTRIBUTE_COLUMNS[item.key]!, type };
       }
       case 'metric':
-        joins.push(`LEFT JOIN ${s}.latest_metrics ${alias} ON ${alias}.run_id = r.run_id AND ${alias}.key = ${p.add(item.key)}`);
+        joins.push(`LEFT JOIN ${s}.${PG_TABLES.latestMetrics} ${alias} ON ${alias}.run_id = r.run_id AND ${alias}.key = ${p.add(item.key)}`);
         return { item, expr: `${alias}.value`, type: 'float8' };
       case 'param':
       case 'tag':
-        joins.push(`LEFT JOIN ${s}.${item.entity === 'param' ? 'params' : 'tags'} ${alias} ON ${alias}.run_id = r.run_id AND ${alias}.key = ${p.add(item.key)}`);
+        joins.push(`LEFT JOIN ${s}.${item.entity === 'param' ? PG_TABLES.params : PG_TABLES.tags} ${alias} ON ${alias}.run_id = r.run_id AND ${alias}.key = ${p.add(item.key)}`);
         return { item, expr: `${alias}.value`, type: 'text' };
     }
   });
@@ -234,7 +234,7 @@ export function compileSearch(req: SearchRequest): CompiledSearch {
   const orderSql = [...keys.map((k) => `${k.expr} ${k.item.direction} NULLS LAST`), `r.run_id ${tieDirection}`];
   const text = [
     `SELECT ${select.join(', ')}`,
-    `FROM ${s}.runs r`,
+    `FROM ${s}.${PG_TABLES.runs} r`,
     ...joins,
     where.length > 0 ? `WHERE ${where.join('\n  AND ')}` : '',
     `ORDER BY ${orderSql.join(', ')}`,

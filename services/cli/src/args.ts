@@ -1,3 +1,4 @@
+import { PG_NAME_PATTERN } from '@trackstream/config';
 import { usageError } from './errors';
 
 export type Flags = Record<string, string | true>;
@@ -39,7 +40,7 @@ export function parseTime(value: string, flag: string): number {
   return ms;
 }
 
-export const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+export const NAME_PATTERN: RegExp = PG_NAME_PATTERN;
 
 export function storeName(value: string, flag: string): string {
   if (!NAME_PATTERN.test(value)) throw usageError(`${flag}: ${JSON.stringify(value)} is not a valid schema/database name (letters, digits, _; not starting with a digit)`);

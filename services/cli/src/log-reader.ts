@@ -1,4 +1,5 @@
 import type { Kafka } from 'kafkajs';
+import { RUNTIME_DEFAULTS } from '@trackstream/projection';
 import { CliError, messageOf } from './errors';
 
 export interface RawRecord {
@@ -61,7 +62,8 @@ export async function readRanges(
     const consumer = kafka.consumer({
       groupId: opts.groupId,
       allowAutoTopicCreation: false,
-      maxBytesPerPartition: opts.maxBytesPerPartition ?? 4 * 1024 * 1024,
+      // The projection runtime's fetch size: a replay reads as the projector does.
+      maxBytesPerPartition: opts.maxBytesPerPartition ?? RUNTIME_DEFAULTS.maxBytesPerPartition,
       retry: { retries: 5 },
     });
     await consumer.connect();

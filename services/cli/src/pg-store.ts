@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { inTransaction, type ProjectedTable } from '@trackstream/postgres';
+import { inTransaction, PG_TABLES, PROJECTED_TABLES, type ProjectedTable } from '@trackstream/postgres';
 import { CliError, messageOf } from './errors';
 import type { TableSum, VerifyReport } from './verify';
 
@@ -7,9 +7,7 @@ import type { TableSum, VerifyReport } from './verify';
  * The projected tables verify compares. Left out: `projector_checkpoints` (offsets and updated_at are bookkeeping)
  * and `projector_applied_events` (the set of applied ids, equal whenever the tables are).
  */
-export const PG_VERIFIED_TABLES: readonly ProjectedTable[] = [
-  'experiments', 'experiment_tags', 'runs', 'params', 'param_conflicts', 'tags', 'latest_metrics', 'artifacts', 'lineage',
-];
+export const PG_VERIFIED_TABLES: readonly ProjectedTable[] = PROJECTED_TABLES;
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
@@ -65,7 +63,7 @@ export async function pgVerify(pool: Pool, a: string, b: string, limit = 10): Pr
 export async function pgCheckpoints(pool: Pool, schema: string, topic: string): Promise<Map<number, bigint>> {
   const rows = await pgQuery<{ partition: number; next_offset: string }>(
     pool,
-    `SELECT partition, next_offset::text FROM ${q(schema)}.projector_checkpoints WHERE topic = $1`,
+    `SELECT partition, next_offset::text FROM ${q(schema)}.${PG_TABLES.checkpoints} WHERE topic = $1`,
     [topic],
   );
   return new Map(rows.map((r) => [r.partition, BigInt(r.next_offset)]));

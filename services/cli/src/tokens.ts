@@ -1,5 +1,7 @@
 import {
+  AuthArgumentError,
   AuthError,
+  TokenNotFoundError,
   canAccess,
   isActive,
   roleAllows,
@@ -42,7 +44,7 @@ export async function currentGrant(auth: AuthContext, what: string): Promise<Gra
     await validator.start();
     return validator.validate(auth.token.trim());
   } catch (err) {
-    if (err instanceof AuthError && err.code !== 'AUTH_UNAVAILABLE') {
+    if (err instanceof AuthError && !err.retriable) {
       throw unauthorized(err.code, `TRACKSTREAM_TOKEN refused: ${err.message}`);
     }
     throw new CliError('AUTH_UNAVAILABLE', `cannot check TRACKSTREAM_TOKEN: ${err instanceof Error ? err.message : String(err)}`, { retriable: true, cause: err });
@@ -179,7 +181,7 @@ async function createToken(auth: AuthContext, args: readonly string[], io: Token
   try {
     created = await store.create({ principal, project, role: role as Role, rateLimitPerSec: rate, expiresAt });
   } catch (err) {
-    if (err instanceof AuthError && err.code === 'INVALID_ARGUMENT') throw usageError(err.message.replace(/^(principal|project|role|rateLimitPerSec|expiresAt)/, (f) => `--${f === 'rateLimitPerSec' ? 'rate' : f === 'expiresAt' ? 'expires' : f}`));
+    if (err instanceof AuthArgumentError) throw usageError(err.message.replace(/^(principal|project|role|rateLimitPerSec|expiresAt)/, (f) => `--${f === 'rateLimitPerSec' ? 'rate' : f === 'expiresAt' ? 'expires' : f}`));
     throw err;
   }
   const r = created.record;
@@ -217,7 +219,7 @@ async function revokeToken(auth: AuthContext, args: readonly string[], io: Token
   try {
     r = await store.revoke(tokenId);
   } catch (err) {
-    if (err instanceof AuthError && err.code === 'TOKEN_NOT_FOUND') throw notFound();
+    if (err instanceof TokenNotFoundError) throw notFound();
     throw err;
   }
   io.out(`revoked ${r.tokenId} (${r.principal}, ${r.role} of ${r.project}) at ${isoSeconds(r.revokedAt!)}`);

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { AuthError, bearerToken, deniedWho, unauthenticatedMessage, canAccess, roleAllows, type Grant, type TokenValidator } from '@trackstream/auth';
+import { AuthError, AuthForbiddenError, bearerToken, deniedWho, unauthenticatedMessage, canAccess, roleAllows, type Grant, type TokenValidator } from '@trackstream/auth';
 import { GatewayError } from './errors';
 
 /**
@@ -69,14 +69,10 @@ export function authFailure(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
   if (err instanceof AuthError) {
     const who = deniedWho(err);
-    switch (err.code) {
-      case 'AUTH_UNAVAILABLE':
-        return new GatewayError('AUTH_UNAVAILABLE', 'API tokens cannot be checked right now; retry later', { details: { reason: err.code }, retryAfterSeconds: 1, who });
-      case 'FORBIDDEN':
-        return new GatewayError('FORBIDDEN', err.message, { details: { reason: err.code }, who });
-      default:
-        return new GatewayError('UNAUTHENTICATED', unauthenticatedMessage(err.code), { details: { reason: err.code }, who });
-    }
+    // The code travels as the answer's reason; the decision is the auth package's classification.
+    if (err.retriable) return new GatewayError('AUTH_UNAVAILABLE', 'API tokens cannot be checked right now; retry later', { details: { reason: err.code }, retryAfterSeconds: 1, who });
+    if (err instanceof AuthForbiddenError) return new GatewayError('FORBIDDEN', err.message, { details: { reason: err.code }, who });
+    return new GatewayError('UNAUTHENTICATED', unauthenticatedMessage(err.code), { details: { reason: err.code }, who });
   }
   return new GatewayError('INTERNAL', 'internal error', { cause: err });
 }

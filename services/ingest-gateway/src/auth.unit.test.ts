@@ -1,4 +1,4 @@
-import { AuthError, type Grant } from '@trackstream/auth';
+import { authError, type Grant } from '@trackstream/auth';
 import type { Request } from 'express';
 import { authFailure, forbiddenEvents, tokenAuthenticator } from './auth';
 import { GatewayError } from './errors';
@@ -39,7 +39,7 @@ describe('gateway authentication', () => {
       ['AUTH_UNAVAILABLE', 503],
     ] as const;
     for (const [code, status] of cases) {
-      const e = authFailure(new AuthError(code, `about token tk_1`));
+      const e = authFailure(authError(code, `about token tk_1`));
       expect([e.status, (e.extra.details as { reason: string }).reason]).toEqual([status, code]);
       expect(e.message).not.toContain('tsk_');
     }

@@ -1,19 +1,19 @@
 import { z } from 'zod';
-import { authEnv, commonEnv, envVar, parseEnv, port, positiveInt, type ConfigOf } from '@trackstream/config';
-import { EVENTS_TOPIC } from '@trackstream/events';
+import { DEFAULT_DEADLINE_MS } from './options';
+import { authEnv, commonEnv, kafkaTopicName, envVar, parseEnv, port, positiveInt, type ConfigOf } from '@trackstream/config';
+import { EVENTS_TOPIC, EVENTS_TOPIC_PARTITIONS } from '@trackstream/events';
 
-const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name (letters, digits, . _ -)');
 
 export const gatewayEnv = {
   kafkaBrokers: commonEnv.kafkaBrokers,
   logLevel: commonEnv.logLevel,
   port: envVar('TRACKSTREAM_GATEWAY_PORT', port, '8080'),
   host: envVar('TRACKSTREAM_GATEWAY_HOST', z.string().min(1), '0.0.0.0'),
-  topic: envVar('TRACKSTREAM_EVENTS_TOPIC', topicName, EVENTS_TOPIC),
-  topicPartitions: envVar('TRACKSTREAM_EVENTS_TOPIC_PARTITIONS', positiveInt, '12'),
+  topic: envVar('TRACKSTREAM_EVENTS_TOPIC', kafkaTopicName, EVENTS_TOPIC),
+  topicPartitions: envVar('TRACKSTREAM_EVENTS_TOPIC_PARTITIONS', positiveInt, String(EVENTS_TOPIC_PARTITIONS)),
   maxInFlightBytes: envVar('TRACKSTREAM_GATEWAY_MAX_INFLIGHT_BYTES', positiveInt, String(64 * 1024 * 1024)),
   maxInFlightRequests: envVar('TRACKSTREAM_GATEWAY_MAX_INFLIGHT_REQUESTS', positiveInt, '256'),
-  deadlineMs: envVar('TRACKSTREAM_GATEWAY_DEADLINE_MS', positiveInt, '5000'),
+  deadlineMs: envVar('TRACKSTREAM_GATEWAY_DEADLINE_MS', positiveInt, String(DEFAULT_DEADLINE_MS)),
   /** Admission by expected work (measured rate × half the deadline) under the static limits above; off = static limits only. */
   adaptiveAdmission: envVar('TRACKSTREAM_GATEWAY_ADAPTIVE_ADMISSION', z.enum(['on', 'off'], { message: 'must be on or off' }), 'on'),
   breakerResetMs: envVar('TRACKSTREAM_GATEWAY_BREAKER_RESET_MS', positiveInt, '2000'),

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { LIMITS } from '@trackstream/events';
 import { endpointsFromEnv, uniqueName } from '@trackstream/testkit';
-import { deleteTopic, startTestGateway, type TestGateway } from './test-support';
+import { deleteTopic, startTestGateway, type TestGateway } from './testing';
 
 interface FloodResult {
   bodyBytes: number[];

@@ -1,7 +1,7 @@
 import { InMemoryTokenStore, TokenBuckets, TokenValidator } from '@trackstream/auth';
 import { createJsonLogger } from '@trackstream/telemetry';
 import { endpointsFromEnv, pollUntil, uniqueName } from '@trackstream/testkit';
-import { deleteTopic, postEvents, sampleEventsJson, startTestGateway, type TestGateway } from './test-support';
+import { deleteTopic, postEvents, sampleEventsJson, startTestGateway, type TestGateway } from './testing';
 
 /**
  * Access control on the gateway (issue 9) against real Kafka, with the in-memory token store behind the real

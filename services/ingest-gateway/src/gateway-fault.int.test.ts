@@ -4,7 +4,7 @@ import { KafkaEventLog, createKafkaClient } from '@trackstream/kafka';
 import { noopLogger } from '@trackstream/telemetry';
 import { startDedicatedServers, uniqueName, type DedicatedServers } from '@trackstream/testkit';
 import { createGateway, type Gateway } from './app';
-import { metricsEventJson, postEvents, startTestGateway, type TestGateway } from './test-support';
+import { metricsEventJson, postEvents, startTestGateway, type TestGateway } from './testing';
 
 const batch = () => Array.from({ length: 5 }, () => metricsEventJson(`run-${randomUUID().slice(0, 8)}`, 3));
 

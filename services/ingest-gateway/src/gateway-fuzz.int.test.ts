@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { endpointsFromEnv, uniqueName } from '@trackstream/testkit';
-import { deleteTopic, startTestGateway, type TestGateway } from './test-support';
+import { deleteTopic, startTestGateway, type TestGateway } from './testing';
 
 // Property: whatever a client sends to any route (paths, query strings, bodies, media types, encodings), the gateway
 // answers below 500, appends nothing, and stays healthy.

@@ -2,7 +2,7 @@ import * as net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { decodePositionsToken, LIMITS } from '@trackstream/events';
 import { endpointsFromEnv, uniqueName } from '@trackstream/testkit';
-import { deleteTopic, metricsEventJson, postEvents, sampleEventsJson, startTestGateway, type TestGateway } from './test-support';
+import { deleteTopic, metricsEventJson, postEvents, sampleEventsJson, startTestGateway, type TestGateway } from './testing';
 
 /** The event as the log should hold it: JSON's non-finite strings as numbers, plus what the gateway adds. */
 function expectedStored(json: Record<string, unknown>, principal: string, receivedBetween: [number, number]): Record<string, unknown> {

@@ -1,6 +1,6 @@
 import CircuitBreaker from 'opossum';
 import type { LogPositions, StoredEvent } from '@trackstream/events';
-import type { EventLog } from '@trackstream/kafka';
+import { EventLogError, EventLogRejectedError, type EventLog } from '@trackstream/kafka';
 import type { Logger } from '@trackstream/telemetry';
 import { GatewayError } from './errors';
 import type { BreakerState } from './metrics';
@@ -17,8 +17,13 @@ export interface BreakerOptions {
 
 export const DEFAULT_BREAKER: BreakerOptions = { resetTimeoutMs: 2000, errorThresholdPercentage: 50, volumeThreshold: 3, rollingWindowMs: 10_000 };
 
-/** Codes of failures that say nothing about the log's health, so they must not open the circuit. */
-const NOT_AN_OUTAGE = new Set(['CLIENT_CLOSED_REQUEST', 'LOG_REJECTED']);
+/** Failures that say nothing about the log's health (the client left; the records themselves were refused): they must not open the circuit. */
+function notAnOutage(err: unknown): boolean {
+  return err instanceof EventLogRejectedError || (err instanceof GatewayError && err.code === 'CLIENT_CLOSED_REQUEST');
+}
+
+/** opossum's rejection of a call made while the circuit is open (its documented `code`; opossum has no error class). */
+const OPEN_CIRCUIT = 'EOPENBREAKER';
 
 /**
  * The event log behind a circuit breaker. While Kafka fails, appends fail fast with LOG_UNAVAILABLE and a
@@ -41,7 +46,7 @@ export class GuardedEventLog {
       errorThresholdPercentage: opts.errorThresholdPercentage,
       volumeThreshold: opts.volumeThreshold,
       rollingCountTimeout: opts.rollingWindowMs,
-      errorFilter: (err: unknown) => NOT_AN_OUTAGE.has((err as { code?: string }).code ?? ''),
+      errorFilter: notAnOutage,
     });
     this.breaker.on('open', () => {
       this.openedAt = Date.now();
@@ -77,17 +82,17 @@ export class GuardedEventLog {
 
   private translate(err: unknown): unknown {
     if (err instanceof GatewayError) return err;
-    const code = (err as { code?: string }).code;
-    if (code === 'EOPENBREAKER') {
+    if ((err as { code?: unknown }).code === OPEN_CIRCUIT) {
       return new GatewayError('LOG_UNAVAILABLE', 'the event log is unavailable (circuit open); retry later', { retryAfterSeconds: this.retryAfterSeconds() });
     }
-    if (code === 'LOG_UNAVAILABLE' || code === 'LOG_TIMEOUT' || code === 'LOG_CLOSED') {
-      return new GatewayError('LOG_UNAVAILABLE', `the event log did not accept the batch: ${(err as Error).message}`, {
+    if (err instanceof EventLogRejectedError) return new GatewayError('LOG_REJECTED', `Kafka refused the records: ${err.message}`, { cause: err });
+    // Unavailable, timed out or closed: the log could not take the batch now; the client retries.
+    if (err instanceof EventLogError) {
+      return new GatewayError('LOG_UNAVAILABLE', `the event log did not accept the batch: ${err.message}`, {
         retryAfterSeconds: this.retryAfterSeconds(),
         cause: err,
       });
     }
-    if (code === 'LOG_REJECTED') return new GatewayError('LOG_REJECTED', `Kafka refused the records: ${(err as Error).message}`, { cause: err });
     return err;
   }
 }

@@ -1,5 +1,5 @@
 import type { LogPositions, StoredEvent } from '@trackstream/events';
-import { EventLogError, type EventLog } from '@trackstream/kafka';
+import { EventLogError, EventLogRejectedError, type EventLog } from '@trackstream/kafka';
 import { noopLogger } from '@trackstream/telemetry';
 import { GatewayError } from './errors';
 import { GuardedEventLog } from './guarded-log';
@@ -56,7 +56,7 @@ describe('GuardedEventLog', () => {
   it('given failures that are not outages (client gone, records refused), when they repeat, then the circuit stays closed', async () => {
     log.failWith = new GatewayError('CLIENT_CLOSED_REQUEST', 'gone');
     for (let i = 0; i < 5; i++) await guarded.append(events, signal()).catch(() => undefined);
-    log.failWith = new EventLogError('LOG_REJECTED', 'too large');
+    log.failWith = new EventLogRejectedError('too large');
     for (let i = 0; i < 5; i++) await expect(guarded.append(events, signal())).rejects.toMatchObject({ code: 'LOG_REJECTED', retriable: false });
     expect(guarded.state()).toBe('closed');
   });

@@ -29,7 +29,7 @@ export async function listArtifacts(t: Tracking, caller: Caller, m: Message) {
   const runId = proto.reqString(m, 'run_id', 'run_uuid');
   const dir = proto.optString(m, 'path') ?? '';
   if (dir.split('/').includes('..') || dir.startsWith('/')) throw invalid(`Invalid path '${dir.slice(0, 200)}': it must be relative and stay inside the run's artifacts`);
-  const [run] = await t.o.pg.loadRuns([runId], [caller.project]);
+  const [run] = await t.o.readModel.loadRuns([runId], [caller.project]);
   if (run === undefined) throw notFound(`Run with id=${runId} not found`);
   const query = { runId, dir };
   const offset = decodeOffsetToken(proto.optString(m, 'page_token'), query);

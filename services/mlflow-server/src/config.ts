@@ -1,9 +1,7 @@
 import { z } from 'zod';
-import { authEnv, commonEnv, envVar, parseEnv, port, positiveInt, type ConfigOf } from '@trackstream/config';
+import { authEnv, commonEnv, envVar, kafkaTopicName, parseEnv, port, positiveInt, type ConfigOf } from '@trackstream/config';
 import { EVENTS_TOPIC, LIMITS } from '@trackstream/events';
 
-const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name (letters, digits, . _ -)');
-const pgSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a Postgres schema name');
 const project = z.string().regex(LIMITS.idPattern, 'must be a project name (letters, digits, _ . : -, starting with a letter or digit)');
 
 export const mlflowEnv = {
@@ -14,8 +12,8 @@ export const mlflowEnv = {
   port: envVar('TRACKSTREAM_MLFLOW_PORT', port, '5000'),
   host: envVar('TRACKSTREAM_MLFLOW_HOST', z.string().min(1), '0.0.0.0'),
   // The tables the projectors write and the topic they read: the same variables as theirs.
-  pgSchema: envVar('TRACKSTREAM_PG_SCHEMA', pgSchema, 'public'),
-  eventsTopic: envVar('TRACKSTREAM_EVENTS_TOPIC', topicName, EVENTS_TOPIC),
+  pgSchema: commonEnv.pgSchema,
+  eventsTopic: envVar('TRACKSTREAM_EVENTS_TOPIC', kafkaTopicName, EVENTS_TOPIC),
   topicPartitions: envVar('TRACKSTREAM_EVENTS_TOPIC_PARTITIONS', positiveInt, '12'),
   /** The project of every read and write when auth is off. */
   project: envVar('TRACKSTREAM_MLFLOW_PROJECT', project, 'default'),

@@ -13,7 +13,7 @@ export const BULK_DEFAULT_RESULTS = 320;
 async function history(t: Tracking, caller: Caller, runId: string, key: string): Promise<HistoryPoint[]> {
   const head = await t.runHead(caller, runId);
   // Every point as logged: no downsampling (MLflow's history is exact).
-  return (await t.o.ch.metricHistory(head.project, runId, key, Number.MAX_SAFE_INTEGER)).points;
+  return (await t.o.readModel.metricHistory(head.project, runId, key, Number.MAX_SAFE_INTEGER)).points;
 }
 
 export async function getHistory(t: Tracking, caller: Caller, m: Message) {

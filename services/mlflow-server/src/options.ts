@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { LIMITS } from '@trackstream/events';
 import type { EventLog } from '@trackstream/kafka';
-import type { ClickHouseReader, PostgresReader } from '@trackstream/read-model';
+import type { ReadModel } from '@trackstream/read-model';
 import type { Logger } from '@trackstream/telemetry';
 import type { MlflowAuth } from './auth';
 import type { ExtraRoute } from './extra-route';
@@ -9,8 +9,8 @@ import type { ExtraRoute } from './extra-route';
 /** What the composition root hands the server. */
 export interface MlflowServerOptions {
   eventLog: EventLog;
-  pg: PostgresReader;
-  ch: ClickHouseReader;
+  /** Every read of the projections. */
+  readModel: ReadModel;
   logger: Logger;
   auth: MlflowAuth;
   /** Project when auth is off. Default `default`. */
@@ -34,8 +34,7 @@ export type CompiledOptions = Readonly<Required<Omit<MlflowServerOptions, 'extra
 export function compileOptions(o: MlflowServerOptions): CompiledOptions {
   return Object.freeze({
     eventLog: o.eventLog,
-    pg: o.pg,
-    ch: o.ch,
+    readModel: o.readModel,
     logger: o.logger,
     auth: o.auth,
     project: o.project ?? 'default',

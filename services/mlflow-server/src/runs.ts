@@ -4,7 +4,7 @@ import {
   runFieldsFromTags, type LifecycleStage,
 } from '@trackstream/mlflow-protocol';
 import type { RunView } from '@trackstream/read-model';
-import { MAX_MAX_RESULTS, SearchError, compileSearch } from '@trackstream/search';
+import { MAX_MAX_RESULTS, SearchError } from '@trackstream/search';
 import type { Caller } from './auth';
 import { viewType } from './experiments';
 import { PG_AND_CH, PG_ONLY, type Draft, type Tracking } from './tracking';
@@ -46,7 +46,7 @@ export function readMetric(m: Message, field: string): MetricPoint {
 
 /** Refuses a param whose key already has another value (a param is immutable: the first value stays). Returns the params still to log. */
 async function newParams(t: Tracking, runId: string, params: Record<string, string>): Promise<Record<string, string>> {
-  const existing = await t.o.pg.paramValues(runId, Object.keys(params));
+  const existing = await t.o.readModel.paramValues(runId, Object.keys(params));
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(params)) {
     const prev = existing.get(key);
@@ -67,7 +67,7 @@ function tagDrafts(experimentId: string, runId: string, tags: Record<string, str
 }
 
 async function loadRun(t: Tracking, caller: Caller, runId: string): Promise<{ view: RunView; stage: LifecycleStage }> {
-  const [views, heads] = await Promise.all([t.o.pg.loadRuns([runId], [caller.project]), t.o.pg.runHeads([runId], [caller.project])]);
+  const [views, heads] = await Promise.all([t.o.readModel.loadRuns([runId], [caller.project]), t.o.readModel.runHeads([runId], [caller.project])]);
   const view = views[0];
   const head = heads.get(runId);
   if (view === undefined || head === undefined) throw notFound(`Run with id=${runId} not found`);
@@ -134,10 +134,10 @@ export async function searchRuns(t: Tracking, caller: Caller, m: Message) {
   if (maxResults < 1 || maxResults > 50_000) throw invalid(`Invalid value ${maxResults} for parameter 'max_results' supplied: it must be between 1 and 50000`);
   const orderBy = proto.stringList(m, 'order_by');
   const pageToken = proto.optString(m, 'page_token') || undefined;
-  let compiled;
+  let search;
   try {
-    compiled = compileSearch({
-      schema: t.o.pg.schema, experimentIds, projects: [caller.project], filter, orderBy,
+    search = t.o.readModel.prepareSearch({
+      experimentIds, projects: [caller.project], filter, orderBy,
       // Pages above our bound come back in pieces with a next_page_token, which MLflow's client follows.
       maxResults: Math.min(maxResults, MAX_MAX_RESULTS), pageToken, lifecycle,
     });
@@ -145,10 +145,10 @@ export async function searchRuns(t: Tracking, caller: Caller, m: Message) {
     if (err instanceof SearchError) throw invalid(`Invalid search: ${err.message}`);
     throw err;
   }
-  const page = compiled.page(await t.o.pg.query(compiled.text, compiled.values));
-  const [views, heads] = await Promise.all([t.o.pg.loadRuns(page.runIds, [caller.project]), t.o.pg.runHeads(page.runIds, [caller.project])]);
+  const page = await search.execute();
+  const heads = await t.o.readModel.runHeads(page.runs.map((r) => r.run_id), [caller.project]);
   return {
-    runs: views.map((v) => mlflowRun(v, caller.project, heads.get(v.run_id)?.lifecycle_stage ?? 'active')),
+    runs: page.runs.map((v) => mlflowRun(v, caller.project, heads.get(v.run_id)?.lifecycle_stage ?? 'active')),
     ...(page.nextPageToken === null ? {} : { next_page_token: page.nextPageToken }),
   };
 }

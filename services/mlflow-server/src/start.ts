@@ -1,12 +1,11 @@
-import { Pool } from 'pg';
 import { KafkaEventLog, createKafkaClient, ensureTopic } from '@trackstream/kafka';
-import { PostgresReader, openClickHouseReader } from '@trackstream/read-model';
+import { ReadModel } from '@trackstream/read-model';
 import type { Logger } from '@trackstream/telemetry';
 import { createMlflowServer } from './app';
 import type { MlflowAuth } from './auth';
 import type { MlflowServerOptions } from './options';
 
-export interface StartOptions extends Omit<MlflowServerOptions, 'eventLog' | 'pg' | 'ch'> {
+export interface StartOptions extends Omit<MlflowServerOptions, 'eventLog' | 'readModel'> {
   brokers: string[];
   topic: string;
   /** Partitions if the topic has to be created. Default 12. */
@@ -32,18 +31,15 @@ export async function startMlflowServer(opts: StartOptions): Promise<RunningMlfl
   const kafka = createKafkaClient({ clientId: 'trackstream-mlflow-server', brokers, logger: opts.logger, logLevel: 'warn' });
   await ensureTopic(kafka, { topic, partitions: partitions ?? 12 });
   const eventLog = new KafkaEventLog({ kafka, topic, logger: opts.logger });
-  const pool = new Pool({ connectionString: pgUrl, max: 10 });
-  pool.on('error', (err) => opts.logger.warn('postgres pool error', { error: err.message }));
-  const { reader: ch, client: chClient } = openClickHouseReader({ url: clickhouseUrl });
-  const server = createMlflowServer({ ...rest, eventLog, pg: new PostgresReader(pool, pgSchema), ch });
+  const readModel = ReadModel.open({ pgUrl, pgSchema, clickhouseUrl, logger: opts.logger });
+  const server = createMlflowServer({ ...rest, eventLog, readModel });
   const address = await server.listen(port, host);
   return {
     ...address,
     async stop() {
       await server.close();
       await eventLog.close();
-      await pool.end();
-      await chClient.close();
+      await readModel.close();
     },
   };
 }

@@ -3,12 +3,12 @@ import { EventLogError } from '@trackstream/kafka';
 import {
   DEFAULT_EXPERIMENT_NAME, MlflowError, defaultExperimentId, derivedEventId, fromWireExperimentId, invalid, notFound,
 } from '@trackstream/mlflow-protocol';
-import { coalesced, waitForPositions, type CheckpointSource, type ExperimentRecord, type RunHead } from '@trackstream/read-model';
+import type { ExperimentRecord, RunHead, StoreSet } from '@trackstream/read-model';
 import type { Caller } from './auth';
 import type { CompiledOptions } from './options';
 
 /** Which projections a write must be visible in before it answers. */
-export type Stores = { postgres: boolean; clickhouse: boolean };
+export type Stores = StoreSet;
 export const PG_ONLY: Stores = { postgres: true, clickhouse: false };
 export const PG_AND_CH: Stores = { postgres: true, clickhouse: true };
 
@@ -26,16 +26,11 @@ export interface Draft<T extends EventType = EventType> {
  * the gateway validates them), answered once the projections cover them; reads go through the read model.
  */
 export class Tracking {
-  private readonly pgCheckpoints: CheckpointSource;
-  private readonly chCheckpoints: CheckpointSource;
   private readonly defaults = new Set<string>();
   /** Experiment create/rename per project one at a time, so a name check and its append are not interleaved. */
   private readonly nameLocks = new Map<string, Promise<unknown>>();
 
-  constructor(readonly o: CompiledOptions) {
-    this.pgCheckpoints = coalesced((topic) => o.pg.checkpoints(topic));
-    this.chCheckpoints = coalesced((topic) => o.ch.checkpoints(topic));
-  }
+  constructor(readonly o: CompiledOptions) {}
 
   /** Validates the drafts as events, appends them together, waits until reads see them. */
   async append(caller: Caller, drafts: readonly Draft[], stores: Stores): Promise<void> {
@@ -62,8 +57,7 @@ export class Tracking {
       }
       throw err;
     }
-    const sources = [...(stores.postgres ? [this.pgCheckpoints] : []), ...(stores.clickhouse ? [this.chCheckpoints] : [])];
-    const visible = await waitForPositions(sources, positions, { timeoutMs: this.o.readYourWritesWaitMs });
+    const visible = await this.o.readModel.waitFor(positions, stores, this.o.readYourWritesWaitMs);
     if (!visible) {
       throw new MlflowError('TEMPORARILY_UNAVAILABLE', `the write is stored but not yet visible to reads after ${this.o.readYourWritesWaitMs} ms; retry later`, this.o.retryAfterSeconds);
     }
@@ -73,7 +67,7 @@ export class Tracking {
   async ensureDefault(caller: Caller): Promise<void> {
     if (this.defaults.has(caller.project)) return;
     const id = defaultExperimentId(caller.project);
-    const found = await this.o.pg.experimentRecords(caller.project, id);
+    const found = await this.o.readModel.experimentRecords(caller.project, id);
     if (found.length === 0) {
       await this.append(
         caller,
@@ -85,13 +79,13 @@ export class Tracking {
   }
 
   async experiment(caller: Caller, wireId: string): Promise<ExperimentRecord> {
-    const [e] = await this.o.pg.experimentRecords(caller.project, fromWireExperimentId(wireId, caller.project));
+    const [e] = await this.o.readModel.experimentRecords(caller.project, fromWireExperimentId(wireId, caller.project));
     if (e === undefined) throw notFound(`No Experiment with id=${wireId} exists`);
     return e;
   }
 
   async experiments(caller: Caller): Promise<ExperimentRecord[]> {
-    return this.o.pg.experimentRecords(caller.project);
+    return this.o.readModel.experimentRecords(caller.project);
   }
 
   async withNameLock<T>(project: string, fn: () => Promise<T>): Promise<T> {
@@ -107,7 +101,7 @@ export class Tracking {
   }
 
   async runHead(caller: Caller, runId: string): Promise<RunHead> {
-    const head = (await this.o.pg.runHeads([runId], [caller.project])).get(runId);
+    const head = (await this.o.readModel.runHeads([runId], [caller.project])).get(runId);
     if (head === undefined) throw notFound(`Run with id=${runId} not found`);
     return head;
   }

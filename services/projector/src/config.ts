@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, commonEnv, envVar, parseEnv, port, positiveInt, type ConfigOf } from '@trackstream/config';
+import { ConfigError, commonEnv, kafkaTopicName, envVar, parseEnv, port, positiveInt, type ConfigOf } from '@trackstream/config';
 import { DLQ_TOPIC, EVENTS_TOPIC } from '@trackstream/events';
 
 export const PROJECTIONS = ['postgres', 'clickhouse'] as const;
@@ -18,8 +18,6 @@ const DEFAULT_FETCH: Record<ProjectionName, { minBytes: string; maxWaitMs: strin
   clickhouse: { minBytes: String(4 * 1024 * 1024), maxWaitMs: '1000' },
 };
 
-const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name');
-const pgSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a Postgres schema name');
 
 function specFor(projection: ProjectionName, env: Record<string, string | undefined>) {
   // The per-projection port variable wins over the generic one, so one environment can run both projectors.
@@ -28,10 +26,9 @@ function specFor(projection: ProjectionName, env: Record<string, string | undefi
   return {
     ...commonEnv,
     port: envVar(portVar, port, DEFAULT_PORTS[projection]),
-    topic: envVar('TRACKSTREAM_EVENTS_TOPIC', topicName, EVENTS_TOPIC),
-    dlqTopic: envVar('TRACKSTREAM_DLQ_TOPIC', topicName, DLQ_TOPIC),
+    topic: envVar('TRACKSTREAM_EVENTS_TOPIC', kafkaTopicName, EVENTS_TOPIC),
+    dlqTopic: envVar('TRACKSTREAM_DLQ_TOPIC', kafkaTopicName, DLQ_TOPIC),
     groupId: envVar('TRACKSTREAM_PROJECTOR_GROUP_ID', z.string().min(1), `trackstream-projector-${projection}`),
-    pgSchema: envVar('TRACKSTREAM_PG_SCHEMA', pgSchema, 'public'),
     maxRecordsPerApply: envVar('TRACKSTREAM_PROJECTOR_BATCH_SIZE', positiveInt, '1000'),
     concurrency: envVar('TRACKSTREAM_PROJECTOR_CONCURRENCY', positiveInt, '2'),
     sessionTimeoutMs: envVar('TRACKSTREAM_PROJECTOR_SESSION_TIMEOUT_MS', positiveInt, '30000'),

@@ -1,46 +1,22 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Pool } from 'pg';
 import { decodePositionsToken, type LogPositions } from '@trackstream/events';
-import { createMetricsRegistry, noopLogger, type Logger } from '@trackstream/telemetry';
-import { DENIAL_CODES, authorizeRead, scopeOf, type QueryAuth, type ReadScope } from './auth';
+import { createMetricsRegistry } from '@trackstream/telemetry';
+import { DENIAL_CODES, authorizeRead, scopeOf } from './auth';
 import { QueryError, errorBody, toQueryError } from './errors';
-import { coalesced, openClickHouseReader, PostgresReader, waitForPositions, type CheckpointSource } from '@trackstream/read-model';
+import { ReadModel } from '@trackstream/read-model';
 import { QueryMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import type { RouteContext, StoreSet } from './context';
 import { registerRoutes } from './routes';
-import { registerStreamRoutes, type StreamOptionsRaw } from './stream-routes';
+import { compileQueryApiOptions, type QueryApiOptions } from './options';
+import { registerStreamRoutes } from './stream-routes';
 
 export const TOKEN_HEADER = 'x-trackstream-token';
 export const STALE_HEADER = 'X-Trackstream-Stale';
 
-export interface QueryApiOptions {
-  /** postgres://… of the database the Postgres projector writes. */
-  pgUrl: string;
-  /** Schema of the projection tables (TRACKSTREAM_PG_SCHEMA, as the projector). */
-  pgSchema?: string;
-  /** ClickHouse HTTP URL; its path names the database (as the projector's). */
-  clickhouseUrl: string;
-  /** Overrides the URL's database. */
-  clickhouseDatabase?: string;
-  /** Topic the gateway's tokens name; a token for another topic is refused. */
-  eventsTopic: string;
-  /** How long a read with a token waits for the projections before answering stale. */
-  readYourWritesWaitMs: number;
-  port?: number;
-  host?: string;
-  logger?: Logger;
-  pgPoolSize?: number;
-  /**
-   * Access control. Default `{mode: 'off'}` (a library default: the composition root, main.ts, defaults to on):
-   * every project readable without a token.
-   */
-  auth?: QueryAuth;
-  /** Live streams (GET /v1/stream/...): poll interval, heartbeat, bound on open streams. */
-  streams?: Omit<StreamOptionsRaw, 'topic' | 'logger'>;
-}
+export type { QueryApiOptions } from './options';
 
 export interface QueryApi {
   readonly app: express.Express;
@@ -50,18 +26,12 @@ export interface QueryApi {
   close(): Promise<void>;
 }
 
-export function createQueryApi(opts: QueryApiOptions): QueryApi {
-  const log = (opts.logger ?? noopLogger).child({ component: 'query-api' });
-  const schema = opts.pgSchema ?? 'public';
-  const pool = new Pool({ connectionString: opts.pgUrl, max: opts.pgPoolSize ?? 8, connectionTimeoutMillis: 5_000 });
-  pool.on('error', (err) => log.warn('idle postgres connection failed', { err: err.message }));
-  const pg = new PostgresReader(pool, schema);
-  // The adapter's one client factory and URL split (@trackstream/clickhouse, through the read model).
-  const { reader: ch, client: chClient } = openClickHouseReader({ url: opts.clickhouseUrl, ...(opts.clickhouseDatabase === undefined ? {} : { database: opts.clickhouseDatabase }) });
+export function createQueryApi(raw: QueryApiOptions): QueryApi {
+  const opts = compileQueryApiOptions(raw);
+  const log = opts.logger.child({ component: 'query-api' });
+  // Every read of the projections, through the read model (its pool, the ClickHouse adapter's client and URL split).
+  const read = ReadModel.open({ ...opts.readModel, logger: log });
   const metrics = new QueryMetrics(createMetricsRegistry('query-api'));
-
-  const pgCheckpoints: CheckpointSource = coalesced((topic) => pg.checkpoints(topic));
-  const chCheckpoints: CheckpointSource = coalesced((topic) => ch.checkpoints(topic));
 
   const freshness = async (req: Request, res: Response, stores: StoreSet): Promise<void> => {
     const header = req.header(TOKEN_HEADER);
@@ -75,11 +45,8 @@ export function createQueryApi(opts: QueryApiOptions): QueryApi {
     if (positions.topic !== opts.eventsTopic) {
       throw new QueryError('TOKEN_INVALID', `${TOKEN_HEADER} names topic ${JSON.stringify(positions.topic)}, this API reads ${JSON.stringify(opts.eventsTopic)}`);
     }
-    const sources: CheckpointSource[] = [];
-    if (stores.postgres) sources.push(pgCheckpoints);
-    if (stores.clickhouse) sources.push(chCheckpoints);
     const started = Date.now();
-    const fresh = await waitForPositions(sources, positions, { timeoutMs: opts.readYourWritesWaitMs });
+    const fresh = await read.waitFor(positions, stores, opts.readYourWritesWaitMs);
     metrics.freshnessWaitSeconds.observe((Date.now() - started) / 1000);
     res.setHeader(STALE_HEADER, fresh ? 'false' : 'true');
     if (!fresh) metrics.staleReads.inc({ route: routeOf(req) });
@@ -95,9 +62,7 @@ export function createQueryApi(opts: QueryApiOptions): QueryApi {
   });
 
   app.get('/healthz', async (_req, res) => {
-    const checks = await Promise.allSettled([pool.query('SELECT 1'), chClient.ping()]);
-    const postgres = checks[0].status === 'fulfilled';
-    const clickhouse = checks[1].status === 'fulfilled' && (checks[1].value as { success: boolean }).success;
+    const { postgres, clickhouse } = await read.health();
     res.status(postgres && clickhouse ? 200 : 503).json({ status: postgres && clickhouse ? 'ok' : 'degraded', postgres, clickhouse });
   });
   app.get('/metrics', async (_req, res) => {
@@ -109,7 +74,7 @@ export function createQueryApi(opts: QueryApiOptions): QueryApi {
   });
 
   // Bodies are parsed after authorization (a route's second step): an unauthenticated caller gets its 401 unparsed.
-  const routeCtx: RouteContext = { pg, ch, metrics, schema, freshness, authorize: authorizeRead(opts.auth ?? { mode: 'off' }), jsonBody: express.json({ limit: '1mb' }), scope: scopeOf };
+  const routeCtx: RouteContext = { read, metrics, freshness, authorize: authorizeRead(opts.auth), jsonBody: express.json({ limit: opts.jsonBodyLimit }), scope: scopeOf };
   registerRoutes(app, routeCtx);
   const streams = registerStreamRoutes(app, routeCtx, { topic: opts.eventsTopic, logger: log, ...opts.streams });
 
@@ -149,7 +114,7 @@ export function createQueryApi(opts: QueryApiOptions): QueryApi {
     metrics,
     listen: () =>
       new Promise((resolve, reject) => {
-        const s = app.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', (err?: Error) => {
+        const s = app.listen(opts.port, opts.host, (err?: Error) => {
           if (err) return reject(err);
           const port = (s.address() as AddressInfo).port;
           resolve({ url: `http://127.0.0.1:${port}`, port });
@@ -164,7 +129,7 @@ export function createQueryApi(opts: QueryApiOptions): QueryApi {
         s.closeAllConnections();
         await new Promise<void>((resolve) => s.close(() => resolve()));
       }
-      await Promise.allSettled([pool.end(), chClient.close()]);
+      await read.close();
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { AuthError, bearerToken, deniedWho, unauthenticatedMessage, readableProjects, roleAllows, type Grant, type TokenValidator } from '@trackstream/auth';
+import { AuthError, AuthForbiddenError, bearerToken, deniedWho, unauthenticatedMessage, readableProjects, roleAllows, type Grant, type TokenValidator } from '@trackstream/auth';
 import { QueryError } from './errors';
 
 /**
@@ -61,8 +61,8 @@ export function authFailure(err: unknown): QueryError {
   if (err instanceof QueryError) return err;
   if (err instanceof AuthError) {
     const who = deniedWho(err);
-    if (err.code === 'AUTH_UNAVAILABLE') return new QueryError('AUTH_UNAVAILABLE', 'API tokens cannot be checked right now; retry later', { reason: err.code }, who);
-    if (err.code === 'FORBIDDEN') return new QueryError('FORBIDDEN', 'this token may not read', { reason: err.code }, who);
+    if (err.retriable) return new QueryError('AUTH_UNAVAILABLE', 'API tokens cannot be checked right now; retry later', { reason: err.code }, who);
+    if (err instanceof AuthForbiddenError) return new QueryError('FORBIDDEN', 'this token may not read', { reason: err.code }, who);
     return new QueryError('UNAUTHENTICATED', unauthenticatedMessage(err.code), { reason: err.code }, who);
   }
   return new QueryError('INTERNAL', 'internal error');

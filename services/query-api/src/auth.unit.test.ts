@@ -1,4 +1,4 @@
-import { AuthError, type Grant } from '@trackstream/auth';
+import { AuthError, authError, type Grant } from '@trackstream/auth';
 import type { Request, Response } from 'express';
 import { authorizeRead, scopeOf, visibleProjects } from './auth';
 import { QueryError } from './errors';
@@ -35,7 +35,7 @@ describe('query API authorization', () => {
   });
 
   it('given a validator error, then its code becomes the reason and the answer never holds the token', () => {
-    const failing = (code: AuthError['code']) => authorizeRead({ mode: 'on', validator: { validate: () => { throw new AuthError(code, `token tk_1 of ada@lab: ${code}`); } } });
+    const failing = (code: AuthError['code']) => authorizeRead({ mode: 'on', validator: { validate: () => { throw authError(code, `token tk_1 of ada@lab: ${code}`); } } });
     for (const [code, status] of [['TOKEN_REVOKED', 401], ['TOKEN_EXPIRED', 401], ['TOKEN_UNKNOWN', 401], ['AUTH_UNAVAILABLE', 503]] as const) {
       const e = run(failing(code), `Bearer ${TOKEN}`).err as QueryError;
       expect([e.status, (e.details as { reason: string }).reason]).toEqual([status, code]);

@@ -1,9 +1,7 @@
 import { z } from 'zod';
-import { authEnv, commonEnv, envVar, parseEnv, port, positiveInt, type ConfigOf } from '@trackstream/config';
+import { authEnv, commonEnv, kafkaTopicName, envVar, parseEnv, port, positiveInt, type ConfigOf } from '@trackstream/config';
 import { EVENTS_TOPIC } from '@trackstream/events';
 
-const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name (letters, digits, . _ -)');
-const pgSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a Postgres schema name');
 
 export const queryEnv = {
   pgUrl: commonEnv.pgUrl,
@@ -12,9 +10,9 @@ export const queryEnv = {
   port: envVar('TRACKSTREAM_QUERY_PORT', port, '8081'),
   host: envVar('TRACKSTREAM_QUERY_HOST', z.string().min(1), '0.0.0.0'),
   // Same variable as the projector: the query API reads the tables the Postgres projector writes.
-  pgSchema: envVar('TRACKSTREAM_PG_SCHEMA', pgSchema, 'public'),
+  pgSchema: commonEnv.pgSchema,
   // Tokens name positions in this topic; a token for another topic cannot be waited for.
-  eventsTopic: envVar('TRACKSTREAM_EVENTS_TOPIC', topicName, EVENTS_TOPIC),
+  eventsTopic: envVar('TRACKSTREAM_EVENTS_TOPIC', kafkaTopicName, EVENTS_TOPIC),
   readYourWritesWaitMs: envVar('TRACKSTREAM_QUERY_RYW_WAIT_MS', positiveInt, '5000'),
   // Access control (issue 9): tokens are read from their own Postgres schema only when auth is on.
   ...authEnv,

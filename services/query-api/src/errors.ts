@@ -1,4 +1,6 @@
 import { TrackstreamError } from '@trackstream/errors';
+import { TokenDecodeError } from '@trackstream/events';
+import { StoreUnavailableError } from '@trackstream/read-model';
 import { SearchError } from '@trackstream/search';
 
 /**
@@ -90,7 +92,7 @@ export function toQueryError(err: unknown): QueryError {
     return new QueryError(err.code, err.message, details);
   }
   const e = err as { code?: unknown; message?: string; type?: string };
-  if (e && e.code === 'TOKEN_INVALID') return new QueryError('TOKEN_INVALID', e.message ?? 'invalid token');
+  if (err instanceof TokenDecodeError) return new QueryError('TOKEN_INVALID', err.message);
   if (e && e.type === 'entity.parse.failed') return new QueryError('MALFORMED_JSON', 'request body is not valid JSON');
   // Any other refusal of the body parser (an unsupported Content-Encoding or charset, a body over the limit or cut
   // short) is the client's request, not our fault: 400 naming what the parser refused, never 500.
@@ -103,8 +105,6 @@ export function toQueryError(err: unknown): QueryError {
   }
   // express could not percent-decode a path parameter (`%ff`, a lone `%`): the client's fault.
   if (err instanceof URIError) return new QueryError('BAD_REQUEST', 'the path holds a malformed percent-encoding', { field: 'path' });
-  if (e && typeof e.code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|57P0[123]|08\w{3})$/.test(e.code)) {
-    return new QueryError('STORE_UNAVAILABLE', 'a projection store is unavailable');
-  }
+  if (err instanceof StoreUnavailableError) return new QueryError('STORE_UNAVAILABLE', 'a projection store is unavailable');
   return new QueryError('INTERNAL', 'internal error');
 }

@@ -54,3 +54,39 @@ test('compare with NUL and overlong ids answers 404 naming them, and a NUL metri
   expect([bad.status, ((await bad.json()) as { error: { details: unknown } }).error.details]).toEqual([400, { field: 'metric_keys' }]);
   expect((await fetch(base + '/healthz')).status).toBe(200);
 });
+
+test.each([
+  ['/v1/stream/runs/%00', 404, 'RUN_NOT_FOUND'],
+  [`/v1/stream/runs/${long}`, 404, 'RUN_NOT_FOUND'],
+  ['/v1/stream/runs/%ff', 400, 'BAD_REQUEST'],
+  ['/v1/stream/experiments/%00', 404, 'EXPERIMENT_NOT_FOUND'],
+  [`/v1/stream/experiments/${long}`, 404, 'EXPERIMENT_NOT_FOUND'],
+  ['/v1/experiments?project=%00', 400, 'BAD_REQUEST'],
+])('GET %s (live streams, list filters) → 4xx with a code, never 500', async (path, status, code) => {
+  const res = await fetch(base + path);
+  const body = (await res.json()) as { error: { code: string; message: string } };
+  expect([res.status, body.error.code]).toEqual([status, code]);
+});
+
+test.each([
+  ['/v1/runs/search', { experiment_ids: ['a\u0000b'] }, 'experiment_ids'],
+  ['/v1/runs/search', { experiment_ids: ['\ud800'] }, 'experiment_ids'],
+  ['/v1/runs/search', { experiment_ids: ['exp-h'], projects: ['p\u0000'] }, 'projects'],
+  ['/v1/experiments/summaries', { experiment_ids: ['a\u0000b'] }, 'experiment_ids'],
+])('POST %s %j → 400 naming the field, before any SQL', async (path, body, field) => {
+  const res = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const answer = (await res.json()) as { error: { code: string; details: unknown } };
+  expect([res.status, answer.error.code, answer.error.details]).toEqual([400, 'BAD_REQUEST', { field }]);
+  expect((await fetch(base + '/healthz')).status).toBe(200);
+});
+
+test('an unreachable store answers 503 STORE_UNAVAILABLE, not 500', async () => {
+  const down = createQueryApi({ pgUrl: 'postgres://trackstream@127.0.0.1:1/none', clickhouseUrl: 'http://127.0.0.1:1/none', eventsTopic: TOPIC, readYourWritesWaitMs: 10 });
+  const url = (await down.listen()).url;
+  try {
+    const res = await fetch(`${url}/v1/runs/exp-h-run-0`);
+    expect([res.status, ((await res.json()) as { error: { code: string } }).error.code]).toEqual([503, 'STORE_UNAVAILABLE']);
+  } finally {
+    await down.close();
+  }
+});

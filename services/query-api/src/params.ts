@@ -1,3 +1,4 @@
+import { LIMITS } from '@trackstream/events';
 import { QueryError } from './errors';
 
 /** Request-shape checks shared by the routes; each failure is a 400 naming the field. */
@@ -27,6 +28,13 @@ export function stringArray(raw: unknown, name: string, opts: { min: number; max
   return raw as string[];
 }
 
+/** stringArray whose entries a store can hold: a NUL byte or a lone surrogate is a 400 naming the field, before any SQL. */
+export function storableStringArray(raw: unknown, name: string, opts: { min: number; max: number }): string[] {
+  const out = stringArray(raw, name, opts);
+  if (!out.every((x) => isStorableText(x))) throw new QueryError('BAD_REQUEST', `${name} must not hold NUL bytes or lone surrogates`, { field: name });
+  return out;
+}
+
 export function bodyObject(raw: unknown): Record<string, unknown> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new QueryError('BAD_REQUEST', 'the request body must be a JSON object');
   return raw as Record<string, unknown>;
@@ -49,7 +57,7 @@ export function decodeCursor(token: string): string {
 }
 
 /** The id grammar of the contract (project, experiment_id, run_id). An id outside it cannot exist in a store. */
-export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+export const ID_PATTERN: RegExp = LIMITS.idPattern;
 
 export function isId(raw: string): boolean {
   return ID_PATTERN.test(raw);

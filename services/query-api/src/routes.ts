@@ -1,8 +1,8 @@
 import type { Express } from 'express';
 import type { RouteContext } from './context';
-import { compareMetric, type Goal } from '@trackstream/read-model';
+import type { Goal } from '@trackstream/read-model';
 import { QueryError } from './errors';
-import { bodyObject, decodeCursor, encodeCursor, intParam, isId, isStorableText, optionalString, stringArray } from './params';
+import { bodyObject, decodeCursor, encodeCursor, intParam, isId, isStorableText, optionalString, storableStringArray, stringArray } from './params';
 import { registerSearchRoute } from './search-route';
 
 export const MAX_COMPARE_RUNS = 100;
@@ -20,10 +20,11 @@ export function registerRoutes(app: Express, ctx: RouteContext): void {
     await ctx.freshness(req, res, PG);
     const limit = intParam(req.query.max_results, 'max_results', 100, 1, MAX_EXPERIMENTS_PAGE);
     const project = optionalString(req.query.project, 'project');
+    if (project !== null && !isStorableText(project)) throw new QueryError('BAD_REQUEST', 'project is not a valid project id', { field: 'project' });
     const token = optionalString(req.query.page_token, 'page_token');
     const afterId = token === null ? null : decodeCursor(token);
     // One more than the page tells whether another page exists without a count.
-    const rows = await ctx.pg.listExperiments({ project, projects: ctx.scope(res).projects, afterId, limit: limit + 1 });
+    const rows = await ctx.read.listExperiments({ project, projects: ctx.scope(res).projects, afterId, limit: limit + 1 });
     const page = rows.slice(0, limit);
     res.json({ experiments: page, next_page_token: rows.length > limit ? encodeCursor(page[page.length - 1]!.experiment_id) : null });
   });
@@ -34,7 +35,7 @@ export function registerRoutes(app: Express, ctx: RouteContext): void {
     // An id or name no store can hold (NUL, lone surrogate, overlong) is unknown: answered before any SQL.
     if (!isStorableText(req.params.id)) throw new QueryError('EXPERIMENT_NOT_FOUND', `no experiment with id or name ${JSON.stringify(req.params.id.slice(0, 200))}`);
     if (project !== null && !isStorableText(project)) throw new QueryError('BAD_REQUEST', 'project is not a valid project id', { field: 'project' });
-    const found = await ctx.pg.findExperiments(req.params.id, project, ctx.scope(res).projects);
+    const found = await ctx.read.findExperiments(req.params.id, project, ctx.scope(res).projects);
     if (found.experiments.length === 0) throw new QueryError('EXPERIMENT_NOT_FOUND', `no experiment with id or name ${JSON.stringify(req.params.id)}`);
     if (found.experiments.length > 1) {
       // Names are unique only within a project; the caller picks one with ?project=.
@@ -50,36 +51,23 @@ export function registerRoutes(app: Express, ctx: RouteContext): void {
   app.post('/v1/runs/compare', ctx.authorize, ctx.jsonBody, async (req, res) => {
     const body = bodyObject(req.body);
     const runIds = [...new Set(stringArray(body.run_ids, 'run_ids', { min: 1, max: MAX_COMPARE_RUNS }))];
-    const keys = body.metric_keys === undefined || body.metric_keys === null ? null : stringArray(body.metric_keys, 'metric_keys', { min: 0, max: 1000 });
-    if (keys !== null && !keys.every((k) => isStorableText(k))) throw new QueryError('BAD_REQUEST', 'metric_keys must not hold NUL bytes or lone surrogates', { field: 'metric_keys' });
+    const keys = body.metric_keys === undefined || body.metric_keys === null ? null : storableStringArray(body.metric_keys, 'metric_keys', { min: 0, max: 1000 });
     const goals = parseGoals(body.metric_goals);
     await ctx.freshness(req, res, BOTH);
     // A run of a project the token cannot read is missing, named like an unknown id.
     // Ids outside the id grammar cannot exist: they are missing without reaching a store.
-    const runs = await ctx.pg.loadRuns(runIds.filter(isId), ctx.scope(res).projects);
-    if (runs.length < runIds.length) {
-      const known = new Set(runs.map((r) => r.run_id));
-      const missing = runIds.filter((id) => !known.has(id));
+    const compared = await ctx.read.compareRuns({ runIds, lookup: runIds.filter(isId), metricKeys: keys, goals, projects: ctx.scope(res).projects });
+    if (compared.missing !== null) {
+      const missing = compared.missing;
       throw new QueryError('RUN_NOT_FOUND', `unknown runs: ${missing.slice(0, 10).join(', ')}`, { missing });
     }
-    const stats = await ctx.ch.metricStats([...new Set(runs.map((r) => r.project))], runIds, keys);
-    const params: Record<string, Record<string, string | null>> = {};
-    for (const key of [...new Set(runs.flatMap((r) => Object.keys(r.params)))].sort()) {
-      params[key] = Object.fromEntries(runs.map((r) => [r.run_id, r.params[key] ?? null]));
-    }
-    const metricKeys = keys ?? [...new Set([...stats.values()].flatMap((m) => [...m.keys()]))].sort();
-    const metrics = Object.fromEntries(metricKeys.map((k) => [k, compareMetric(k, runIds, stats, goals[k])]));
-    res.json({
-      runs: runs.map((r) => ({ run_id: r.run_id, experiment_id: r.experiment_id, project: r.project, run_name: r.run_name, status: r.status })),
-      params,
-      metrics,
-    });
+    res.json(compared.comparison);
   });
 
   app.get('/v1/runs/:run_id', ctx.authorize, async (req, res) => {
     await ctx.freshness(req, res, PG);
     if (!isId(req.params.run_id)) throw new QueryError('RUN_NOT_FOUND', `no run ${JSON.stringify(req.params.run_id.slice(0, 200))}`);
-    const [run] = await ctx.pg.loadRuns([req.params.run_id], ctx.scope(res).projects);
+    const [run] = await ctx.read.loadRuns([req.params.run_id], ctx.scope(res).projects);
     if (!run) throw new QueryError('RUN_NOT_FOUND', `no run ${JSON.stringify(req.params.run_id)}`);
     res.json({ run });
   });
@@ -90,10 +78,10 @@ export function registerRoutes(app: Express, ctx: RouteContext): void {
     // The project comes from Postgres (ClickHouse's tables are keyed by project first), so both must be fresh.
     await ctx.freshness(req, res, BOTH);
     if (!isId(req.params.run_id)) throw new QueryError('RUN_NOT_FOUND', `no run ${JSON.stringify(req.params.run_id.slice(0, 200))}`);
-    const projects = await ctx.pg.runProjects([req.params.run_id], ctx.scope(res).projects);
+    const projects = await ctx.read.runProjects([req.params.run_id], ctx.scope(res).projects);
     const project = projects.get(req.params.run_id);
     if (project === undefined) throw new QueryError('RUN_NOT_FOUND', `no run ${JSON.stringify(req.params.run_id)}`);
-    res.json(await ctx.ch.metricHistory(project, req.params.run_id, req.params.key, maxPoints));
+    res.json(await ctx.read.metricHistory(project, req.params.run_id, req.params.key, maxPoints));
   });
 }
 

@@ -1,19 +1,18 @@
 import type { Express } from 'express';
-import { compileSearch, type SearchRequest } from '@trackstream/search';
+import type { SearchRequest } from '@trackstream/search';
 import type { RouteContext } from './context';
 import { visibleProjects } from './auth';
 import { QueryError } from './errors';
-import { bodyObject, stringArray } from './params';
+import { bodyObject, storableStringArray } from './params';
 
 export const MAX_SEARCH_EXPERIMENTS = 1000;
 
 export function registerSearchRoute(app: Express, ctx: RouteContext): void {
   app.post('/v1/runs/search', ctx.authorize, ctx.jsonBody, async (req, res) => {
     const body = bodyObject(req.body);
-    const requested = body.projects === undefined || body.projects === null ? null : stringArray(body.projects, 'projects', { min: 1, max: 1000 });
-    const request: SearchRequest = {
-      schema: ctx.schema,
-      experimentIds: stringArray(body.experiment_ids, 'experiment_ids', { min: 1, max: MAX_SEARCH_EXPERIMENTS }),
+    const requested = body.projects === undefined || body.projects === null ? null : storableStringArray(body.projects, 'projects', { min: 1, max: 1000 });
+    const request: Omit<SearchRequest, 'schema'> = {
+      experimentIds: storableStringArray(body.experiment_ids, 'experiment_ids', { min: 1, max: MAX_SEARCH_EXPERIMENTS }),
       // Only the token's projects: a run elsewhere never matches (an empty list sees nothing).
       projects: visibleProjects(ctx.scope(res), requested),
     };
@@ -36,14 +35,12 @@ export function registerSearchRoute(app: Express, ctx: RouteContext): void {
       request.pageToken = body.page_token;
     }
     // Compiling first: a bad filter is a 400 at once, without waiting for a token.
-    const compiled = compileSearch(request);
+    const search = ctx.read.prepareSearch(request);
     await ctx.freshness(req, res, { postgres: true, clickhouse: false });
     const end = ctx.metrics.searchSeconds.startTimer();
     try {
-      const rows = await ctx.pg.query(compiled.text, compiled.values);
-      const page = compiled.page(rows);
-      const runs = await ctx.pg.loadRuns(page.runIds, request.projects ?? null);
-      res.json({ runs, next_page_token: page.nextPageToken });
+      const { runs, nextPageToken } = await search.execute();
+      res.json({ runs, next_page_token: nextPageToken });
     } finally {
       end();
     }

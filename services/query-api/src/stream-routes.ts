@@ -1,8 +1,8 @@
 import type { Express, Request, Response } from 'express';
-import { compileSearch } from '@trackstream/search';
 import { noopLogger, type Logger } from '@trackstream/telemetry';
 import type { RouteContext } from './context';
 import { QueryError } from './errors';
+import { isId, isStorableText } from './params';
 import type { RunView } from '@trackstream/read-model';
 import { MAX_POINTS_LIMIT } from './routes';
 import { registerSummaryRoute } from './summary-route';
@@ -133,7 +133,7 @@ export function registerStreamRoutes(app: Express, ctx: RouteContext, raw: Strea
     if (ticking) return; // a slow store: skip a tick rather than pile reads up
     ticking = true;
     try {
-      const [pg, ch] = await Promise.all([ctx.pg.checkpoints(opts.topic), ctx.ch.checkpoints(opts.topic)]);
+      const { postgres: pg, clickhouse: ch } = await ctx.read.checkpoints(opts.topic);
       const pgMoved = checkpointsMoved(pgSeen, pg);
       const chMoved = checkpointsMoved(chSeen, ch);
       pgSeen = pg;
@@ -150,7 +150,7 @@ export function registerStreamRoutes(app: Express, ctx: RouteContext, raw: Strea
   async function pushPoints(): Promise<void> {
     if (runs.size === 0) return;
     const watches = [...runs.values()];
-    const stats = await ctx.ch.metricStats([...new Set(watches.map((w) => w.project))], watches.map((w) => w.runId), null);
+    const stats = await ctx.read.metricStats([...new Set(watches.map((w) => w.project))], watches.map((w) => w.runId), null);
     for (const w of watches) {
       const keys = stats.get(w.runId);
       if (!keys) continue;
@@ -162,7 +162,7 @@ export function registerStreamRoutes(app: Express, ctx: RouteContext, raw: Strea
   }
 
   async function pushSeries(w: RunWatch, key: string, only?: RunSubscriber): Promise<void> {
-    const series = await ctx.ch.metricHistory(w.project, w.runId, key, MAX_POINTS_LIMIT);
+    const series = await ctx.read.metricHistory(w.project, w.runId, key, MAX_POINTS_LIMIT);
     w.counts.set(key, series.points.length);
     for (const sub of only ? [only] : w.subscribers) {
       const update = seriesUpdate(sub.cursor.counts[key] ?? 0, series);
@@ -179,7 +179,7 @@ export function registerStreamRoutes(app: Express, ctx: RouteContext, raw: Strea
   async function pushRunStates(only?: { watch: RunWatch; sub: RunSubscriber }): Promise<void> {
     const watches = only ? [only.watch] : [...runs.values()];
     if (watches.length === 0) return;
-    const loaded = await ctx.pg.loadRuns(watches.map((w) => w.runId), null);
+    const loaded = await ctx.read.loadRuns(watches.map((w) => w.runId), null);
     const byId = new Map(loaded.map((r) => [r.run_id, r]));
     for (const w of watches) {
       const run = byId.get(w.runId);
@@ -195,9 +195,7 @@ export function registerStreamRoutes(app: Express, ctx: RouteContext, raw: Strea
   }
 
   async function experimentRuns(experimentId: string, projects: string[] | null): Promise<RunView[]> {
-    const compiled = compileSearch({ schema: ctx.schema, experimentIds: [experimentId], projects, orderBy: ['attributes.start_time DESC'], maxResults: opts.experimentRuns });
-    const page = compiled.page(await ctx.pg.query(compiled.text, compiled.values));
-    return ctx.pg.loadRuns(page.runIds, projects);
+    return ctx.read.recentRuns(experimentId, projects, opts.experimentRuns);
   }
 
   async function pushExperiment(w: ExperimentWatch, subs: Iterable<ExperimentSubscriber>): Promise<void> {
@@ -264,7 +262,9 @@ export function registerStreamRoutes(app: Express, ctx: RouteContext, raw: Strea
   app.get('/v1/stream/runs/:run_id', ctx.authorize, async (req, res) => {
     admit(res);
     const runId = req.params.run_id as string;
-    const [run] = await ctx.pg.loadRuns([runId], ctx.scope(res).projects);
+    // An id outside the id grammar cannot exist: unknown, answered before any SQL.
+    if (!isId(runId)) throw new QueryError('RUN_NOT_FOUND', `no run ${JSON.stringify(runId.slice(0, 200))}`);
+    const [run] = await ctx.read.loadRuns([runId], ctx.scope(res).projects);
     if (!run) throw new QueryError('RUN_NOT_FOUND', `no run ${JSON.stringify(runId)}`);
     let watch = runs.get(runId);
     if (!watch) {
@@ -286,7 +286,9 @@ export function registerStreamRoutes(app: Express, ctx: RouteContext, raw: Strea
   app.get('/v1/stream/experiments/:id', ctx.authorize, async (req, res) => {
     admit(res);
     const projects = ctx.scope(res).projects;
-    const found = await ctx.pg.findExperiments(req.params.id as string, null, projects);
+    // An id or name no store can hold (NUL, lone surrogate, overlong) is unknown: answered before any SQL.
+    if (!isStorableText(req.params.id as string)) throw new QueryError('EXPERIMENT_NOT_FOUND', `no single experiment with id or name ${JSON.stringify((req.params.id as string).slice(0, 200))}`);
+    const found = await ctx.read.findExperiments(req.params.id as string, null, projects);
     const experiment = found.experiments[0];
     if (!experiment || found.experiments.length > 1) throw new QueryError('EXPERIMENT_NOT_FOUND', `no single experiment with id or name ${JSON.stringify(req.params.id)}`);
     const experimentId = experiment.experiment_id;

@@ -1,8 +1,9 @@
-import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { Pool } from 'pg';
 import { z } from 'zod';
-import { DEFAULT_AUTH_SCHEMA, PostgresTokenStore, type TokenStore } from '@trackstream/auth';
-import { commonEnv, envVar, parseEnv, positiveInt } from '@trackstream/config';
+import { PostgresTokenStore, type TokenStore } from '@trackstream/auth';
+import { createClickHouseClient, DEFAULT_DATABASE, splitDatabase } from '@trackstream/clickhouse';
+import { authEnv, commonEnv, envVar, kafkaTopicName, parseEnv, positiveInt } from '@trackstream/config';
 import { DLQ_TOPIC, EVENTS_TOPIC } from '@trackstream/events';
 import { createKafkaClient } from '@trackstream/kafka';
 import type { Logger } from '@trackstream/telemetry';
@@ -20,17 +21,16 @@ export interface CliIo {
 }
 
 function cliSpec() {
-  const name = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name');
+  const name = kafkaTopicName;
   return {
     ...commonEnv,
     topic: envVar('TRACKSTREAM_EVENTS_TOPIC', name, EVENTS_TOPIC),
     dlqTopic: envVar('TRACKSTREAM_DLQ_TOPIC', name, DLQ_TOPIC),
-    pgSchema: envVar('TRACKSTREAM_PG_SCHEMA', z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a Postgres schema name'), 'public'),
     batchSize: envVar('TRACKSTREAM_REPLAY_BATCH_SIZE', positiveInt, '1000'),
     // The live projectors' groups are <prefix>postgres and <prefix>clickhouse (their TRACKSTREAM_PROJECTOR_GROUP_ID).
     projectorGroupPrefix: envVar('TRACKSTREAM_PROJECTOR_GROUP_PREFIX', z.string().min(1), 'trackstream-projector-'),
     auth: envVar('TRACKSTREAM_AUTH', z.enum(['on', 'off']), 'on'),
-    authSchema: envVar('TRACKSTREAM_AUTH_PG_SCHEMA', z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a Postgres schema name'), DEFAULT_AUTH_SCHEMA),
+    authSchema: authEnv.authPgSchema,
   };
 }
 /** The CLI's configuration, parsed once from the environment (loadConfig) and frozen. */
@@ -38,12 +38,11 @@ export type CliConfig = ReturnType<typeof loadConfig>;
 
 export function loadConfig(env: Record<string, string | undefined>) {
   const cfg = parseEnv(cliSpec(), env);
-  const u = new URL(cfg.clickhouseUrl);
-  const chDatabase = decodeURIComponent(u.pathname.replace(/^\/+|\/+$/g, '')) || 'trackstream';
-  u.pathname = '/';
+  // The adapter's URL rule: the path names the database (default `trackstream`).
+  const chDatabase = splitDatabase(cfg.clickhouseUrl).database ?? DEFAULT_DATABASE;
   // TRACKSTREAM_TOKEN is read as is, not through parseEnv: a config error would quote the value.
   const token = env.TRACKSTREAM_TOKEN === undefined || env.TRACKSTREAM_TOKEN === '' ? undefined : env.TRACKSTREAM_TOKEN;
-  return Object.freeze({ ...cfg, chDatabase, chServerUrl: u.toString(), token });
+  return Object.freeze({ ...cfg, chDatabase, token });
 }
 
 /** One command: its help text and its body, which gets the shared context (config parsed once, connections). */
@@ -51,6 +50,9 @@ export interface Command {
   readonly help: string;
   run(ctx: Context, args: string[], io: CliIo): Promise<number>;
 }
+
+/** Replays and verifies run long statements (whole-table checksums): longer than a service's request timeout. */
+const CH_REQUEST_TIMEOUT_MS = 60_000;
 
 /** Connections, opened on first use and all closed at the end. */
 export class Context {
@@ -96,7 +98,8 @@ export class Context {
 
   async clickhouse(): Promise<ClickHouseClient> {
     if (!this.ch) {
-      const client = createClient({ url: this.cfg.chServerUrl, request_timeout: 60_000, log: { level: ClickHouseLogLevel.OFF } });
+      // The one client factory; statements name their databases in full (replay and verify work across several).
+      const { client } = createClickHouseClient({ url: this.cfg.clickhouseUrl, requestTimeoutMs: CH_REQUEST_TIMEOUT_MS });
       this.ch = client;
       this.closers.push(() => client.close());
       await chQuery(client, 'SELECT 1 AS x');

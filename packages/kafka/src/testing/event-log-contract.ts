@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { StoredEvent } from '@trackstream/events';
-import type { EventLog } from './event-log';
+import type { EventLog } from '../event-log';
 
 /** What a contract run needs from an adapter: a fresh, empty log and a way to read back what is in it. */
 export interface EventLogFixture {

@@ -5,7 +5,7 @@ import { createKafkaClient, readTopicToEnd, topicEndOffsets } from '@trackstream
 import { noopLogger, type Logger } from '@trackstream/telemetry';
 import { deleteTestTopics } from '@trackstream/testkit';
 import type { Kafka } from 'kafkajs';
-import { startKafkaGateway, type KafkaGatewayOptions, type RunningGateway } from './kafka-gateway';
+import { startKafkaGateway, type KafkaGatewayOptions, type RunningGateway } from '../kafka-gateway';
 
 const T0 = 1_763_900_000_000;
 

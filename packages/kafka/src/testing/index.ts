@@ -1,0 +1,1 @@
+export { describeEventLogContract, type EventLogFixture } from './event-log-contract';

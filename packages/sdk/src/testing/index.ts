@@ -1,0 +1,1 @@
+export { ScriptedTransport, retry } from './scripted-transport';
