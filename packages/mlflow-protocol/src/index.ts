@@ -10,6 +10,6 @@ export {
 export { encodeOffsetToken, decodeOffsetToken, pageOf, queryDigest } from './page-token';
 export {
   SYSTEM_TAGS, runFieldsFromTags, tagsWithSystemTags, mlflowRun, mlflowRunInfo, mlflowExperiment, mlflowMetric, runArtifactUri,
-  experimentArtifactLocation, wireNumber, type RunFacts, type RunFields, type ExperimentFacts, type LifecycleStage, type JsonNumber,
+  experimentArtifactLocation, type RunFacts, type RunFields, type ExperimentFacts, type LifecycleStage, type JsonNumber,
 } from './shapes';
 export { parseExperimentFilter, matchesExperiment, parseExperimentOrder, compareExperiments, likePattern, type ExperimentCondition, type ExperimentOrder } from './experiment-filter';

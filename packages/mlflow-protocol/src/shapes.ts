@@ -4,14 +4,8 @@ import { toWireExperimentId } from './ids';
  * MLflow's JSON shapes (service.proto Run, RunInfo, RunData, Experiment, Metric) built from the read model's views,
  * and the mapping of MLflow's system tags onto Trackstream's run fields.
  */
+/** A double as proto3 JSON writes it (the read model's `jsonNumber` spelling: NaN and infinities as strings). */
 export type JsonNumber = number | 'NaN' | 'Infinity' | '-Infinity';
-
-export function wireNumber(n: number): JsonNumber {
-  if (Number.isNaN(n)) return 'NaN';
-  if (n === Infinity) return 'Infinity';
-  if (n === -Infinity) return '-Infinity';
-  return n;
-}
 
 /** MLflow system tags that are run fields in Trackstream (mlflow/utils/mlflow_tags.py). */
 export const SYSTEM_TAGS = Object.freeze({

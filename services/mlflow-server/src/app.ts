@@ -7,6 +7,9 @@ import { compileOptions, type CompiledOptions, type MlflowServerOptions } from '
 import { resolveRoute, type Route } from './routes';
 import { Tracking } from './tracking';
 
+/** Where MLflow's client sends artifacts (`mlflow-artifacts:` URIs); served by an extra route once the artifact store is wired. */
+export const ARTIFACT_PROXY_PREFIX = '/api/2.0/mlflow-artifacts/';
+
 export interface MlflowServer {
   listen(port: number, host?: string): Promise<{ port: number; url: string }>;
   close(): Promise<void>;
@@ -46,6 +49,9 @@ export function createMlflowServer(options: MlflowServerOptions): MlflowServer {
         if (url.pathname === '/version' && req.method === 'GET') return void res.writeHead(200, { 'content-type': 'text/plain' }).end(o.version);
         const extra = o.extraRoutes.find((r) => url.pathname.startsWith(r.prefix));
         if (extra) return await extra.handle(req, res, authorize(o.auth, req.headers.authorization, o.project, extra.access(req.method ?? 'GET')));
+        if (url.pathname.startsWith(ARTIFACT_PROXY_PREFIX)) {
+          throw new MlflowError('ENDPOINT_NOT_FOUND', `The artifact proxy (${ARTIFACT_PROXY_PREFIX}) is not served by this server yet: artifacts cannot be uploaded or downloaded through it`);
+        }
         await serveApi(o, tracking, req, res, url);
       } catch (err) {
         if (res.headersSent) return void res.destroy();
