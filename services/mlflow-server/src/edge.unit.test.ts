@@ -4,7 +4,7 @@ import { authorize } from './auth';
 import { parseJsonBody, parseQuery } from './http';
 import { sampleEvenly } from './metrics';
 import { ROUTES, resolveRoute } from './routes';
-import { readMetric, readParams, readTags } from './runs';
+import { contentEventId, readMetric, readParams, readTags } from './runs';
 
 const code = (fn: () => unknown): string => {
   try {
@@ -88,5 +88,16 @@ describe('metric sampling and artifact listing', () => {
     const files = [{ path: 'model/MLmodel', size_bytes: 10 }, { path: 'model/data/w.bin', size_bytes: 99 }, { path: 'plot.png', size_bytes: null }];
     expect(listDirectory(files, '')).toEqual([{ path: 'model', is_dir: true }, { path: 'plot.png', is_dir: false }]);
     expect(listDirectory(files, 'model/')).toEqual([{ path: 'model/MLmodel', is_dir: false, file_size: 10 }, { path: 'model/data', is_dir: true }]);
+  });
+});
+
+describe('content event ids', () => {
+  it('given the same points again (a retry), then the same id; other values, runs or kinds, other ids; NaN and Inf differ', () => {
+    const p = [{ key: 'm', value: 1, step: 0, timestamp: 5 }];
+    expect(contentEventId('metrics', 'r', p)).toBe(contentEventId('metrics', 'r', [{ ...p[0]! }]));
+    expect(contentEventId('metrics', 'r', p)).not.toBe(contentEventId('metrics', 'r2', p));
+    expect(contentEventId('metrics', 'r', p)).not.toBe(contentEventId('params', 'r', p));
+    expect(contentEventId('metrics', 'r', [{ ...p[0]!, value: NaN }])).not.toBe(contentEventId('metrics', 'r', [{ ...p[0]!, value: Infinity }]));
+    expect(contentEventId('metrics', 'r', [{ ...p[0]!, value: Infinity }])).not.toBe(contentEventId('metrics', 'r', [{ ...p[0]!, value: -Infinity }]));
   });
 });

@@ -1,6 +1,6 @@
 import { LIMITS, type MetricPoint } from '@trackstream/events';
 import {
-  MLFLOW_LIMITS, SYSTEM_TAGS, checkKey, fromWireExperimentId, invalid, mlflowRun, mlflowRunInfo, newRunId, notFound, proto, randomRunName,
+  MLFLOW_LIMITS, SYSTEM_TAGS, checkKey, derivedEventId, fromWireExperimentId, invalid, mlflowRun, mlflowRunInfo, newRunId, notFound, proto, randomRunName,
   runFieldsFromTags, type LifecycleStage,
 } from '@trackstream/mlflow-protocol';
 import type { RunView } from '@trackstream/read-model';
@@ -56,6 +56,15 @@ async function newParams(t: Tracking, runId: string, params: Record<string, stri
     }
   }
   return out;
+}
+
+/**
+ * Metric points and params are facts that logging twice does not change, so their event id derives from the run and
+ * the content: a client's retry of a write that answered 503 after it reached the log appends the same event id,
+ * which the projectors apply once. (Tags are not: a=1, a=2, a=1 must end as 1.)
+ */
+export function contentEventId(kind: 'metrics' | 'params', runId: string, content: unknown): string {
+  return derivedEventId(`mlflow-${kind}`, runId, JSON.stringify(content, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)));
 }
 
 /** A tag that is also a run field updates the field too (mlflow.runName → run_name). */
@@ -157,7 +166,7 @@ export async function logMetric(t: Tracking, caller: Caller, m: Message) {
   const runId = runIdOf(m);
   const point = readMetric(m, 'metric');
   const head = await t.activeRun(caller, runId);
-  await t.append(caller, [{ type: 'metrics_logged', experiment_id: head.experiment_id, run_id: runId, payload: { points: [point] } }], PG_AND_CH);
+  await t.append(caller, [{ type: 'metrics_logged', experiment_id: head.experiment_id, run_id: runId, event_id: contentEventId('metrics', runId, [point]), payload: { points: [point] } }], PG_AND_CH);
   return {};
 }
 
@@ -166,7 +175,9 @@ export async function logParam(t: Tracking, caller: Caller, m: Message) {
   const params = readParams([{ key: proto.reqString(m, 'key'), value: proto.optString(m, 'value') ?? '' }], 'param');
   const head = await t.activeRun(caller, runId);
   const fresh = await newParams(t, runId, params);
-  if (Object.keys(fresh).length > 0) await t.append(caller, [{ type: 'params_logged', experiment_id: head.experiment_id, run_id: runId, payload: { params: fresh } }], PG_ONLY);
+  if (Object.keys(fresh).length > 0) {
+    await t.append(caller, [{ type: 'params_logged', experiment_id: head.experiment_id, run_id: runId, event_id: contentEventId('params', runId, fresh), payload: { params: fresh } }], PG_ONLY);
+  }
   return {};
 }
 
@@ -205,9 +216,9 @@ export async function logBatch(t: Tracking, caller: Caller, m: Message) {
   const head = await t.activeRun(caller, runId);
   const fresh = await newParams(t, runId, params);
   const drafts: Draft[] = [];
-  if (Object.keys(fresh).length > 0) drafts.push({ type: 'params_logged', experiment_id: head.experiment_id, run_id: runId, payload: { params: fresh } });
+  if (Object.keys(fresh).length > 0) drafts.push({ type: 'params_logged', experiment_id: head.experiment_id, run_id: runId, event_id: contentEventId('params', runId, fresh), payload: { params: fresh } });
   if (Object.keys(tags).length > 0) drafts.push(...tagDrafts(head.experiment_id, runId, tags));
-  if (points.length > 0) drafts.push({ type: 'metrics_logged', experiment_id: head.experiment_id, run_id: runId, payload: { points } });
+  if (points.length > 0) drafts.push({ type: 'metrics_logged', experiment_id: head.experiment_id, run_id: runId, event_id: contentEventId('metrics', runId, points), payload: { points } });
   await t.append(caller, drafts, points.length > 0 ? PG_AND_CH : PG_ONLY);
   return {};
 }
