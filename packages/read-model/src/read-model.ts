@@ -204,12 +204,15 @@ export class ReadModel {
     return { postgres, clickhouse };
   }
 
-  /** Read-your-writes: waits (at most timeoutMs) until the given stores cover `positions`; false when they did not. */
-  waitFor(positions: LogPositions, stores: StoreSet, timeoutMs: number): Promise<boolean> {
+  /**
+   * Read-your-writes: waits (at most timeoutMs) until the given stores cover `positions`; false when they did not.
+   * `pollMs`: how often the checkpoints are read meanwhile (default waitForPositions' 20 ms; concurrent waits share each read).
+   */
+  waitFor(positions: LogPositions, stores: StoreSet, timeoutMs: number, pollMs?: number): Promise<boolean> {
     const sources: CheckpointSource[] = [];
     if (stores.postgres) sources.push(this.pgCheckpoints);
     if (stores.clickhouse) sources.push(this.chCheckpoints);
-    return waitForPositions(sources, positions, { timeoutMs });
+    return waitForPositions(sources, positions, { timeoutMs, ...(pollMs === undefined ? {} : { pollMs }) });
   }
 
   /** Whether each store answers. */

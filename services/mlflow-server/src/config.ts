@@ -19,6 +19,8 @@ export const mlflowEnv = {
   project: envVar('TRACKSTREAM_MLFLOW_PROJECT', project, 'default'),
   /** How long a write waits to be visible to reads before it answers 503 + Retry-After. */
   readYourWritesWaitMs: envVar('TRACKSTREAM_MLFLOW_RYW_WAIT_MS', positiveInt, '10000'),
+  /** How often a waiting write polls the projections' checkpoints (a knob for bench/mlflow). */
+  visibilityPollMs: envVar('TRACKSTREAM_MLFLOW_VISIBILITY_POLL_MS', positiveInt, '20'),
   ...authEnv,
 };
 

@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     host: config.host,
     project: config.project,
     readYourWritesWaitMs: config.readYourWritesWaitMs,
+    visibilityPollMs: config.visibilityPollMs,
     logger,
     auth,
   });

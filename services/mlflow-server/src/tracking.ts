@@ -57,7 +57,7 @@ export class Tracking {
       }
       throw err;
     }
-    const visible = await this.o.readModel.waitFor(positions, stores, this.o.readYourWritesWaitMs);
+    const visible = await this.o.readModel.waitFor(positions, stores, this.o.readYourWritesWaitMs, this.o.visibilityPollMs);
     if (!visible) {
       throw new MlflowError('TEMPORARILY_UNAVAILABLE', `the write is stored but not yet visible to reads after ${this.o.readYourWritesWaitMs} ms; retry later`, this.o.retryAfterSeconds);
     }
