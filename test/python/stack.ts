@@ -1,6 +1,9 @@
-// The real services a Python SDK test talks to, in-process: two gateways on one test-owned topic (one of them can be
-// stopped and started by the tests through a small control endpoint), both projectors, and the query API.
+// The real services a Python SDK test talks to, in-process: three gateways on one test-owned topic (one can be
+// stopped and started by the tests through a small control endpoint; one has auth on with a token rate-limited to a
+// few events per second, so it answers 429 with Retry-After), both projectors, the query API, and ClickHouse's
+// address so the tests count points in the store itself.
 import * as http from 'node:http';
+import { InMemoryTokenStore, TokenValidator } from '@trackstream/auth';
 import { ClickHouseSink } from '@trackstream/clickhouse';
 import { PostgresSink } from '@trackstream/postgres';
 import { ProjectionRuntime, ProjectorMetrics } from '@trackstream/projection';
@@ -23,6 +26,9 @@ export interface PythonTestStack {
   close(): Promise<void>;
 }
 
+/** Events per second the rate-limited gateway's token may send (its bucket holds twice this). */
+const RATE_LIMIT_PER_SEC = 10;
+
 export async function startPythonTestStack(): Promise<PythonTestStack> {
   const brokers = endpointsFromEnv().kafkaBrokers;
   const topic: TestTopic = await createTestTopic('pysdk', 3);
@@ -34,6 +40,20 @@ export async function startPythonTestStack(): Promise<PythonTestStack> {
   const main: RunningGateway = await startGateway(0);
   let flaky: RunningGateway | null = await startGateway(0);
   const flakyPort = flaky.address.port;
+  // The gateway's own token buckets: RATE_LIMIT_PER_SEC events/s per token, a bucket of twice that.
+  const tokens = new InMemoryTokenStore();
+  const limitedToken = (await tokens.create({ principal: 'pysdk-bot', project: 'pysdk', role: 'writer', rateLimitPerSec: RATE_LIMIT_PER_SEC })).token;
+  const validator = new TokenValidator(tokens, { refreshMs: 60_000 });
+  await validator.start();
+  const limited: RunningGateway = await startKafkaGateway({
+    brokers,
+    topic: topic.topic,
+    partitions: 3,
+    logger: noopLogger,
+    port: 0,
+    host: '127.0.0.1',
+    auth: { mode: 'on', validator },
+  });
 
   const pgSink = new PostgresSink({ connectionString: endpointsFromEnv().pgUrl, schema: pg.schema });
   const chSink = new ClickHouseSink({ url: ch.url });
@@ -97,6 +117,11 @@ export async function startPythonTestStack(): Promise<PythonTestStack> {
       TS_TEST_FLAKY_GATEWAY_URL: `http://127.0.0.1:${flakyPort}`,
       TS_TEST_CONTROL_URL: `http://127.0.0.1:${controlPort}`,
       TS_TEST_QUERY_URL: apiUrl,
+      TS_TEST_LIMITED_GATEWAY_URL: `http://127.0.0.1:${limited.address.port}`,
+      TS_TEST_LIMITED_TOKEN: limitedToken,
+      TS_TEST_LIMITED_RATE: String(RATE_LIMIT_PER_SEC),
+      TS_TEST_CLICKHOUSE_URL: ch.url,
+      TS_TEST_CLICKHOUSE_DATABASE: ch.database,
     },
     close: async () => {
       await new Promise((r) => control.close(r));
@@ -106,6 +131,8 @@ export async function startPythonTestStack(): Promise<PythonTestStack> {
       await api.close();
       await main.stop(1000);
       await flaky?.stop(1000);
+      await limited.stop(1000);
+      validator.stop();
       await pg.cleanup();
       await ch.cleanup();
       await topic.cleanup();

@@ -7,7 +7,7 @@ import sys
 import textwrap
 
 import trackstream
-from conftest import py, ts_cli
+from conftest import assert_exactly_once, py, ts_cli
 
 
 def test_100k_points_visible_in_the_query_api_in_order_exactly_once(gateway_url, query, spool_dir):
@@ -47,7 +47,7 @@ CHILD = textwrap.dedent(
 )
 
 
-def test_sigkill_leaves_a_spool_that_trackstream_sync_sends(gateway_url, dead_url, query, spool_dir, tmp_path):
+def test_sigkill_leaves_a_spool_that_trackstream_sync_sends_exactly_once(gateway_url, dead_url, query, clickhouse, spool_dir, tmp_path):
     script = tmp_path / "child.py"
     script.write_text(CHILD)
     # The gateway is unreachable for the child, so its events go to disk; then it is killed without warning.
@@ -63,9 +63,12 @@ def test_sigkill_leaves_a_spool_that_trackstream_sync_sends(gateway_url, dead_ur
     r = ts_cli("sync", "--url", gateway_url, "--dir", spool_dir, "--any-url")
     assert r.returncode == 0, r.stdout + r.stderr
     got = query.wait_counts(run_id, {"loss": 5000})
-    assert [p["step"] for p in query.wait_history(run_id, "loss", 5000)["points"]] == list(range(5000))
     assert got["run_name"] == "doomed"
+    assert_exactly_once(clickhouse.wait_points(run_id, 5000), ["loss"], range(5000))
     assert [f for f in os.listdir(spool_dir) if f.endswith(".spool")] == []
+    # Sent exactly once: a second sync (either SDK's) finds nothing left.
+    again = ts_cli("sync", "--url", gateway_url, "--dir", spool_dir, "--any-url")
+    assert again.returncode == 0 and "0 spool file(s), 0 event(s) sent" in again.stdout, again.stdout + again.stderr
 
 
 def test_offline_spool_is_sent_by_the_next_online_start(gateway_url, query, spool_dir):

@@ -12,6 +12,7 @@ import collections
 import json
 import logging
 import os
+import queue
 import threading
 import time
 
@@ -60,6 +61,39 @@ class Barrier:
         self.event = threading.Event()
 
 
+class Wakeup:
+    """Wakes a background thread. Safe to raise from a signal handler that interrupted the very thread raising it:
+    SIGTERM's handler runs on the training thread between two bytecodes, possibly inside log()'s own wake-up, and
+    threading.Event.set() would wait there forever for the lock that thread already holds. SimpleQueue.put is
+    reentrant (documented so), so a wake-up is an item in one; while one is pending, set() adds none (the waiter
+    disarms before it does its work, so whatever was appended before a skipped set() is still seen)."""
+
+    __slots__ = ("_q", "_armed")
+
+    def __init__(self):
+        self._q = queue.SimpleQueue()
+        self._armed = False
+
+    def set(self):
+        if not self._armed:
+            self._armed = True
+            self._q.put(True)
+
+    def wait(self, timeout):
+        """True when woken, False at the timeout; either way the next set() wakes again."""
+        try:
+            self._q.get(timeout=timeout)
+            woken = True
+        except queue.Empty:
+            woken = False
+        self._armed = False
+        while True:
+            try:
+                self._q.get_nowait()
+            except queue.Empty:
+                return woken
+
+
 class Pipeline:
     def __init__(self, transport, url, spool_dir, project, flush_points, flush_interval_s, max_buffered_points, base_ms, max_ms, fsync=True):
         self.transport = transport
@@ -85,8 +119,10 @@ class Pipeline:
         self.pressure = False
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
-        self._wake_sealer = threading.Event()
-        self._wake_sender = threading.Event()
+        self._wake_sealer = Wakeup()
+        self._wake_sender = Wakeup()
+        # Set by close_sync (signal handlers): from then on no threading.Event of a waiter is touched (see Wakeup).
+        self._halting = False
         self._stop = threading.Event()
         self._queue = collections.deque()
         self._memory_points = 0
@@ -153,7 +189,6 @@ class Pipeline:
         try:
             while not self._stop.is_set():
                 self._wake_sealer.wait(self.flush_interval_s)
-                self._wake_sealer.clear()
                 self.seal_available()
         except Exception:  # noqa: BLE001 - a library must not crash its host; close() and exit hooks still spill
             log.exception("trackstream: the sealer stopped on an unexpected error; unsent events will be spooled")
@@ -194,8 +229,9 @@ class Pipeline:
             self._changed.notify_all()
         if self._queue:
             self._wake_sender.set()
-        for b in barriers:
-            b.event.set()
+        if not self._halting:
+            for b in barriers:
+                b.event.set()
 
     def _seal_points(self, run, pts):
         for i in range(0, len(pts), L.POINTS_PER_EVENT):
@@ -268,7 +304,6 @@ class Pipeline:
                     has_work = bool(self._queue)
                 if not has_work:
                     self._wake_sender.wait(1.0)
-                    self._wake_sender.clear()
                     continue
                 try:
                     chunks, serialized = self._build_request()
@@ -438,6 +473,7 @@ class Pipeline:
 
     def close_sync(self):
         """Last resort (signal handlers, exit): seal and spill everything in the calling thread, close the file."""
+        self._halting = True
         self.seal_available()
         with self._lock:
             self._stop.set()
