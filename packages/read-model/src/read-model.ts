@@ -153,6 +153,10 @@ export class ReadModel {
     return guard(this.ch.metricHistory(project, runId, key, maxPoints));
   }
 
+  metricHistoryPage(project: string, runId: string, key: string, offset: number, limit: number): Promise<{ points: HistoryPoint[]; more: boolean }> {
+    return guard(this.ch.metricHistoryPage(project, runId, key, offset, limit));
+  }
+
   metricStats(projects: readonly string[], runIds: readonly string[], keys: readonly string[] | null): Promise<Map<string, Map<string, MetricStats>>> {
     return guard(this.ch.metricStats(projects, runIds, keys));
   }

@@ -1,4 +1,4 @@
-import { decodeOffsetToken, invalid, mlflowMetric, pageOf, proto } from '@trackstream/mlflow-protocol';
+import { decodeOffsetToken, encodeOffsetToken, invalid, mlflowMetric, proto } from '@trackstream/mlflow-protocol';
 import type { HistoryPoint } from '@trackstream/read-model';
 import type { Caller } from './auth';
 import type { Tracking } from './tracking';
@@ -23,8 +23,10 @@ export async function getHistory(t: Tracking, caller: Caller, m: Message) {
   if (maxResults < 1 || maxResults > HISTORY_PAGE) throw invalid(`Invalid value ${maxResults} for parameter 'max_results' supplied: it must be between 1 and ${HISTORY_PAGE}`);
   const query = { runId, key };
   const offset = decodeOffsetToken(proto.optString(m, 'page_token'), query);
-  const page = pageOf(await history(t, caller, runId, key), offset, maxResults, query);
-  return { metrics: page.items.map((p) => mlflowMetric(key, p)), ...(page.nextPageToken === null ? {} : { next_page_token: page.nextPageToken }) };
+  const head = await t.runHead(caller, runId);
+  // One page from ClickHouse (LIMIT offset, n), so a long history is never loaded whole for one page.
+  const page = await t.o.readModel.metricHistoryPage(head.project, runId, key, offset, maxResults);
+  return { metrics: page.points.map((p) => mlflowMetric(key, p)), ...(page.more ? { next_page_token: encodeOffsetToken(offset + maxResults, query) } : {}) };
 }
 
 /** Evenly spaced points of a sorted list, the first and the last always among them (MLflow's sampling keeps both ends). */
