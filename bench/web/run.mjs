@@ -1,7 +1,8 @@
 // npm run bench:web — the web UI against the real query API over the stack's Postgres and ClickHouse (projections
 // written by the real sinks). Measures: runs-page first data from the server (POST /v1/runs/search), time until the
 // runs table is interactive in headless Chromium, live point → chart frame latency over SSE, and the query API's
-// CPU with 100 idle open streams. BENCH_RUNS (default 2000) runs in one experiment. Prints a markdown table.
+// CPU with 100 idle open streams, and a run page of 10 charts × 10,000 points (from navigation, and a redraw of all
+// ten). BENCH_RUNS (default 2000) runs in one experiment. Prints a markdown table.
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join, dirname } from 'node:path';
@@ -11,8 +12,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { chromium } = require('playwright-core');
 const { PostgresSink } = require(join(ROOT, 'packages/postgres/dist/index.js'));
 const { ClickHouseSink } = require(join(ROOT, 'packages/clickhouse/dist/index.js'));
-const { batchOf } = require(join(ROOT, 'packages/projection/dist/index.js'));
-const { TestEvents } = require(join(ROOT, 'packages/projection/dist/testing/events.js'));
+const { TestEvents, batchOf } = require(join(ROOT, 'packages/projection-core/dist/testing/index.js'));
 const { createTestPgSchema, createTestClickHouseDatabase, endpointsFromEnv, uniqueName } = require(join(ROOT, 'packages/testkit/dist/index.js'));
 const { createQueryApi } = require(join(ROOT, 'services/query-api/dist/index.js'));
 const { createWebServer } = require(join(ROOT, 'services/web/dist/server/index.js'));
@@ -40,6 +40,16 @@ for (let i = 0; i < RUNS; i++) {
   events.push(ev.metricsLogged('exp-bench', run, [{ key: 'loss', value: 1 / (i + 1), step: 0 }]));
 }
 for (let i = 0; i < events.length; i += 2000) await project(events.slice(i, i + 2000));
+// One run with 10 metrics of 10,000 steps each (100,000 points), 1,000 points per event as the contract allows.
+const CHARTS = 10;
+const POINTS = 10_000;
+const wide = [ev.runStarted('exp-bench', 'bench-wide', { run_name: 'wide' })];
+for (let k = 0; k < CHARTS; k++) {
+  for (let from = 0; from < POINTS; from += 1000) {
+    wide.push(ev.metricsLogged('exp-bench', 'bench-wide', Array.from({ length: 1000 }, (_, j) => ({ key: `m${k}`, value: Math.sin((from + j) / (50 + k)) + k, step: from + j }))));
+  }
+}
+for (let i = 0; i < wide.length; i += 20) await project(wide.slice(i, i + 20));
 const api = createQueryApi({ pgUrl: endpointsFromEnv().pgUrl, pgSchema: pg.schema, clickhouseUrl: ch.url, eventsTopic: TOPIC, readYourWritesWaitMs: 300, streams: { pollMs: 200, maxStreams: 1000 } });
 const q = await api.listen();
 const web = createWebServer({ queryUrl: q.url, publicDir: join(ROOT, 'services/web/dist/public') });
@@ -66,6 +76,47 @@ try {
     await page.close();
   }
   out.push(['runs page interactive in Chromium (100 rows rendered, from navigation)', `${median(interactive)} ms`]);
+  // 10 charts × 10,000 points: from navigation until every chart has drawn all its points (the query API reads
+  // 100,000 points from ClickHouse and streams them, the page parses and draws), and a redraw of all ten (resize).
+  // Runs in the page (self-contained): every chart has a draw with all its points.
+  const allDrawn = ([n, charts]) => new Set((window.__trackstreamDraws ?? []).filter((d) => d.points === n).map((d) => d.chart)).size === charts;
+  // The server's part: the ten series read at 10,000 points each, in parallel, through the web proxy.
+  const reads = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    await Promise.all(Array.from({ length: CHARTS }, (_, k) => fetch(`${base}/v1/runs/bench-wide/metrics/m${k}?max_points=${POINTS}`).then((r) => r.json())));
+    reads.push(performance.now() - t);
+  }
+  const one = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    await fetch(`${base}/v1/runs/bench-wide/metrics/m0?max_points=${POINTS}`).then((r) => r.json());
+    one.push(performance.now() - t);
+  }
+  out.push([`${CHARTS} × GET metrics?max_points=${POINTS} in parallel (server read, via the proxy)`, `${median(reads).toFixed(0)} ms (one alone: ${median(one).toFixed(0)} ms)`]);
+  const loaded = [];
+  const firstFull = [];
+  const redraw = [];
+  for (let i = 0; i < 3; i++) {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const t = Date.now();
+    await page.goto(`${base}/#/r/bench-wide`);
+    await page.waitForFunction(allDrawn, [POINTS, CHARTS], { timeout: 60_000, polling: 10 });
+    loaded.push(Date.now() - t);
+    const full = await page.evaluate((n) => window.__trackstreamDraws.filter((d) => d.points === n).map((d) => d.at), POINTS);
+    firstFull.push(Math.min(...full) - t);
+    for (const width of [1100, 1280, 1000]) {
+      await page.evaluate(() => (window.__trackstreamDraws = []));
+      const t0 = await page.evaluate(() => Date.now());
+      await page.setViewportSize({ width, height: 900 });
+      await page.waitForFunction(allDrawn, [POINTS, CHARTS], { timeout: 20_000, polling: 10 });
+      const last = await page.evaluate(() => Math.max(...window.__trackstreamDraws.map((d) => d.at)));
+      redraw.push(last - t0);
+    }
+    await page.close();
+  }
+  out.push([`run page, ${CHARTS} charts × ${POINTS.toLocaleString('en')} points: navigation → all drawn (read, stream, parse, draw)`, `${median(loaded)} ms (first chart complete: ${median(firstFull)} ms)`]);
+  out.push([`run page, ${CHARTS} charts × ${POINTS.toLocaleString('en')} points: redraw of all ten (resize → last frame)`, `${median(redraw)} ms`]);
   // live: a running run's page open; each sample projects one point and waits for the chart frame that shows it.
   await project([ev.metricsLogged('exp-bench', 'bench-run-0', [{ key: 'live', value: 0, step: 0 }])]);
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

@@ -19,3 +19,4 @@ export { EventDecodeError, EventEncodeError, TokenDecodeError } from './errors';
 export { eventKey } from './key';
 export { encodePositionsToken, decodePositionsToken, type LogPositions } from './tokens';
 export { exampleEvents } from './examples';
+export { describeEvent, CONFLICT_PREFIX, type ParamHistory } from './describe';

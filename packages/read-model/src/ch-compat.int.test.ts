@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { TABLES, checkpointRow, ddlStatements, qualified, metricPointRows, toRows } from '@trackstream/clickhouse';
 import { TestEvents, recordsOf } from '@trackstream/projection-core/testing';
 import { createTestClickHouseDatabase, type TestClickHouseDatabase } from '@trackstream/testkit';
-import { checkpointsQuery, historyBucketsQuery, historyPageQuery, historyPointsQuery, historyStatsQuery, metricStatsQuery } from './ch-queries';
+import { checkpointsQuery, historyBucketsQuery, historyPageQuery, historyPointsQuery, historyStatsQuery, metricStatsQuery, runParamEventsQuery, subjectEventsQuery } from './ch-queries';
 
 /**
  * The query API's ClickHouse statements must run on 18.16 (the local stack) and on a current ClickHouse (chdb,
@@ -42,10 +42,16 @@ beforeAll(async () => {
     { name: 'history points', text: historyPointsQuery(db, { ...m, key: 'loss' }).text },
     { name: 'history page', text: historyPageQuery(db, m, 100, 50).text },
     { name: 'history buckets', text: historyBucketsQuery(db, m, 0n, 7n).text },
+    { name: 'history stats (step range)', text: historyStatsQuery(db, m, { from: 70n, to: -1n + 200n }).text },
+    { name: 'history buckets (step range)', text: historyBucketsQuery(db, m, 70n, 3n, { from: 70n, to: 199n }).text },
     { name: 'metric stats', text: metricStatsQuery(db, ['proj'], ['exp-a-run-0', 'exp-a-run-1'], null).text },
     { name: 'metric stats (keys)', text: metricStatsQuery(db, ['proj'], ['exp-a-run-1'], ['acc', 'bad']).text },
     { name: 'metric stats (hostile)', text: metricStatsQuery(db, ["x' OR 1=1 --"], ["run'\\", '\u0000'], ['🚀']).text },
     { name: 'checkpoints', text: checkpointsQuery(db, 't').text },
+    { name: 'run events', text: subjectEventsQuery(db, 'proj', { runId: 'exp-a-run-0' }, null, 50).text },
+    { name: 'run events (after)', text: subjectEventsQuery(db, 'proj', { runId: 'exp-a-run-0' }, 1n, 2).text },
+    { name: 'experiment events', text: subjectEventsQuery(db, 'proj', { experimentId: 'exp-a' }, null, 50).text },
+    { name: 'run param events', text: runParamEventsQuery(db, 'proj', 'exp-a-run-0', 100n).text },
   ];
   for (const s of statements) await ch.client.command({ query: s });
 }, 300_000);

@@ -1,7 +1,7 @@
 // The read model: the one place that knows how to read the projections (Postgres and ClickHouse).
 export { PostgresReader, type RunView, type ExperimentView, type LineageView, type ExperimentRecord, type RunHead } from './pg-reader';
-export { ClickHouseReader, type HistoryPoint, type MetricStats } from './ch-reader';
-export { historyStatsQuery, historyPointsQuery, historyPageQuery, historyBucketsQuery, metricStatsQuery, checkpointsQuery, type MetricRef } from './ch-queries';
+export { ClickHouseReader, type HistoryPoint, type MetricStats, type AuditEntry } from './ch-reader';
+export { historyStatsQuery, historyPointsQuery, historyPageQuery, historyBucketsQuery, metricStatsQuery, checkpointsQuery, subjectEventsQuery, runParamEventsQuery, type AuditSubject, WHOLE_SERIES, type MetricRef, type StepRange } from './ch-queries';
 export { compareMetric, defaultGoal, type Goal, type MetricComparison } from './compare';
 export { covers, waitForPositions, coalesced, type CheckpointSource, type WaitOptions } from './freshness';
 export { jsonNumber, jsonNumberOrNull, parseClickHouseFloat, pgFloat, toNumberOrNull, type JsonNumber } from './values';

@@ -4,7 +4,8 @@ import { DEFAULT_PG_SCHEMA } from '@trackstream/config';
 import type { LogPositions } from '@trackstream/events';
 import { compileSearch, type SearchRequest } from '@trackstream/search';
 import { noopLogger, type Logger } from '@trackstream/telemetry';
-import type { ClickHouseReader, HistoryPoint, MetricStats } from './ch-reader';
+import type { AuditEntry, ClickHouseReader, HistoryPoint, MetricStats } from './ch-reader';
+import { WHOLE_SERIES, type AuditSubject, type StepRange } from './ch-queries';
 import { compareMetric, type Goal, type MetricComparison } from './compare';
 import { toReadError } from './errors';
 import { coalesced, waitForPositions, type CheckpointSource } from './freshness';
@@ -149,8 +150,16 @@ export class ReadModel {
 
   // Metrics (ClickHouse).
 
-  metricHistory(project: string, runId: string, key: string, maxPoints: number): Promise<{ points: HistoryPoint[]; downsampled: boolean }> {
-    return guard(this.ch.metricHistory(project, runId, key, maxPoints));
+  /** `range`: a span of steps (a zoomed chart), bucketed over that span only. */
+  metricHistory(project: string, runId: string, key: string, maxPoints: number, range: StepRange = WHOLE_SERIES): Promise<{ points: HistoryPoint[]; downsampled: boolean }> {
+    return guard(this.ch.metricHistory(project, runId, key, maxPoints, range));
+  }
+
+  // Audit (ClickHouse events table).
+
+  /** A run's or an experiment's audit timeline, `limit` events after log offset `afterOffset` (ClickHouseReader.auditEvents). */
+  auditEvents(project: string, subject: AuditSubject, afterOffset: bigint | null, limit: number): Promise<AuditEntry[]> {
+    return guard(this.ch.auditEvents(project, subject, afterOffset, limit));
   }
 
   metricHistoryPage(project: string, runId: string, key: string, offset: number, limit: number): Promise<{ points: HistoryPoint[]; more: boolean }> {

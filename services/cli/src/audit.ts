@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { DLQ_HEADERS } from '@trackstream/projection-core';
-import type { StoredEvent } from '@trackstream/events';
+import { CONFLICT_PREFIX, describeEvent, type ParamHistory } from '@trackstream/events';
 import { readRanges, topicBounds, type Ranges } from './log-reader';
 import type { LoggedEvent } from './history';
 
@@ -44,64 +44,6 @@ export async function readDeadLetters(kafka: Kafka, dlqTopic: string, runId: str
 
 const iso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms));
 
-function describe(e: StoredEvent, params: Map<string, { value: string; offset: string }>, offset: string): string[] {
-  switch (e.type) {
-    case 'experiment_created':
-      return [`experiment created: ${JSON.stringify(e.payload.name)}`];
-    case 'run_started':
-      return [`run started${e.payload.run_name ? ` (${e.payload.run_name})` : ''} by user ${e.payload.user ?? '-'} at ${iso(e.payload.start_time)}` +
-        (e.payload.source.git_commit ? `, commit ${e.payload.source.git_commit}` : '')];
-    case 'params_logged': {
-      const out: string[] = [];
-      for (const [k, v] of Object.entries(e.payload.params)) {
-        const first = params.get(k);
-        if (first === undefined) {
-          params.set(k, { value: v, offset });
-          out.push(`param ${k} = ${JSON.stringify(v)}`);
-        } else if (first.value !== v) {
-          out.push(`CONFLICT param ${k}: ${JSON.stringify(v)} ignored, keeps ${JSON.stringify(first.value)} (offset ${first.offset})`);
-        } else out.push(`param ${k} = ${JSON.stringify(v)} (again, same value)`);
-      }
-      return out.length > 0 ? out : ['params logged: none'];
-    }
-    case 'metrics_logged': {
-      const keys = new Map<string, number>();
-      for (const p of e.payload.points) keys.set(p.key, (keys.get(p.key) ?? 0) + 1);
-      return [`${e.payload.points.length} metric point(s): ${[...keys].map(([k, n]) => `${k}×${n}`).join(', ')}`];
-    }
-    case 'tags_set':
-      return Object.entries(e.payload.tags).map(([k, v]) => `tag ${k} = ${JSON.stringify(v)}`);
-    case 'tags_deleted':
-      return [`tags deleted: ${e.payload.keys.join(', ')}`];
-    case 'artifact_logged':
-      return [`artifact ${e.payload.path} → ${e.payload.uri}${e.payload.size_bytes === null ? '' : ` (${e.payload.size_bytes} bytes)`}`];
-    case 'lineage_recorded':
-      return [`lineage: inputs ${e.payload.inputs.map((r) => `${r.kind}:${r.name}`).join(', ') || '-'}; outputs ${e.payload.outputs.map((r) => `${r.kind}:${r.name}`).join(', ') || '-'}`];
-    case 'run_completed':
-      return [`run completed: ${e.payload.status} at ${iso(e.payload.end_time)}`];
-    case 'run_updated': {
-      const p = e.payload;
-      const parts = [p.run_name === null ? null : `name ${JSON.stringify(p.run_name)}`, p.status === null ? null : `status ${p.status}`,
-        p.end_time === null ? null : `end time ${iso(p.end_time)}`].filter((x) => x !== null);
-      return [`run updated: ${parts.join(', ') || 'nothing'}`];
-    }
-    case 'run_deleted':
-      return ['run deleted'];
-    case 'run_restored':
-      return ['run restored'];
-    case 'experiment_renamed':
-      return [`experiment renamed: ${JSON.stringify(e.payload.name)}`];
-    case 'experiment_deleted':
-      return ['experiment deleted'];
-    case 'experiment_restored':
-      return ['experiment restored'];
-    case 'experiment_tags_set':
-      return Object.entries(e.payload.tags).map(([k, v]) => `experiment tag ${k} = ${JSON.stringify(v)}`);
-    case 'experiment_tags_deleted':
-      return [`experiment tags deleted: ${e.payload.keys.join(', ')}`];
-  }
-}
-
 /**
  * A readable timeline, in log order: when it happened (producer clock) and when the gateway received it, who
  * sent it, what it changed; a param logged again with another value is a conflict (the first value stays), an
@@ -109,7 +51,7 @@ function describe(e: StoredEvent, params: Map<string, { value: string; offset: s
  */
 export function auditTimeline(runId: string, events: LoggedEvent[], dead: DeadLetterEntry[]): string[] {
   const lines = [`audit of run ${runId}: ${events.length} record(s) in the log`];
-  const params = new Map<string, { value: string; offset: string }>();
+  const params: ParamHistory = new Map();
   const seen = new Map<string, string>();
   let conflicts = 0;
   let duplicates = 0;
@@ -122,8 +64,8 @@ export function auditTimeline(runId: string, events: LoggedEvent[], dead: DeadLe
       continue;
     }
     seen.set(e.event_id, offset);
-    const changes = describe(e, params, offset);
-    conflicts += changes.filter((c) => c.startsWith('CONFLICT')).length;
+    const changes = describeEvent(e, params, offset);
+    conflicts += changes.filter((c) => c.startsWith(CONFLICT_PREFIX)).length;
     lines.push(head);
     for (const c of changes) lines.push(`    ${c}`);
   }

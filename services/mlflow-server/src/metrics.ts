@@ -10,10 +10,10 @@ export const BULK_MAX_RUNS = 100;
 export const BULK_MAX_RESULTS = 2_500;
 export const BULK_DEFAULT_RESULTS = 320;
 
-async function history(t: Tracking, caller: Caller, runId: string, key: string): Promise<HistoryPoint[]> {
+/** Every point as logged in the step range (no downsampling: the caller samples). */
+async function history(t: Tracking, caller: Caller, runId: string, key: string, range: { from: number | null; to: number | null }): Promise<HistoryPoint[]> {
   const head = await t.runHead(caller, runId);
-  // Every point as logged: no downsampling (MLflow's history is exact).
-  return (await t.o.readModel.metricHistory(head.project, runId, key, Number.MAX_SAFE_INTEGER)).points;
+  return (await t.o.readModel.metricHistory(head.project, runId, key, Number.MAX_SAFE_INTEGER, range)).points;
 }
 
 export async function getHistory(t: Tracking, caller: Caller, m: Message) {
@@ -51,7 +51,7 @@ export async function getHistoryBulkInterval(t: Tracking, caller: Caller, m: Mes
   if (maxResults < 1 || maxResults > BULK_MAX_RESULTS) throw invalid(`Invalid value ${maxResults} for parameter 'max_results' supplied: it must be between 1 and ${BULK_MAX_RESULTS}`);
   const metrics = [];
   for (const runId of [...new Set(runIds)]) {
-    const points = (await history(t, caller, runId, key)).filter((p) => startStep === undefined || (p.step >= startStep && p.step <= endStep!));
+    const points = await history(t, caller, runId, key, { from: startStep ?? null, to: endStep ?? null });
     for (const p of sampleEvenly(points, maxResults)) metrics.push(mlflowMetric(key, p, runId));
   }
   return { metrics };

@@ -80,6 +80,8 @@ const ROUTES: [string, () => Promise<Answer>, (t: string | null) => Promise<Answ
   ['GET /v1/experiments/:id', async () => get('/v1/experiments/exp-a', null), (t) => get('/v1/experiments/exp-a', t)],
   ['GET /v1/runs/:run_id', async () => get('/v1/runs/exp-a-run-0', null), (t) => get('/v1/runs/exp-a-run-0', t)],
   ['GET /v1/runs/:run_id/metrics/:key', async () => get('/v1/runs/exp-a-run-0/metrics/loss', null), (t) => get('/v1/runs/exp-a-run-0/metrics/loss', t)],
+  ['GET /v1/experiments/:id/events', async () => get('/v1/experiments/exp-a/events', null), (t) => get('/v1/experiments/exp-a/events', t)],
+  ['GET /v1/runs/:run_id/events', async () => get('/v1/runs/exp-a-run-0/events', null), (t) => get('/v1/runs/exp-a-run-0/events', t)],
   ['POST /v1/runs/search', async () => post('/v1/runs/search', { experiment_ids: ['exp-a'] }, null), (t) => post('/v1/runs/search', { experiment_ids: ['exp-a'] }, t)],
   ['POST /v1/runs/compare', async () => post('/v1/runs/compare', { run_ids: ['exp-a-run-0'] }, null), (t) => post('/v1/runs/compare', { run_ids: ['exp-a-run-0'] }, t)],
 ];
@@ -152,6 +154,16 @@ describe('a reader of proj-a sees proj-a and nothing of proj-b', () => {
     const foreign = await get('/v1/runs/exp-b-run-0/metrics/loss', tokens.readerA);
     expect([foreign.status, foreign.body.error.code]).toEqual([404, 'RUN_NOT_FOUND']);
     expect((await get('/v1/runs/exp-b-run-0/metrics/loss', tokens.auditorB)).status).toBe(200);
+  });
+
+  it('audit timeline: its own run answers; a proj-b run is 404, as an unknown one', async () => {
+    expect((await get('/v1/runs/exp-a-run-0/events', tokens.readerA)).body.events.length).toBeGreaterThan(0);
+    const foreign = await get('/v1/runs/exp-b-run-0/events', tokens.readerA);
+    expect([foreign.status, foreign.body.error.code]).toEqual([404, 'RUN_NOT_FOUND']);
+    expect((await get('/v1/runs/exp-b-run-0/events', tokens.auditorB)).status).toBe(200);
+    const foreignExperiment = await get('/v1/experiments/exp-b/events', tokens.readerA);
+    expect([foreignExperiment.status, foreignExperiment.body.error.code]).toEqual([404, 'EXPERIMENT_NOT_FOUND']);
+    expect((await get('/v1/experiments/exp-b/events', tokens.auditorB)).body.events).toHaveLength(1);
   });
 
   it('compare: any proj-b run id makes it 404 naming that id, the same answer as an unknown id', async () => {

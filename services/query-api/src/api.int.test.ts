@@ -199,6 +199,30 @@ describe('GET /v1/runs/:run_id/metrics/:key', () => {
     expect((await get('/v1/runs/spiky/metrics/loss')).body.points.length).toBeLessThanOrEqual(1000);
   });
 
+  it('a step range (a zoomed chart) comes back finer: bucketed over that span only, every point when it fits', async () => {
+    const whole = (await get('/v1/runs/spiky/metrics/loss?max_points=100')).body;
+    const zoomed = await get('/v1/runs/spiky/metrics/loss?max_points=100&min_step=2300&max_step=2399');
+    expect([zoomed.status, zoomed.body.downsampled]).toEqual([200, false]);
+    expect(zoomed.body.points.map((p: { step: number }) => p.step)).toEqual(Array.from({ length: 100 }, (_, i) => 2300 + i));
+    expect(zoomed.body.points.find((p: { value: number }) => p.value === 100)?.step).toBe(2345);
+    const wider = (await get('/v1/runs/spiky/metrics/loss?max_points=100&min_step=2000&max_step=2999')).body;
+    expect(wider.downsampled).toBe(true);
+    expect(wider.points[0].step).toBeGreaterThanOrEqual(2000);
+    expect(wider.points[wider.points.length - 1].step).toBeLessThanOrEqual(2999);
+    // Ten times narrower than the whole series: each bucket spans about a tenth of the steps.
+    const span = (b: { points: { step: number }[] }) => b.points[b.points.length - 1]!.step - b.points[0]!.step;
+    expect(span(wider) * 4).toBeLessThan(span(whole));
+    // Open above: from the spike on, downsampled; the first bucket starts at the spike and keeps it as its max.
+    const from = (await get('/v1/runs/spiky/metrics/loss?min_step=2345')).body;
+    expect(from.points[0]).toMatchObject({ max: 100 });
+    expect(from.points[0].step).toBeGreaterThanOrEqual(2345);
+    expect((await get('/v1/runs/spiky/metrics/loss?min_step=900000')).body).toEqual({ points: [], downsampled: false });
+    for (const q of ['min_step=abc', 'max_step=1.5', 'min_step=99999999999999999', 'min_step=10&max_step=9']) {
+      const r = await get(`/v1/runs/spiky/metrics/loss?${q}`);
+      expect([r.status, r.body.error.code, r.body.error.details.field]).toEqual([400, 'BAD_REQUEST', q.includes('max_step=1.5') ? 'max_step' : 'min_step']);
+    }
+  });
+
   it('bounds max_points and 404s an unknown run', async () => {
     for (const q of ['0', '10001', 'abc', '-1']) {
       const r = await get(`/v1/runs/spiky/metrics/loss?max_points=${q}`);
@@ -206,6 +230,64 @@ describe('GET /v1/runs/:run_id/metrics/:key', () => {
     }
     expect((await get('/v1/runs/nope/metrics/loss')).body.error.code).toBe('RUN_NOT_FOUND');
     expect((await get('/v1/runs/spiky/metrics/never-logged')).body).toEqual({ points: [], downsampled: false });
+  });
+});
+
+describe('GET /v1/runs/:run_id/events (audit timeline)', () => {
+  const TYPES = ['run_started', 'params_logged', 'params_logged', 'params_logged', 'metrics_logged', 'metrics_logged', 'tags_set', 'tags_deleted', 'artifact_logged', 'lineage_recorded', 'run_completed'];
+
+  it('lists who sent what and when, in log order, with the param conflict marked', async () => {
+    const { status, body } = await get('/v1/runs/exp-a-run-0/events');
+    expect(status).toBe(200);
+    expect(body.events.map((e: { type: string }) => e.type)).toEqual(TYPES);
+    expect(body.next_page_token).toBeNull();
+    const offsets = body.events.map((e: { offset: string }) => Number(e.offset));
+    expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+    for (const e of body.events) {
+      expect(typeof e.principal).toBe('string');
+      expect(e.principal.length).toBeGreaterThan(0);
+      expect(e.received_at).toBeGreaterThan(0);
+      expect(e.occurred_at).toBeGreaterThan(0);
+    }
+    expect([...body.events[2].changes].sort()).toEqual(['param layers = "4"', 'param lr = "0.01"']);
+    expect(body.events[3]).toMatchObject({ conflict: true, changes: [expect.stringMatching(/^CONFLICT param lr: "0.5" ignored, keeps "0.01"/)] });
+    expect(body.events[4].changes).toEqual(['7 metric point(s): loss×3, acc×1, grad×2, bad×1']);
+    expect(body.events[10].changes).toEqual([expect.stringMatching(/^run completed: FINISHED at /)]);
+    expect(body.events.filter((e: { conflict: boolean }) => e.conflict)).toHaveLength(1);
+  });
+
+  it('pages with a cursor and still tells a conflict against the params of earlier pages', async () => {
+    const seen: { type: string; conflict: boolean }[] = [];
+    let token: string | null = null;
+    let pages = 0;
+    do {
+      const r: { status: number; body: any } = await get(`/v1/runs/exp-a-run-0/events?max_results=3${token ? `&page_token=${token}` : ''}`);
+      expect(r.status).toBe(200);
+      seen.push(...r.body.events);
+      token = r.body.next_page_token;
+      pages++;
+    } while (token !== null);
+    expect(pages).toBe(4);
+    expect(seen.map((e) => e.type)).toEqual(TYPES);
+    expect(seen.map((e) => e.conflict)).toEqual(TYPES.map((_, i) => i === 3));
+  });
+
+  it("an experiment's own timeline: its experiment-level events, by id; unknown, by-name and hostile ids 404", async () => {
+    const { status, body } = await get('/v1/experiments/exp-unique/events');
+    expect(status).toBe(200);
+    expect(body.events).toEqual([expect.objectContaining({ type: 'experiment_created', changes: ['experiment created: "unique-name"'], conflict: false })]);
+    expect(body.next_page_token).toBeNull();
+    const a = (await get('/v1/experiments/exp-a/events')).body.events;
+    expect(a.map((e: { type: string }) => e.type)).toEqual(['experiment_created']);
+    for (const id of ['nope', 'unique-name', '%00']) expect((await get(`/v1/experiments/${id}/events`)).body.error.code).toBe('EXPERIMENT_NOT_FOUND');
+    expect((await get('/v1/experiments/exp-a/events?max_results=1001')).body.error.details.field).toBe('max_results');
+  });
+
+  it('404s an unknown run and 400s bad paging', async () => {
+    expect((await get('/v1/runs/nope/events')).body.error.code).toBe('RUN_NOT_FOUND');
+    expect((await get('/v1/runs/exp-a-run-0/events?max_results=0')).body.error).toMatchObject({ code: 'BAD_REQUEST', details: { field: 'max_results' } });
+    const bad = Buffer.from(JSON.stringify({ a: 'x1' })).toString('base64url');
+    for (const t of ['%21%21', bad]) expect((await get(`/v1/runs/exp-a-run-0/events?page_token=${t}`)).body.error.code).toBe('PAGE_TOKEN_INVALID');
   });
 });
 

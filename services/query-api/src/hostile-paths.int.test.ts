@@ -33,6 +33,12 @@ test.each([
   ['/v1/runs/exp-h-run-0/metrics/%00', 400, 'BAD_REQUEST'],
   [`/v1/runs/${long}`, 404, 'RUN_NOT_FOUND'],
   [`/v1/runs/${long}/metrics/loss`, 404, 'RUN_NOT_FOUND'],
+  ['/v1/runs/%00/events', 404, 'RUN_NOT_FOUND'],
+  ['/v1/experiments/%00/events', 404, 'EXPERIMENT_NOT_FOUND'],
+  [`/v1/experiments/${long}/events`, 404, 'EXPERIMENT_NOT_FOUND'],
+  [`/v1/runs/${long}/events`, 404, 'RUN_NOT_FOUND'],
+  ['/v1/runs/exp-h-run-0/events?page_token=%00', 400, 'PAGE_TOKEN_INVALID'],
+  ['/v1/runs/exp-h-run-0/metrics/loss?min_step=%00', 400, 'BAD_REQUEST'],
   ['/v1/runs/..%2f..%2fetc', 404, 'RUN_NOT_FOUND'],
   ['/v1/experiments/%00', 404, 'EXPERIMENT_NOT_FOUND'],
   // A UTF-8-encoded lone surrogate is not valid UTF-8: a malformed encoding, refused before any store.

@@ -21,6 +21,42 @@ const staleHeader = {
 };
 const ok = (schema: object, description = 'OK') => ({ description, headers: staleHeader, content: { 'application/json': { schema } } });
 
+/** The answer of both audit timelines (a run's, an experiment's). */
+const auditAnswer = ok({
+            type: 'object',
+            properties: {
+              events: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    event_id: { type: 'string' }, type: { type: 'string' }, occurred_at: { type: 'integer' }, received_at: { type: 'integer' }, principal: { type: 'string' },
+                    partition: { type: 'integer' }, offset: { type: 'string' }, changes: { type: 'array', items: { type: 'string' } }, conflict: { type: 'boolean' },
+                  },
+                },
+              },
+              next_page_token: { type: 'string', nullable: true },
+            },
+          });
+
+/** Both audit timelines (a run's, an experiment's): one path parameter, the same paging and answer. */
+function auditOperation(summary: string, pathParam: string, notFound: string) {
+  return {
+    summary,
+    parameters: [
+      tokenHeader,
+      { name: pathParam, in: 'path', required: true, schema: { type: 'string' } },
+      { name: 'max_results', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 200 } },
+      { name: 'page_token', in: 'query', schema: { type: 'string' } },
+    ],
+    responses: {
+      '200': auditAnswer,
+      '400': errorResponse('BAD_REQUEST (max_results), PAGE_TOKEN_INVALID'),
+      '404': errorResponse(notFound),
+    },
+  };
+}
+
 export const openApiDocument = {
   openapi: '3.0.3',
   info: {
@@ -148,12 +184,14 @@ export const openApiDocument = {
     },
     '/v1/runs/{run_id}/metrics/{key}': {
       get: {
-        summary: 'Metric history from ClickHouse, downsampled into at most max_points step buckets keeping each bucket min and max',
+        summary: 'Metric history from ClickHouse, downsampled into at most max_points step buckets keeping each bucket min and max; min_step/max_step (inclusive) limit it to a zoomed span, bucketed over that span only',
         parameters: [
           tokenHeader,
           { name: 'run_id', in: 'path', required: true, schema: { type: 'string' } },
           { name: 'key', in: 'path', required: true, schema: { type: 'string' } },
           { name: 'max_points', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 } },
+          { name: 'min_step', in: 'query', schema: { type: 'integer' } },
+          { name: 'max_step', in: 'query', schema: { type: 'integer' } },
         ],
         responses: {
           '200': ok({
@@ -163,10 +201,16 @@ export const openApiDocument = {
               downsampled: { type: 'boolean' },
             },
           }),
-          '400': errorResponse('BAD_REQUEST (max_points)'),
+          '400': errorResponse('BAD_REQUEST (max_points, min_step, max_step)'),
           '404': errorResponse('RUN_NOT_FOUND'),
         },
       },
+    },
+    '/v1/runs/{run_id}/events': {
+      get: auditOperation("A run's audit timeline from the projections: each event once, in log order, with who (principal), when (occurred_at, received_at), where (partition, offset) and what it changed (changes; conflict for a param logged again with another value)", 'run_id', 'RUN_NOT_FOUND'),
+    },
+    '/v1/experiments/{id}/events': {
+      get: auditOperation("An experiment's own audit timeline (experiment-level events: created, renamed, tags set/deleted, deleted/restored), by experiment id; same shape and paging as a run's", 'id', 'EXPERIMENT_NOT_FOUND'),
     },
     '/v1/experiments/summaries': {
       post: {

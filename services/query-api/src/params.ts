@@ -12,6 +12,15 @@ export function intParam(raw: unknown, name: string, dflt: number, min: number, 
   return n;
 }
 
+/** An optional step bound (a whole number, negative allowed, within the exactly representable range). */
+export function stepParam(raw: unknown, name: string): bigint | null {
+  if (raw === undefined || raw === '') return null;
+  if (typeof raw !== 'string' || !/^-?\d{1,16}$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
+    throw new QueryError('BAD_REQUEST', `${name} must be a whole number of steps (at most 2^53 - 1 either side of 0)`, { field: name });
+  }
+  return BigInt(raw);
+}
+
 export function optionalString(raw: unknown, name: string): string | null {
   if (raw === undefined || raw === null || raw === '') return null;
   if (typeof raw !== 'string') throw new QueryError('BAD_REQUEST', `${name} must be a string`, { field: name });

@@ -39,6 +39,8 @@ const ROUTES = [
   '/v1/runs/compare',
   '/v1/runs/exp-f-run-0',
   '/v1/runs/exp-f-run-0/metrics/loss',
+  '/v1/runs/exp-f-run-0/events',
+  '/v1/experiments/exp-f/events',
   '/v1/stream/runs/exp-f-run-0',
   '/v1/stream/experiments/exp-f',
 ];
@@ -57,7 +59,7 @@ const path = fc.oneof(
 const query = fc.oneof(
   fc.constant(''),
   fc.string({ maxLength: 30 }).map((q) => `?${q.replace(/[#\s]/g, '')}`),
-  fc.constantFrom('?a=%zz&b=%00', '?max_results=0', '?max_results=99999999999', '?max_points=-1', '?project=%00', '?page_token=%ff', '?page_token=eyJhIjoxfQ', '?project=a&project=b', '?max_points[]=1'),
+  fc.constantFrom('?a=%zz&b=%00', '?max_results=0', '?max_results=99999999999', '?max_points=-1', '?project=%00', '?page_token=%ff', '?page_token=eyJhIjoxfQ', '?project=a&project=b', '?max_points[]=1', '?min_step=-1&max_step=-2', '?min_step=1e3', '?page_token=eyJhIjoiLTEifQ'),
 );
 const ids = fc.oneof(fc.constantFrom('exp-f', 'exp-f-run-0', 'exp-f-run-1', '\u0000', '\ud800', 'x'.repeat(5000), ''), fc.string({ maxLength: 12 }));
 const jsonBody = fc.oneof(

@@ -2,8 +2,9 @@ import type { Express } from 'express';
 import type { RouteContext } from './context';
 import type { Goal } from '@trackstream/read-model';
 import { QueryError } from './errors';
-import { bodyObject, decodeCursor, encodeCursor, intParam, isId, isStorableText, optionalString, storableStringArray, stringArray } from './params';
+import { bodyObject, decodeCursor, encodeCursor, intParam, isId, isStorableText, optionalString, stepParam, storableStringArray, stringArray } from './params';
 import { registerSearchRoute } from './search-route';
+import { registerAuditRoute } from './audit-route';
 
 export const MAX_COMPARE_RUNS = 100;
 export const DEFAULT_MAX_POINTS = 1000;
@@ -47,6 +48,7 @@ export function registerRoutes(app: Express, ctx: RouteContext): void {
   });
 
   registerSearchRoute(app, ctx);
+  registerAuditRoute(app, ctx);
 
   app.post('/v1/runs/compare', ctx.authorize, ctx.jsonBody, async (req, res) => {
     const body = bodyObject(req.body);
@@ -74,6 +76,8 @@ export function registerRoutes(app: Express, ctx: RouteContext): void {
 
   app.get('/v1/runs/:run_id/metrics/:key', ctx.authorize, async (req, res) => {
     const maxPoints = intParam(req.query.max_points, 'max_points', DEFAULT_MAX_POINTS, 1, MAX_POINTS_LIMIT);
+    const range = { from: stepParam(req.query.min_step, 'min_step'), to: stepParam(req.query.max_step, 'max_step') };
+    if (range.from !== null && range.to !== null && range.from > range.to) throw new QueryError('BAD_REQUEST', 'min_step must not be above max_step', { field: 'min_step' });
     if (!isStorableText(req.params.key)) throw new QueryError('BAD_REQUEST', 'the metric key must not hold NUL bytes or lone surrogates, and at most 250 characters', { field: 'key' });
     // The project comes from Postgres (ClickHouse's tables are keyed by project first), so both must be fresh.
     await ctx.freshness(req, res, BOTH);
@@ -81,7 +85,7 @@ export function registerRoutes(app: Express, ctx: RouteContext): void {
     const projects = await ctx.read.runProjects([req.params.run_id], ctx.scope(res).projects);
     const project = projects.get(req.params.run_id);
     if (project === undefined) throw new QueryError('RUN_NOT_FOUND', `no run ${JSON.stringify(req.params.run_id)}`);
-    res.json(await ctx.read.metricHistory(project, req.params.run_id, req.params.key, maxPoints));
+    res.json(await ctx.read.metricHistory(project, req.params.run_id, req.params.key, maxPoints, range));
   });
 }
 

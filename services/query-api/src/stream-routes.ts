@@ -100,6 +100,9 @@ interface ExperimentWatch {
 
 type Sent = (res: Response, chunk: string) => void;
 
+/** How many series of a newly opened run stream are read from ClickHouse at once. */
+const INITIAL_SERIES_READS = 4;
+
 export function registerStreamRoutes(app: Express, ctx: RouteContext, raw: StreamOptionsRaw): StreamHub {
   const opts = compileStreamOptions(raw);
   registerSummaryRoute(app, ctx);
@@ -280,7 +283,13 @@ export function registerStreamRoutes(app: Express, ctx: RouteContext, raw: Strea
     w.subscribers.add(sub);
     // What the subscriber has not seen yet, at once: the run's state and each series beyond its cursor.
     await pushRunStates({ watch: w, sub });
-    for (const key of Object.keys(run.metrics)) await pushSeries(w, key, sub);
+    // Series are read a few at a time (a run page opens with all its charts at once), each sent as it arrives.
+    const keys = Object.keys(run.metrics);
+    const next = () => keys.shift();
+    const reader = async (): Promise<void> => {
+      for (let key = next(); key !== undefined; key = next()) await pushSeries(w, key, sub);
+    };
+    await Promise.all(Array.from({ length: Math.min(INITIAL_SERIES_READS, keys.length) }, reader));
   });
 
   app.get('/v1/stream/experiments/:id', ctx.authorize, async (req, res) => {

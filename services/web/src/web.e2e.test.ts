@@ -1,81 +1,157 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-import { ClickHouseSink } from '@trackstream/clickhouse';
-import type { StoredEvent } from '@trackstream/events';
-import { PostgresSink } from '@trackstream/postgres';
-import { TestEvents, batchOf } from '@trackstream/projection-core/testing';
+import { Pool } from 'pg';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { PostgresTokenStore, TokenValidator } from '@trackstream/auth';
+import { startKafkaGateway, type RunningGateway } from '@trackstream/ingest-gateway';
+import { startTestProjectors, type TestProjectors } from '@trackstream/projector/testing';
 import { createQueryApi, type QueryApi } from '@trackstream/query-api';
-import { createTestClickHouseDatabase, createTestPgSchema, endpointsFromEnv, uniqueName, type TestClickHouseDatabase, type TestPgSchema } from '@trackstream/testkit';
+import { Trackstream, type Run } from '@trackstream/sdk';
+import { noopLogger } from '@trackstream/telemetry';
+import {
+  createTestClickHouseDatabase,
+  createTestPgSchema,
+  createTestTopic,
+  endpointsFromEnv,
+  pollUntil,
+  uniqueName,
+  type TestClickHouseDatabase,
+  type TestPgSchema,
+  type TestTopic,
+} from '@trackstream/testkit';
 import { createWebServer, type WebServer } from './server/app';
 
-// The real UI in Debian's Chromium, against the real query API over the shared Postgres and ClickHouse, with the
-// projections written by the real sinks (the projectors' own write path). The bundle is built by bootstrap.
+// The real UI in Debian's Chromium over the whole write and read path: the TypeScript SDK logs a sweep through the
+// real ingest gateway into Kafka, both projectors (the real runtime and sinks) apply it to Postgres and ClickHouse,
+// the query API reads it, the web server serves the bundle (built by bootstrap, rebuilt here) and proxies /v1.
+// A second query API with access control on (tokens in Postgres) serves the token prompt test.
 const ROOT = join(__dirname, '..', '..', '..');
-const TOPIC = uniqueName('web-topic');
+const PUBLIC = join(ROOT, 'services/web/dist/public');
+const PROJECT = 'vision';
+let topic: TestTopic;
+let dlq: TestTopic;
 let pgSchema: TestPgSchema;
 let chDb: TestClickHouseDatabase;
-let pgSink: PostgresSink;
-let chSink: ClickHouseSink;
+let gateway: RunningGateway;
+let projectors: TestProjectors;
 let api: QueryApi;
+let apiUrl: string;
 let web: WebServer;
 let base: string;
+let authSchema: string;
+let authPool: Pool;
+let validator: TokenValidator;
+let authApi: QueryApi;
+let authWeb: WebServer;
+let authBase: string;
 let browser: Browser;
-const ev = new TestEvents('vision');
+let sdk: Trackstream;
+let spoolDir: string;
+let experimentId = '';
+const runs: Run[] = [];
+/** Points of trial 0's long curve: more than the run stream's 10,000, so its chart starts downsampled. */
+const CURVE = 20_000;
+const tokens = { reader: '', writer: '' };
 
-async function project(partition: number, events: StoredEvent[]): Promise<void> {
-  await pgSink.apply(batchOf(TOPIC, partition, events));
-  await chSink.apply(batchOf(TOPIC, partition, events));
+/** The query API's answer (straight, not through the UI) once `check` holds: what the projectors have applied. */
+async function projected(what: string, path: string, check: (body: any) => boolean): Promise<void> {
+  await pollUntil(what, async () => {
+    const res = await fetch(apiUrl + path);
+    return res.ok && check(await res.json());
+  }, 30_000, 100);
+}
+
+async function startTrial(i: number): Promise<Run> {
+  const run = await sdk.startRun({ experiment: 'sweep-web', name: `trial-${i}`, runId: `run-web-${i}`, params: { lr: 0.1 / (i + 1), optimizer: 'adam' } });
+  for (let s = 0; s < 20; s++) run.log({ loss: 1 / (s + 1 + i) }, { step: s });
+  runs.push(run);
+  return run;
 }
 
 beforeAll(async () => {
   execFileSync('node', [join(ROOT, 'services/web/build.mjs')]);
   const exe = execFileSync('bash', [join(ROOT, 'scripts/ensure-chromium.sh')], { encoding: 'utf8' }).trim();
+  const { pgUrl, kafkaBrokers } = endpointsFromEnv();
+  topic = await createTestTopic('web', 3);
+  dlq = await createTestTopic('web-dlq', 1);
   pgSchema = await createTestPgSchema('web');
   chDb = await createTestClickHouseDatabase('web');
-  pgSink = new PostgresSink({ connectionString: endpointsFromEnv().pgUrl, schema: pgSchema.schema });
-  chSink = new ClickHouseSink({ url: chDb.url });
-  await pgSink.setup();
-  await chSink.setup();
-  const events: StoredEvent[] = [ev.experimentCreated('exp-web', { name: 'sweep-web' })];
-  for (let i = 0; i < 3; i++) {
-    const run = `run-web-${i}`;
-    events.push(ev.runStarted('exp-web', run, { run_name: `trial-${i}` }));
-    events.push(ev.paramsLogged('exp-web', run, { lr: String(0.1 / (i + 1)), optimizer: 'adam' }));
-    events.push(ev.metricsLogged('exp-web', run, Array.from({ length: 20 }, (_, s) => ({ key: 'loss', value: 1 / (s + 1 + i), step: s }))));
-    if (i < 2) events.push(ev.runCompleted('exp-web', run));
-  }
-  await project(0, events);
-  api = createQueryApi({ pgUrl: endpointsFromEnv().pgUrl, pgSchema: pgSchema.schema, clickhouseUrl: chDb.url, eventsTopic: TOPIC, readYourWritesWaitMs: 300, streams: { pollMs: 100 } });
-  const q = await api.listen();
-  web = createWebServer({ queryUrl: q.url, publicDir: join(ROOT, 'services/web/dist/public') });
+  gateway = await startKafkaGateway({ brokers: kafkaBrokers, topic: topic.topic, partitions: 3, logger: noopLogger, port: 0, host: '127.0.0.1', auth: { mode: 'off' } });
+  projectors = await startTestProjectors({ brokers: kafkaBrokers, topic: topic.topic, dlqTopic: dlq.topic, pgUrl, pgSchema: pgSchema.schema, clickhouseUrl: chDb.url, name: 'web' });
+  const common = { pgUrl, pgSchema: pgSchema.schema, clickhouseUrl: chDb.url, eventsTopic: topic.topic, readYourWritesWaitMs: 300, streams: { pollMs: 100 } };
+  api = createQueryApi({ ...common, auth: { mode: 'off' } });
+  apiUrl = (await api.listen()).url;
+  web = createWebServer({ queryUrl: apiUrl, publicDir: PUBLIC });
   base = (await web.listen()).url;
+
+  // Access control on: tokens in their own Postgres schema, read by the real validator.
+  authSchema = uniqueName('web_auth');
+  authPool = new Pool({ connectionString: pgUrl, max: 2 });
+  const store = new PostgresTokenStore(authPool, { schema: authSchema });
+  await store.migrate();
+  tokens.reader = (await store.create({ principal: 'rita@lab', project: PROJECT, role: 'reader' })).token;
+  tokens.writer = (await store.create({ principal: 'ada@lab', project: PROJECT, role: 'writer' })).token;
+  validator = new TokenValidator(store, { refreshMs: 200 });
+  await validator.start();
+  authApi = createQueryApi({ ...common, auth: { mode: 'on', validator } });
+  authWeb = createWebServer({ queryUrl: (await authApi.listen()).url, publicDir: PUBLIC });
+  authBase = (await authWeb.listen()).url;
+
+  spoolDir = mkdtempSync(join(tmpdir(), 'ts-web-e2e-spool-'));
+  sdk = new Trackstream({ url: `http://127.0.0.1:${gateway.address.port}`, project: PROJECT, spoolDir, exitHooks: false, recoverSpools: false, flushIntervalMs: 50 });
+  experimentId = (await sdk.getOrCreateExperiment('sweep-web')).experimentId;
+  // The sweep's first trial, with a long curve (downsampled on a chart, finer when zoomed).
+  const first = await startTrial(0);
+  for (let s = 0; s < CURVE; s++) first.log({ curve: Math.sin(s / 100) }, { step: s });
+  await sdk.flush();
+  // A run's events share a partition, applied in order: its last points projected means all of them are.
+  await projected('trial 0 projected', `/v1/runs/run-web-0/metrics/curve?min_step=${CURVE - 10}`, (b) => b.points.length === 10);
   browser = await chromium.launch({ executablePath: exe, args: ['--no-sandbox'] });
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
+  await sdk?.close({ timeoutMs: 2000 }).catch(() => undefined);
   await browser?.close();
   await web?.close();
+  await authWeb?.close();
   await api?.close();
-  await pgSink?.close();
-  await chSink?.close();
+  await authApi?.close();
+  validator?.stop();
+  await projectors?.stop();
+  await gateway?.stop(1000);
+  await authPool?.query(`DROP SCHEMA IF EXISTS "${authSchema}" CASCADE`).catch(() => undefined);
+  await authPool?.end();
+  await topic?.cleanup();
+  await dlq?.cleanup();
   await pgSchema?.cleanup();
   await chDb?.cleanup();
+  if (spoolDir) rmSync(spoolDir, { recursive: true, force: true });
 });
 
-it('lists the experiment, filters its runs (a bad filter shows the server message), grows a running run chart live, compares runs', async () => {
+const rows = (page: Page, n: number) => page.waitForFunction((k) => document.querySelectorAll('tr[data-run]').length === k, n, { timeout: 20_000 });
+const chartPoints = (page: Page, name: string) => page.locator(`[data-chart="${name}"]`).getAttribute('data-points').then(Number);
+
+it('a sweep logged through the SDK while its experiment is open: rows appear, a bad filter shows its error, a chart grows live and zooms finer, a finished run shows its params, latest values and audit timeline, compare shows curves, differing params and parallel coordinates', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(`${base}/#/`);
-  await page.locator('tr[data-experiment="exp-web"]').waitFor();
-  expect(await page.locator('tr[data-experiment="exp-web"] td').nth(2).textContent()).toBe('3');
+  await page.locator(`tr[data-experiment="${experimentId}"]`).waitFor();
   await page.screenshot({ path: join(ROOT, 'docs/ui/experiments.png') });
 
-  await page.click('a[href="#/e/exp-web"]');
-  await page.locator('tr[data-run]').nth(2).waitFor();
-  expect(await page.locator('tr[data-run]').count()).toBe(3);
+  // The runs page is open while the rest of the sweep starts: its rows appear without a reload.
+  await page.click(`a[href="#/e/${experimentId}"]`);
+  await rows(page, 1);
+  await startTrial(1);
+  await startTrial(2);
+  await rows(page, 3);
+  await runs[0]!.finish({ timeoutMs: 20_000 });
+  await runs[1]!.finish({ timeoutMs: 20_000 });
+  await page.waitForFunction(() => document.querySelectorAll('tr[data-run] .status-finished').length === 2, undefined, { timeout: 20_000 });
+
   await page.fill('input[name=filter]', "params.lr = '0.1'");
   await page.click('button[type=submit]');
-  await page.waitForFunction(() => document.querySelectorAll('tr[data-run]').length === 1);
+  await rows(page, 1);
   await page.fill('input[name=filter]', 'metrics.loss >');
   await page.click('button[type=submit]');
   const err = page.locator('[data-filter-error]');
@@ -84,24 +160,99 @@ it('lists the experiment, filters its runs (a bad filter shows the server messag
   await page.screenshot({ path: join(ROOT, 'docs/ui/runs-filter-error.png') });
   await page.fill('input[name=filter]', '');
   await page.click('button[type=submit]');
-  await page.waitForFunction(() => document.querySelectorAll('tr[data-run]').length === 3);
-  await page.screenshot({ path: join(ROOT, 'docs/ui/runs.png') });
+  await rows(page, 3);
+  // The experiment's own history, from its events.
+  await page.locator('[data-panel=audit] li[data-event-type=experiment_created]').waitFor();
+  expect(await page.locator('[data-panel=audit] li[data-event-type=experiment_created] .what').textContent()).toBe('experiment created: "sweep-web"');
+  await page.screenshot({ path: join(ROOT, 'docs/ui/runs.png'), fullPage: true });
 
-  // The running run's page: its chart holds 20 points, then grows while points are projected.
+  // The running trial's page: its chart holds its 20 points, then grows as the SDK logs more.
   await page.goto(`${base}/#/r/run-web-2`);
-  const chart = page.locator('[data-chart="loss"]');
-  await page.waitForFunction(() => document.querySelector('[data-chart="loss"]')?.getAttribute('data-points') === '20');
-  await project(1, [ev.metricsLogged('exp-web', 'run-web-2', Array.from({ length: 10 }, (_, s) => ({ key: 'loss', value: 0.01 * s, step: 20 + s })))]);
-  await page.waitForFunction(() => document.querySelector('[data-chart="loss"]')?.getAttribute('data-points') === '30', undefined, { timeout: 10_000 });
-  expect(await chart.getAttribute('data-last-step')).toBe('29');
-  expect(await page.locator('table[data-table=params] tr[data-key=lr] td').textContent()).toBe(String(0.1 / 3));
+  await page.waitForFunction(() => document.querySelector('[data-chart="loss"]')?.getAttribute('data-points') === '20', undefined, { timeout: 20_000 });
+  for (let s = 20; s < 30; s++) runs[2]!.log({ loss: 0.01 * s }, { step: s });
+  await page.waitForFunction(() => document.querySelector('[data-chart="loss"]')?.getAttribute('data-points') === '30', undefined, { timeout: 20_000 });
+  expect(await page.locator('[data-chart="loss"]').getAttribute('data-last-step')).toBe('29');
   await page.screenshot({ path: join(ROOT, 'docs/ui/run.png') });
 
+  // The finished trial's page: every param, the right latest values, its long curve downsampled; a drag across
+  // the chart refetches that span at full resolution; its audit timeline says who sent what.
+  await page.goto(`${base}/#/r/run-web-0`);
+  await page.locator('[data-chart="curve"]').waitFor();
+  await page.waitForFunction(() => Number(document.querySelector('[data-chart="curve"]')?.getAttribute('data-points')) > 0);
+  expect(await page.locator('table[data-table=params] tr[data-key=lr] td').textContent()).toBe('0.1');
+  expect(await page.locator('table[data-table=params] tr[data-key=optimizer] td').textContent()).toBe('adam');
+  expect(await page.locator('table[data-table=params] tr[data-key]').count()).toBe(2);
+  expect(await page.locator('table[data-table=metrics] tr[data-key=loss] td[data-latest]').textContent()).toBe(String(1 / 20));
+  expect(await page.locator('table[data-table=metrics] tr[data-key=curve] td[data-latest]').textContent()).toBe(String(Number(Math.sin((CURVE - 1) / 100).toPrecision(6))));
+  const whole = await chartPoints(page, 'curve');
+  expect(whole).toBeLessThanOrEqual(10_000);
+  const over = page.locator('[data-chart="curve"] .u-over');
+  const box = (await over.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.53, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForFunction(() => document.querySelector('[data-chart="curve"]')?.getAttribute('data-zoom') !== '', undefined, { timeout: 10_000 });
+  const [from, to] = (await page.locator('[data-chart="curve"]').getAttribute('data-zoom'))!.split('..').map(Number) as [number, number];
+  expect(from).toBeGreaterThan(CURVE * 0.4);
+  expect(to).toBeLessThan(CURVE * 0.6);
+  // Every point of the span: the zoomed chart is at full resolution.
+  await page.waitForFunction((n) => document.querySelector('[data-chart="curve"]')?.getAttribute('data-points') === String(n), to - from + 1);
+  const audit = page.locator('[data-panel=audit]');
+  await audit.locator('li[data-event-type=run_completed]').waitFor();
+  expect(await audit.locator('li[data-event-type=run_started] .what').first().textContent()).toMatch(/^run started \(trial-0\) by user /);
+  expect(await audit.locator('li[data-event-type=params_logged] .what').allTextContents()).toEqual(expect.arrayContaining(['param lr = "0.1"', 'param optimizer = "adam"']));
+  expect(await audit.locator('li[data-event-type=run_completed] .what').textContent()).toMatch(/^run completed: FINISHED at /);
+  expect((await audit.locator('li .who').first().textContent())!.length).toBeGreaterThan(0);
+  await page.screenshot({ path: join(ROOT, 'docs/ui/run-zoomed-audit.png'), fullPage: true });
+  await page.click('[data-unzoom=curve]');
+  await page.waitForFunction((n) => document.querySelector('[data-chart="curve"]')?.getAttribute('data-points') === String(n) && document.querySelector('[data-chart="curve"]')?.getAttribute('data-zoom') === '', whole);
+
+  // Compare the three trials: overlaid curves, the differing param first, parallel coordinates lr → loss.
   await page.goto(`${base}/#/c/run-web-0,run-web-1,run-web-2`);
   await page.locator('tr[data-param=lr]').waitFor();
   expect(await page.locator('tr[data-param=lr]').getAttribute('data-differs')).toBe('true');
   expect(await page.locator('tr[data-param=optimizer]').getAttribute('data-differs')).toBe('false');
-  await page.waitForFunction(() => Number(document.querySelector('[data-chart="compare:loss"]')?.getAttribute('data-points')) >= 20);
-  await page.screenshot({ path: join(ROOT, 'docs/ui/compare.png') });
+  await page.waitForFunction(() => Number(document.querySelector('[data-chart="compare:loss"]')?.getAttribute('data-points')) >= 30);
+  await page.selectOption('select[name=pcoords-metric]', 'loss');
+  const svg = page.locator('svg.pcoords');
+  expect(await svg.getAttribute('data-axes')).toBe('lr,loss');
+  expect(await svg.locator('g[data-pcoords-run]').count()).toBe(3);
+  // Each run's line passes through both axes: a point on lr and one on loss.
+  for (const id of ['run-web-0', 'run-web-1', 'run-web-2']) expect(await svg.locator(`g[data-pcoords-run="${id}"] circle`).count()).toBe(2);
+  await page.screenshot({ path: join(ROOT, 'docs/ui/compare.png'), fullPage: true });
   await page.close();
-}, 80_000);
+}, 120_000);
+
+it('with access control on, the page asks for a token, says why a token is refused, and uses an accepted one in headers only (REST and live stream)', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
+  const urls: string[] = [];
+  const authHeaders: string[] = [];
+  page.on('request', (r) => {
+    urls.push(r.url());
+    const h = r.headers().authorization;
+    if (h !== undefined) authHeaders.push(h);
+  });
+  await page.goto(`${authBase}/#/`);
+  const prompt = page.locator('form.token');
+  await prompt.waitFor();
+  expect(await prompt.locator('.error').textContent()).toMatch(/^Sign-in needed: .*Enter an API token with read access\.$/);
+  await page.screenshot({ path: join(ROOT, 'docs/ui/token-prompt.png') });
+
+  await prompt.locator('input[type=password]').fill(tokens.writer);
+  await prompt.locator('button[type=submit]').click();
+  await page.waitForFunction(() => /^Not allowed: /.test(document.querySelector('form.token .error')?.textContent ?? ''), undefined, { timeout: 10_000 });
+
+  await page.locator('form.token input[type=password]').fill(tokens.reader);
+  await page.locator('form.token button[type=submit]').click();
+  await page.locator(`tr[data-experiment="${experimentId}"]`).waitFor();
+  expect(await page.locator('form.token').count()).toBe(0);
+  // The live stream of a running run authenticates with the same header.
+  await page.goto(`${authBase}/#/r/run-web-2`);
+  await page.waitForFunction(() => document.querySelector('.live')?.textContent === '● live', undefined, { timeout: 10_000 });
+  expect(await page.evaluate(() => sessionStorage.getItem('trackstream.token'))).toBe(tokens.reader);
+  expect(authHeaders).toContain(`Bearer ${tokens.reader}`);
+  for (const t of [tokens.reader, tokens.writer]) expect(urls.filter((u) => u.includes(t))).toEqual([]);
+  expect(page.url()).not.toContain(tokens.reader);
+  await page.close();
+}, 60_000);

@@ -2,6 +2,8 @@
  * The runs table's column model: which columns exist (from the runs on screen), which are shown, how a cell reads,
  * and the server's order_by for a column.
  */
+import type { RunView } from './wire';
+
 export type ColumnKind = 'attribute' | 'param' | 'metric' | 'tag';
 
 export interface Column {
@@ -9,17 +11,10 @@ export interface Column {
   key: string;
 }
 
-export interface RunRow {
-  run_id: string;
-  run_name: string | null;
-  status: string | null;
-  start_time: number | null;
-  end_time: number | null;
-  user: string | null;
-  params: Record<string, string>;
-  tags: Record<string, string>;
-  metrics: Record<string, { value: number | string; step: number }>;
-}
+/** What the table reads of a run (the read model's run view). */
+export type RunRow = Pick<RunView, 'run_id' | 'run_name' | 'status' | 'start_time' | 'end_time' | 'user' | 'params' | 'tags'> & {
+  metrics: Record<string, Pick<RunView['metrics'][string], 'value' | 'step'>>;
+};
 
 export const ATTRIBUTE_COLUMNS: readonly Column[] = Object.freeze([
   { kind: 'attribute', key: 'run_name' },

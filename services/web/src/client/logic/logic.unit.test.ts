@@ -1,7 +1,8 @@
 import { availableColumns, cellValue, columnId, nextSort, orderBy, parseColumnId, visibleColumns, type RunRow } from './columns';
 import { differingParams } from './compare';
 import { filterErrorView, normalizeFilter } from './filter';
-import { alignSeries, applyStreamPoints, maxPointsFor, seriesOf } from './series';
+import { parallelView } from './pcoords';
+import { alignSeries, applyStreamPoints, historyPath, maxPointsFor, seriesOf, zoomSpan } from './series';
 import { SseParser } from './sse';
 
 const run = (id: string, p: Partial<RunRow> = {}): RunRow => ({ run_id: id, run_name: id, status: 'RUNNING', start_time: 1000, end_time: null, user: null, params: {}, tags: {}, metrics: {}, ...p });
@@ -66,5 +67,42 @@ describe('series and downsampling requests', () => {
   });
   it('finds the params that differ', () => {
     expect([...differingParams({ lr: { a: '1', b: '2' }, opt: { a: 'x', b: 'x' } })]).toEqual(['lr']);
+  });
+});
+
+describe('zoom requests', () => {
+  it('turns a drag over fractional x values into whole steps, or nothing when no step is inside', () => {
+    expect(zoomSpan(10.2, 19.7)).toEqual({ from: 11, to: 19 });
+    expect(zoomSpan(19.7, 10.2)).toEqual({ from: 11, to: 19 });
+    expect(zoomSpan(-3.5, 2)).toEqual({ from: -3, to: 2 });
+    expect(zoomSpan(4.1, 4.9)).toBeNull();
+    expect(zoomSpan(Number.NaN, 3)).toBeNull();
+  });
+
+  it('asks the history endpoint for the zoomed span at the chart size, names and keys escaped', () => {
+    expect(historyPath('run 1', 'val/loss', 960)).toBe('/v1/runs/run%201/metrics/val%2Floss?max_points=960');
+    expect(historyPath('r', 'loss', maxPointsFor(300), { from: -5, to: 120 })).toBe('/v1/runs/r/metrics/loss?max_points=600&min_step=-5&max_step=120');
+  });
+});
+
+describe('parallel coordinates', () => {
+  const params = { lr: { a: '0.1', b: '0.3', c: '0.2' }, opt: { a: 'sgd', b: 'adam', c: 'sgd' }, seed: { a: '1', b: '1', c: '1' } };
+
+  it('draws the differing params (numeric linear, others by sorted value) and the metric last', () => {
+    const v = parallelView(['a', 'b', 'c'], params, new Set(['lr', 'opt']), { key: 'loss', values: { a: 2, b: 'NaN', c: 1 } });
+    expect(v.axes.map((x) => [x.name, x.kind])).toEqual([['lr', 'number'], ['opt', 'category'], ['loss', 'number']]);
+    expect(v.axes[1]!.ticks).toEqual([{ label: 'adam', at: 0 }, { label: 'sgd', at: 1 }]);
+    expect(v.lines[0]![0]).toBeCloseTo(0);
+    expect(v.lines[2]![0]).toBeCloseTo(0.5);
+    expect(v.lines[1]![0]).toBeCloseTo(1);
+    expect(v.lines.map((l) => l[1])).toEqual([1, 0, 1]);
+    // NaN breaks the line on the metric axis; the others span it.
+    expect(v.lines.map((l) => l[2])).toEqual([1, null, 0]);
+  });
+
+  it('shows every param when none differ, a constant axis in the middle, a missing value as a gap', () => {
+    const v = parallelView(['a', 'b'], { seed: { a: '1', b: null } }, new Set(), null);
+    expect(v.axes).toEqual([{ name: 'seed', kind: 'number', ticks: [{ label: '1', at: 0.5 }] }]);
+    expect(v.lines).toEqual([[0.5], [null]]);
   });
 });

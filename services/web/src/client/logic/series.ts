@@ -66,3 +66,33 @@ export function alignSeries(series: readonly Series[]): { steps: number[]; value
   });
   return { steps: all, values };
 }
+
+/** A zoomed span of steps, both ends inclusive. */
+export interface StepSpan {
+  from: number;
+  to: number;
+}
+
+/**
+ * The span a drag selection over [min, max] (chart x values, fractional) covers in whole steps; null when it
+ * holds no whole step (nothing to refetch).
+ */
+export function zoomSpan(min: number, max: number): StepSpan | null {
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return null;
+  const from = Math.ceil(Math.min(min, max));
+  const to = Math.floor(Math.max(min, max));
+  return from <= to ? { from, to } : null;
+}
+
+/**
+ * The history request of one metric: as many points as the chart shows, over `span` when zoomed (the server then
+ * cuts its buckets over that span only, so the zoomed curve comes back finer, down to every point).
+ */
+export function historyPath(runId: string, key: string, maxPoints: number, span: StepSpan | null = null): string {
+  const q = new URLSearchParams({ max_points: String(maxPoints) });
+  if (span !== null) {
+    q.set('min_step', String(span.from));
+    q.set('max_step', String(span.to));
+  }
+  return `/v1/runs/${encodeURIComponent(runId)}/metrics/${encodeURIComponent(key)}?${q.toString()}`;
+}

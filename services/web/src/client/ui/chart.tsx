@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
+import { zoomSpan, type StepSpan } from '../logic/series';
 
 export interface ChartLine {
   label: string;
@@ -29,11 +30,25 @@ function record(name: string, u: uPlot): void {
 /**
  * One uPlot chart: x = step, one line per entry of `lines`. Created once; new data goes through setData (cheap
  * enough for 10,000-point series at live rates). `name` labels the chart for tests (data-chart) and draw records.
+ * With `onZoom`, a drag across the chart does not stretch the points it holds: it names the span of steps, and the
+ * owner fetches that span at full resolution and passes it in (`zoomed` marks the chart while it shows one).
  */
-export function Chart(props: { name: string; title: string; lines: ChartLine[]; steps: number[]; values: (number | null)[][]; height?: number }) {
+export function Chart(props: {
+  name: string;
+  title: string;
+  lines: ChartLine[];
+  steps: number[];
+  values: (number | null)[][];
+  height?: number;
+  onZoom?: (span: StepSpan) => void;
+  zoomed?: StepSpan | null;
+}) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const shape = props.lines.map((l) => l.label).join('\u0000');
+  const onZoom = useRef(props.onZoom);
+  onZoom.current = props.onZoom;
+  // Rebuilt when the lines or the title change (uPlot draws its title once); data goes through setData.
+  const shape = [props.title, ...props.lines.map((l) => l.label)].join('\u0000');
 
   useEffect(() => {
     const el = host.current!;
@@ -47,7 +62,19 @@ export function Chart(props: { name: string; title: string; lines: ChartLine[]; 
         legend: { show: props.lines.length <= 12 },
         series: [{ label: 'step' }, ...props.lines.map((l) => ({ label: l.label, stroke: l.color, width: 1.5, spanGaps: true, points: { show: false } }))],
         axes: [{ label: 'step' }, {}],
-        hooks: { draw: [(self: uPlot) => record(props.name, self)] },
+        cursor: { drag: { x: true, y: false, setScale: false } },
+        hooks: {
+          draw: [(self: uPlot) => record(props.name, self)],
+          setSelect: [
+            (self: uPlot) => {
+              const sel = self.select;
+              if (sel.width < 3 || onZoom.current === undefined) return;
+              const span = zoomSpan(self.posToVal(sel.left, 'x'), self.posToVal(sel.left + sel.width, 'x'));
+              self.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+              if (span !== null) onZoom.current(span);
+            },
+          ],
+        },
       },
       [props.steps, ...props.values] as uPlot.AlignedData,
       el,
@@ -63,7 +90,7 @@ export function Chart(props: { name: string; title: string; lines: ChartLine[]; 
       u.destroy();
       plot.current = null;
     };
-    // Rebuilt only when the set of lines changes; data changes go through setData below.
+    // Rebuilt only when the title or the set of lines changes; data changes go through setData below.
   }, [shape]);
 
   useEffect(() => {
@@ -71,5 +98,6 @@ export function Chart(props: { name: string; title: string; lines: ChartLine[]; 
   }, [props.steps, props.values]);
 
   const last = props.steps.length > 0 ? props.steps[props.steps.length - 1] : '';
-  return <div class="chart" ref={host} data-chart={props.name} data-points={String(props.steps.length)} data-last-step={String(last)} />;
+  const zoom = props.zoomed ? `${props.zoomed.from}..${props.zoomed.to}` : '';
+  return <div class="chart" ref={host} data-chart={props.name} data-points={String(props.steps.length)} data-last-step={String(last)} data-zoom={zoom} />;
 }

@@ -2,13 +2,9 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { differingParams, formatValue, runColor, runLabel } from '../logic/compare';
 import { alignSeries, maxPointsFor, seriesOf, type Point, type Series } from '../logic/series';
 import { Chart } from './chart';
+import { ParallelCoordinates } from './pcoords';
+import type { CompareAnswer, HistoryAnswer } from '../logic/wire';
 import { ErrorBox, Status, href, useApp, useLoad } from './shared';
-
-interface CompareAnswer {
-  runs: { run_id: string; experiment_id: string; project: string; run_name: string | null; status: string | null }[];
-  params: Record<string, Record<string, string | null>>;
-  metrics: Record<string, { goal: 'min' | 'max'; best_run_id: string | null; best_value: number | string | null; runs: Record<string, { last: number | string; count: number } | null> }>;
-}
 
 /** Charts on the compare page at most (the first metric keys); each holds every selected run. */
 const MAX_CHARTS = 12;
@@ -31,7 +27,7 @@ export function ComparePage(props: { runIds: string[] }) {
         const all = await Promise.all(
           data.runs.map((r) =>
             api
-              .get<{ points: Point[]; downsampled: boolean }>(`/v1/runs/${encodeURIComponent(r.run_id)}/metrics/${encodeURIComponent(key)}?max_points=${maxPoints}`)
+              .get<HistoryAnswer>(`/v1/runs/${encodeURIComponent(r.run_id)}/metrics/${encodeURIComponent(key)}?max_points=${maxPoints}`)
               .then((a) => seriesOf(a.points, a.downsampled))
               .catch(() => seriesOf([], false)),
           ),
@@ -107,6 +103,7 @@ export function ComparePage(props: { runIds: string[] }) {
           ))}
         </tbody>
       </table>
+      <ParallelCoordinates data={data} differing={differ} />
       <h2>Params</h2>
       <p class="muted">{differ.size} of {paramKeys.length} params differ (highlighted, listed first).</p>
       <table class="grid" data-table="compare-params">

@@ -1,13 +1,8 @@
 import { useMemo, useState } from 'preact/hooks';
 import { formatTime } from '../logic/compare';
 import { href, ErrorBox, useApp, useLoad } from './shared';
+import type { ExperimentView as Experiment } from '../logic/wire';
 
-interface Experiment {
-  experiment_id: string;
-  project: string;
-  name: string | null;
-  created_at: number | null;
-}
 interface Summary {
   run_count: number;
   active_runs: number;

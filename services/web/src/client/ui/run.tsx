@@ -1,39 +1,11 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { formatDuration, formatTime, formatValue } from '../logic/compare';
-import { applyStreamPoints, type Point, type Series } from '../logic/series';
+import { applyStreamPoints, historyPath, maxPointsFor, seriesOf, type Point, type Series, type StepSpan } from '../logic/series';
+import { AuditTimeline, auditPath } from './audit';
 import { Chart } from './chart';
 import { ErrorBox, Status, href, useApp } from './shared';
 import { ApiError } from '../logic/api';
-
-interface Metric {
-  value: number | string;
-  step: number;
-  timestamp: number;
-  min: number | string | null;
-  max: number | string | null;
-  count: number;
-}
-interface LineageRef {
-  kind: string;
-  name: string;
-  version: string | null;
-  digest: string | null;
-}
-interface Run {
-  run_id: string;
-  experiment_id: string;
-  project: string;
-  run_name: string | null;
-  status: string | null;
-  start_time: number | null;
-  end_time: number | null;
-  user: string | null;
-  params: Record<string, string>;
-  tags: Record<string, string>;
-  metrics: Record<string, Metric>;
-  artifacts: { path: string; uri: string; size_bytes: number | null; media_type: string | null }[];
-  lineage: { inputs: LineageRef[]; outputs: LineageRef[] };
-}
+import type { HistoryAnswer, LineageView, RunStreamState, RunView } from '../logic/wire';
 
 function KeyValues(props: { title: string; values: Record<string, string>; name: string }) {
   const keys = Object.keys(props.values).sort();
@@ -58,7 +30,7 @@ function KeyValues(props: { title: string; values: Record<string, string>; name:
   );
 }
 
-function Lineage(props: { refs: LineageRef[]; title: string }) {
+function Lineage(props: { refs: LineageView[]; title: string }) {
   if (props.refs.length === 0) return null;
   return (
     <div>
@@ -74,9 +46,49 @@ function Lineage(props: { refs: LineageRef[]; title: string }) {
   );
 }
 
+/**
+ * One metric's chart: the live series (from the run stream) until a drag zooms it; then the zoomed span as the
+ * server answers it for this chart's width (finer buckets, or every point), until "whole series".
+ */
+function MetricChart(props: { runId: string; metricKey: string; live: Series | undefined }) {
+  const { api, reportAuth } = useApp();
+  const box = useRef<HTMLDivElement>(null);
+  const [zoom, setZoom] = useState<{ span: StepSpan; series: Series } | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const k = props.metricKey;
+  const onZoom = (span: StepSpan) => {
+    const width = box.current?.clientWidth ?? 480;
+    api.get<HistoryAnswer>(historyPath(props.runId, k, maxPointsFor(width), span)).then(
+      (a) => (setError(null), setZoom({ span, series: seriesOf(a.points, a.downsampled) })),
+      (err: Error) => {
+        if (err instanceof ApiError && err.authProblem) reportAuth(err);
+        setError(err);
+      },
+    );
+  };
+  const s = zoom?.series ?? props.live;
+  // The same arrays while the series is the same: the chart redraws only when its own data changed.
+  const steps = useMemo(() => s?.steps ?? [], [s]);
+  const values = useMemo(() => [s?.values ?? []], [s]);
+  const title = `${k}${zoom ? ` (steps ${zoom.span.from}–${zoom.span.to})` : ''}${s?.downsampled ? ' (downsampled)' : ''}`;
+  return (
+    <div class="chart-box" ref={box}>
+      <Chart name={k} title={title} lines={[{ label: k, color: '#2563eb' }]} steps={steps} values={values} onZoom={onZoom} zoomed={zoom?.span ?? null} />
+      {zoom ? (
+        <button type="button" class="link" data-unzoom={k} onClick={() => setZoom(null)}>
+          whole series
+        </button>
+      ) : (
+        <span class="muted hint">drag to zoom</span>
+      )}
+      <ErrorBox error={error} />
+    </div>
+  );
+}
+
 export function RunPage(props: { runId: string }) {
   const { api, reportAuth } = useApp();
-  const [run, setRun] = useState<Run | null>(null);
+  const [run, setRun] = useState<RunView | null>(null);
   const [error, setError] = useState<Error | null>(null);
   const [series, setSeries] = useState<Record<string, Series>>({});
   const [live, setLive] = useState(false);
@@ -84,7 +96,7 @@ export function RunPage(props: { runId: string }) {
   useEffect(() => {
     setRun(null);
     setSeries({});
-    api.get<{ run: Run }>(`/v1/runs/${encodeURIComponent(props.runId)}`).then(
+    api.get<{ run: RunView }>(`/v1/runs/${encodeURIComponent(props.runId)}`).then(
       (a) => setRun(a.run),
       (err: Error) => {
         if (err instanceof ApiError && err.authProblem) reportAuth(err);
@@ -101,7 +113,7 @@ export function RunPage(props: { runId: string }) {
           const u = data as { key: string; kind: 'append' | 'replace'; downsampled: boolean; points: Point[] };
           setSeries((prev) => ({ ...prev, [u.key]: applyStreamPoints(prev[u.key], u) }));
         } else if (event === 'run') {
-          const s = data as Pick<Run, 'status' | 'start_time' | 'end_time' | 'metrics' | 'params' | 'tags'>;
+          const s = data as RunStreamState;
           setRun((prev) => (prev === null ? prev : { ...prev, status: s.status, end_time: s.end_time, metrics: s.metrics, params: s.params, tags: s.tags }));
         }
       },
@@ -168,14 +180,9 @@ export function RunPage(props: { runId: string }) {
       </div>
       <h2>Charts</h2>
       <div class="charts">
-        {keys.map((k) => {
-          const s = series[k];
-          return (
-            <div class="chart-box" key={k}>
-              <Chart name={k} title={s?.downsampled ? `${k} (downsampled)` : k} lines={[{ label: k, color: '#2563eb' }]} steps={s?.steps ?? []} values={[s?.values ?? []]} />
-            </div>
-          );
-        })}
+        {keys.map((k) => (
+          <MetricChart key={k} runId={run.run_id} metricKey={k} live={series[k]} />
+        ))}
       </div>
       <div class="columns">
         <div class="panel">
@@ -199,6 +206,7 @@ export function RunPage(props: { runId: string }) {
           <Lineage refs={run.lineage.outputs} title="Outputs" />
         </div>
       </div>
+      <AuditTimeline title="Audit timeline" path={auditPath({ runId: run.run_id })} version={`${run.status ?? ''}:${Object.keys(run.params).length}:${Object.keys(run.tags).length}`} />
     </section>
   );
 }

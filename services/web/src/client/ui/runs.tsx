@@ -4,11 +4,9 @@ import { availableColumns, cellValue, columnId, nextSort, orderBy, sortable, vis
 import { formatDuration, formatTime, formatValue } from '../logic/compare';
 import { filterErrorView, normalizeFilter } from '../logic/filter';
 import { ErrorBox, Status, href, useApp } from './shared';
+import type { SearchAnswer } from '../logic/wire';
+import { AuditTimeline, auditPath } from './audit';
 
-interface SearchAnswer {
-  runs: RunRow[];
-  next_page_token: string | null;
-}
 
 export const PAGE_SIZE = 100;
 const MAX_COMPARE = 100;
@@ -234,6 +232,7 @@ export function RunsPage(props: { experimentId: string }) {
           </button>
         ) : null}
       </p>
+      {experiment ? <AuditTimeline title="Experiment history" path={auditPath({ experimentId: experiment.experiment_id })} version={experiment.name ?? ''} /> : null}
     </section>
   );
 }
