@@ -1,5 +1,5 @@
 import { decodeOffsetToken, encodeOffsetToken, invalid, mlflowMetric, proto } from '@trackstream/mlflow-protocol';
-import type { HistoryPoint } from '@trackstream/read-model';
+import type { HistoryPoint, StepRange } from '@trackstream/read-model';
 import type { Caller } from './auth';
 import type { Tracking } from './tracking';
 
@@ -11,7 +11,7 @@ export const BULK_MAX_RESULTS = 2_500;
 export const BULK_DEFAULT_RESULTS = 320;
 
 /** Every point as logged in the step range (no downsampling: the caller samples). */
-async function history(t: Tracking, caller: Caller, runId: string, key: string, range: { from: number | null; to: number | null }): Promise<HistoryPoint[]> {
+async function history(t: Tracking, caller: Caller, runId: string, key: string, range: StepRange): Promise<HistoryPoint[]> {
   const head = await t.runHead(caller, runId);
   return (await t.o.readModel.metricHistory(head.project, runId, key, Number.MAX_SAFE_INTEGER, range)).points;
 }
@@ -51,7 +51,7 @@ export async function getHistoryBulkInterval(t: Tracking, caller: Caller, m: Mes
   if (maxResults < 1 || maxResults > BULK_MAX_RESULTS) throw invalid(`Invalid value ${maxResults} for parameter 'max_results' supplied: it must be between 1 and ${BULK_MAX_RESULTS}`);
   const metrics = [];
   for (const runId of [...new Set(runIds)]) {
-    const points = await history(t, caller, runId, key, { from: startStep ?? null, to: endStep ?? null });
+    const points = await history(t, caller, runId, key, { from: startStep === undefined ? null : BigInt(startStep), to: endStep === undefined ? null : BigInt(endStep) });
     for (const p of sampleEvenly(points, maxResults)) metrics.push(mlflowMetric(key, p, runId));
   }
   return { metrics };
