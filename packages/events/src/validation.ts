@@ -263,6 +263,11 @@ function rejected(problems: ValidationProblem[], failure: BatchFailure): ParseBa
 // replaced) never reach a store: refused in any string or key of the body.
 const UNSAFE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** True when a string holds what no store keeps (NUL, an unpaired surrogate): the rule above, for other edges. */
+export function hasUnstorableText(s: string): boolean {
+  return UNSAFE.test(s);
+}
+
 function unsafeText(value: unknown, path: PathSegment[], out: ValidationProblem[] = []): ValidationProblem[] {
   if (out.length >= LIMITS.problemsPerResponse) return out;
   const index = path[0] === 'events' && typeof path[1] === 'number' ? path[1] : null;

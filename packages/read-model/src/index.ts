@@ -1,8 +1,8 @@
 // The read model: the one place that knows how to read the projections (Postgres and ClickHouse).
-export { PostgresReader, type RunView, type ExperimentView, type LineageView, type NoteView, type AnnotationView } from './pg-reader';
+export { PostgresReader, type RunView, type ExperimentView, type LineageView, type NoteView, type AnnotationView, type ExperimentRecord, type RunLifecycle } from './pg-reader';
 export { CollabReader, readCollabTargets, targetKey, type SavedViewView, type CollabTargetQuery, type CollabTargets } from './collab-reader';
 export { ClickHouseReader, type HistoryPoint, type MetricStats, type AuditEntry } from './ch-reader';
-export { historyStatsQuery, historyPointsQuery, historyBucketsQuery, metricStatsQuery, checkpointsQuery, subjectEventsQuery, runParamEventsQuery, type AuditSubject, WHOLE_SERIES, type MetricRef, type StepRange } from './ch-queries';
+export { historyStatsQuery, historyPointsQuery, historyPageQuery, historyBucketsQuery, metricStatsQuery, checkpointsQuery, subjectEventsQuery, runParamEventsQuery, type AuditSubject, WHOLE_SERIES, type MetricRef, type StepRange } from './ch-queries';
 export { compareMetric, defaultGoal, type Goal, type MetricComparison } from './compare';
 export { covers, waitForPositions, coalesced, type CheckpointSource, type WaitOptions } from './freshness';
 export { jsonNumber, jsonNumberOrNull, parseClickHouseFloat, pgFloat, toNumberOrNull, type JsonNumber } from './values';

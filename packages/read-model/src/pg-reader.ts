@@ -99,7 +99,24 @@ export interface ExperimentView {
   tags: Record<string, string>;
 }
 
+/** An experiment with its lifecycle (schema version 2): what MLflow's Experiment needs. */
+export interface ExperimentRecord extends ExperimentView {
+  /** 'active' or 'deleted' (never deleted reads as active). */
+  lifecycle_stage: 'active' | 'deleted';
+  last_update_time: number | null;
+}
+
+/** The few facts of a run a write needs before it appends (which experiment and project, whether it is deleted). */
+export interface RunLifecycle {
+  run_id: string;
+  experiment_id: string;
+  project: string;
+  status: string | null;
+  lifecycle_stage: 'active' | 'deleted';
+}
+
 type Row = Record<string, unknown>;
+const stage = (v: unknown): 'active' | 'deleted' => (v === 'deleted' ? 'deleted' : 'active');
 
 /** A project scope as a bound parameter: null = every project, [] = none. */
 function scopeParam(projects: readonly string[] | null): string[] | null {
@@ -251,6 +268,43 @@ export class PostgresReader {
       )
     ).rows as Row[];
     return { byId: false, experiments: await this.withTags(byName) };
+  }
+
+  /** Every experiment of one project with its lifecycle, or only the one with `experimentId`. */
+  async experimentRecords(project: string, experimentId?: string): Promise<ExperimentRecord[]> {
+    const rows = (
+      await this.pool.query(
+        `SELECT experiment_id, project, name, description, created_at, lifecycle_stage, last_update_time FROM ${this.s}.experiments
+         WHERE project = $1 AND ($2::text IS NULL OR experiment_id = $2)`,
+        [project, experimentId ?? null],
+      )
+    ).rows as Row[];
+    const views = await this.withTags(rows);
+    return views.map((v, i) => ({ ...v, lifecycle_stage: stage(rows[i]!.lifecycle_stage), last_update_time: toNumberOrNull(rows[i]!.last_update_time) }));
+  }
+
+  /** Runs' lifecycle facts by id (unknown and out-of-scope runs left out). */
+  async runLifecycles(runIds: readonly string[], projects: readonly string[] | null): Promise<Map<string, RunLifecycle>> {
+    if (runIds.length === 0) return new Map();
+    const rows = (
+      await this.pool.query(
+        `SELECT run_id, experiment_id, project, status, lifecycle_stage FROM ${this.s}.runs WHERE run_id = ANY($1) AND ($2::text[] IS NULL OR project = ANY($2))`,
+        [[...runIds], scopeParam(projects)],
+      )
+    ).rows as Row[];
+    return new Map(
+      rows.map((r) => [
+        String(r.run_id),
+        { run_id: String(r.run_id), experiment_id: String(r.experiment_id), project: String(r.project), status: (r.status as string | null) ?? null, lifecycle_stage: stage(r.lifecycle_stage) },
+      ]),
+    );
+  }
+
+  /** The values already logged for these param keys of one run (a param is immutable: its first value). */
+  async paramValues(runId: string, keys: readonly string[]): Promise<Map<string, string>> {
+    if (keys.length === 0) return new Map();
+    const rows = (await this.pool.query(`SELECT key, value FROM ${this.s}.params WHERE run_id = $1 AND key = ANY($2)`, [runId, [...keys]])).rows as Row[];
+    return new Map(rows.map((r) => [String(r.key), String(r.value)]));
   }
 
   private async withTags(rows: Row[]): Promise<ExperimentView[]> {

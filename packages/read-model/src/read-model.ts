@@ -10,7 +10,7 @@ import { compareMetric, type Goal, type MetricComparison } from './compare';
 import { toReadError } from './errors';
 import { coalesced, waitForPositions, type CheckpointSource } from './freshness';
 import { openClickHouseReader } from './open';
-import { PostgresReader, type ExperimentView, type NoteView, type RunView } from './pg-reader';
+import { PostgresReader, type ExperimentRecord, type ExperimentView, type NoteView, type RunLifecycle, type RunView } from './pg-reader';
 import { CollabReader, type SavedViewView } from './collab-reader';
 import { LineageReader, type LineageNodeView, type LineagePage, type LineageRootQuery, type LineageWalk } from './lineage-reader';
 
@@ -111,6 +111,21 @@ export class ReadModel {
     return guard(this.pg.runProjects(runIds, projects));
   }
 
+  /** Every experiment of one project with its lifecycle (or only `experimentId`): MLflow's experiment reads. */
+  experimentRecords(project: string, experimentId?: string): Promise<ExperimentRecord[]> {
+    return guard(this.pg.experimentRecords(project, experimentId));
+  }
+
+  /** Which experiment and project each run is of, and whether it is deleted: what a write checks first. */
+  runLifecycles(runIds: readonly string[], projects: readonly string[] | null): Promise<Map<string, RunLifecycle>> {
+    return guard(this.pg.runLifecycles(runIds, projects));
+  }
+
+  /** The values already logged for these param keys of one run. */
+  paramValues(runId: string, keys: readonly string[]): Promise<Map<string, string>> {
+    return guard(this.pg.paramValues(runId, keys));
+  }
+
   /** Run count, running runs and last activity per experiment id (0 runs for an unknown or hidden one). */
   experimentSummaries(experimentIds: readonly string[], projects: readonly string[] | null): Promise<Record<string, ExperimentSummary>> {
     return guard(this.pg.experimentSummaries(experimentIds, projects));
@@ -176,6 +191,10 @@ export class ReadModel {
     return guard(this.ch.auditEvents(project, subject, afterOffset, limit));
   }
 
+  metricHistoryPage(project: string, runId: string, key: string, offset: number, limit: number): Promise<{ points: HistoryPoint[]; more: boolean }> {
+    return guard(this.ch.metricHistoryPage(project, runId, key, offset, limit));
+  }
+
   metricStats(projects: readonly string[], runIds: readonly string[], keys: readonly string[] | null): Promise<Map<string, Map<string, MetricStats>>> {
     return guard(this.ch.metricStats(projects, runIds, keys));
   }
@@ -227,12 +246,15 @@ export class ReadModel {
     return { postgres, clickhouse };
   }
 
-  /** Read-your-writes: waits (at most timeoutMs) until the given stores cover `positions`; false when they did not. */
-  waitFor(positions: LogPositions, stores: StoreSet, timeoutMs: number): Promise<boolean> {
+  /**
+   * Read-your-writes: waits (at most timeoutMs) until the given stores cover `positions`; false when they did not.
+   * `pollMs`: how often the checkpoints are read meanwhile (default waitForPositions' 20 ms; concurrent waits share each read).
+   */
+  waitFor(positions: LogPositions, stores: StoreSet, timeoutMs: number, pollMs?: number): Promise<boolean> {
     const sources: CheckpointSource[] = [];
     if (stores.postgres) sources.push(this.pgCheckpoints);
     if (stores.clickhouse) sources.push(this.chCheckpoints);
-    return waitForPositions(sources, positions, { timeoutMs });
+    return waitForPositions(sources, positions, { timeoutMs, ...(pollMs === undefined ? {} : { pollMs }) });
   }
 
   /** Whether each store answers. */
