@@ -1,4 +1,4 @@
-import { AuthError, bearerToken, canAccess, unauthenticatedMessage, type TokenValidator } from '@trackstream/auth';
+import { AuthError, AuthUnavailableError, bearerToken, canAccess, unauthenticatedMessage, type TokenValidator } from '@trackstream/auth';
 import { MlflowError } from '@trackstream/mlflow-protocol';
 
 /**
@@ -24,7 +24,7 @@ export function authorize(auth: MlflowAuth, authorization: string | undefined, d
     grant = auth.validator.validate(token);
   } catch (err) {
     if (err instanceof AuthError) {
-      if (err.code === 'AUTH_UNAVAILABLE') throw new MlflowError('TEMPORARILY_UNAVAILABLE', 'API tokens cannot be checked right now; retry later', 1);
+      if (err instanceof AuthUnavailableError) throw new MlflowError('TEMPORARILY_UNAVAILABLE', 'API tokens cannot be checked right now; retry later', 1);
       throw new MlflowError('UNAUTHENTICATED', unauthenticatedMessage(err.code));
     }
     throw err;

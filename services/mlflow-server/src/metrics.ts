@@ -13,6 +13,7 @@ export const BULK_DEFAULT_RESULTS = 320;
 /** Every point as logged in the step range (no downsampling: the caller samples). */
 async function history(t: Tracking, caller: Caller, runId: string, key: string, range: StepRange): Promise<HistoryPoint[]> {
   const head = await t.runHead(caller, runId);
+  await t.historyVisible(runId);
   return (await t.o.readModel.metricHistory(head.project, runId, key, Number.MAX_SAFE_INTEGER, range)).points;
 }
 
@@ -24,6 +25,7 @@ export async function getHistory(t: Tracking, caller: Caller, m: Message) {
   const query = { runId, key };
   const offset = decodeOffsetToken(proto.optString(m, 'page_token'), query);
   const head = await t.runHead(caller, runId);
+  await t.historyVisible(runId);
   // One page from ClickHouse (LIMIT offset, n), so a long history is never loaded whole for one page.
   const page = await t.o.readModel.metricHistoryPage(head.project, runId, key, offset, maxResults);
   return { metrics: page.points.map((p) => mlflowMetric(key, p)), ...(page.more ? { next_page_token: encodeOffsetToken(offset + maxResults, query) } : {}) };

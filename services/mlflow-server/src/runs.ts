@@ -7,7 +7,7 @@ import type { RunView } from '@trackstream/read-model';
 import { MAX_MAX_RESULTS, SearchError } from '@trackstream/search';
 import type { Caller } from './auth';
 import { viewType } from './experiments';
-import { PG_AND_CH, PG_ONLY, type Draft, type Tracking } from './tracking';
+import { PG_ONLY, type Draft, type Tracking } from './tracking';
 
 type Message = proto.Message;
 const RUN_STATES = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'] as const;
@@ -166,7 +166,7 @@ export async function logMetric(t: Tracking, caller: Caller, m: Message) {
   const runId = runIdOf(m);
   const point = readMetric(m, 'metric');
   const head = await t.activeRun(caller, runId);
-  await t.append(caller, [{ type: 'metrics_logged', experiment_id: head.experiment_id, run_id: runId, event_id: contentEventId('metrics', runId, [point]), payload: { points: [point] } }], PG_AND_CH);
+  await t.appendWithMetrics(caller, runId, [{ type: 'metrics_logged', experiment_id: head.experiment_id, run_id: runId, event_id: contentEventId('metrics', runId, [point]), payload: { points: [point] } }]);
   return {};
 }
 
@@ -219,7 +219,8 @@ export async function logBatch(t: Tracking, caller: Caller, m: Message) {
   if (Object.keys(fresh).length > 0) drafts.push({ type: 'params_logged', experiment_id: head.experiment_id, run_id: runId, event_id: contentEventId('params', runId, fresh), payload: { params: fresh } });
   if (Object.keys(tags).length > 0) drafts.push(...tagDrafts(head.experiment_id, runId, tags));
   if (points.length > 0) drafts.push({ type: 'metrics_logged', experiment_id: head.experiment_id, run_id: runId, event_id: contentEventId('metrics', runId, points), payload: { points } });
-  await t.append(caller, drafts, points.length > 0 ? PG_AND_CH : PG_ONLY);
+  if (points.length > 0) await t.appendWithMetrics(caller, runId, drafts);
+  else await t.append(caller, drafts, PG_ONLY);
   return {};
 }
 

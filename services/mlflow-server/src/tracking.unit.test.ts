@@ -4,7 +4,7 @@ import { MlflowError } from '@trackstream/mlflow-protocol';
 import type { ExperimentRecord, ReadModel } from '@trackstream/read-model';
 import { noopLogger } from '@trackstream/telemetry';
 import { compileOptions } from './options';
-import { PG_AND_CH, PG_ONLY, Tracking } from './tracking';
+import { PG_AND_CH, PG_ONLY, Tracking, laterPositions } from './tracking';
 
 // The write path of the tracking core with in-memory stand-ins for the log and the read model.
 class FakeLog implements EventLog {
@@ -19,19 +19,21 @@ class FakeLog implements EventLog {
   async close(): Promise<void> {}
 }
 
-function setup(opts: { visible?: boolean; experiments?: ExperimentRecord[] } = {}) {
+function setup(opts: { visible?: boolean; visibleIn?: (stores: { postgres: boolean; clickhouse: boolean }) => boolean; experiments?: ExperimentRecord[] } = {}) {
   const log = new FakeLog();
   const waits: unknown[] = [];
+  const positionsWaited: LogPositions[] = [];
   const readModel = {
-    waitFor: async (_p: LogPositions, stores: unknown) => {
+    waitFor: async (p: LogPositions, stores: { postgres: boolean; clickhouse: boolean }) => {
       waits.push(stores);
-      return opts.visible ?? true;
+      positionsWaited.push(p);
+      return opts.visibleIn?.(stores) ?? opts.visible ?? true;
     },
     experimentRecords: async () => opts.experiments ?? [],
   } as unknown as ReadModel;
   let id = 0;
   const t = new Tracking(compileOptions({ eventLog: log, readModel, logger: noopLogger, auth: { mode: 'off' }, now: () => 1_000, uuid: () => `00000000-0000-4000-8000-${String(++id).padStart(12, '0')}`, readYourWritesWaitMs: 50 }));
-  return { t, log, waits };
+  return { t, log, waits, positionsWaited };
 }
 
 const caller = { project: 'p', principal: 'ada' };
@@ -92,5 +94,41 @@ describe('tracking writes', () => {
     });
     await Promise.all([slow('a', 20), slow('b', 1)]);
     expect(order).toEqual(['start a', 'end a', 'start b', 'end b']);
+  });
+});
+
+describe('metric writes: Postgres at write time, ClickHouse at history-read time', () => {
+  const CH = { postgres: false, clickhouse: true };
+  const metric = (step: number) => ({ type: 'metrics_logged' as const, experiment_id: 'e', run_id: 'r', payload: { points: [{ key: 'm', value: 1, step, timestamp: 1 }] } });
+  it('given metrics logged, when the write answers, then it waited for Postgres only', async () => {
+    const { t, waits } = setup();
+    await t.appendWithMetrics(caller, 'r', [metric(0)]);
+    expect(waits).toEqual([PG_ONLY]);
+  });
+  it('given two metric writes to a run, when its history is read, then the read waits for ClickHouse at the later position, once', async () => {
+    const { t, waits, positionsWaited } = setup();
+    await t.appendWithMetrics(caller, 'r', [metric(0)]);
+    await t.appendWithMetrics(caller, 'r', [metric(1)]);
+    await t.historyVisible('r');
+    expect(waits.slice(2)).toEqual([CH]);
+    expect(positionsWaited[2]).toEqual({ topic: 't', positions: { 0: '1' } });
+    await t.historyVisible('r');
+    expect(waits).toHaveLength(3);
+  });
+  it('given a run this server never wrote metrics to, then its history read does not wait', async () => {
+    const { t, waits } = setup();
+    await t.historyVisible('other');
+    expect(waits).toEqual([]);
+  });
+  it('given ClickHouse behind past the bound, then the history read is a 503 with Retry-After and stays pending', async () => {
+    const { t, waits } = setup({ visibleIn: (stores) => !stores.clickhouse });
+    await t.appendWithMetrics(caller, 'r', [metric(0)]);
+    expect(await failure(t.historyVisible('r'))).toBe('TEMPORARILY_UNAVAILABLE 503 1');
+    expect(await failure(t.historyVisible('r'))).toBe('TEMPORARILY_UNAVAILABLE 503 1');
+    expect(waits).toEqual([PG_ONLY, CH, CH]);
+  });
+  it('given positions on several partitions, then laterPositions keeps the larger offset of each', () => {
+    expect(laterPositions({ topic: 't', positions: { 0: '9', 1: '3' } }, { topic: 't', positions: { 1: '10', 2: '1' } })).toEqual({ topic: 't', positions: { 0: '9', 1: '10', 2: '1' } });
+    expect(laterPositions(undefined, { topic: 't', positions: { 0: '1' } })).toEqual({ topic: 't', positions: { 0: '1' } });
   });
 });
