@@ -26,6 +26,12 @@ export function safeHref(url: string): string | null {
   return SAFE_URL.test(u) ? u : null;
 }
 
+/** `_em_` only between word boundaries, so snake_case and __dunder__ names stay as typed. */
+function underscoreEm(s: string, i: number): RegExpExecArray | null {
+  if (i > 0 && /\w/.test(s[i - 1]!)) return null;
+  return /^_([^_\s](?:[^_]*[^_\s])?)_(?!\w)/.exec(s.slice(i));
+}
+
 export function parseInline(s: string): Inline[] {
   const out: Inline[] = [];
   let text = '';
@@ -43,7 +49,7 @@ export function parseInline(s: string): Inline[] {
     } else if ((m = /^\*\*(.+?)\*\*/.exec(rest))) {
       flush();
       out.push({ t: 'strong', c: parseInline(m[1]!) });
-    } else if ((m = /^\*([^*\s](?:[^*]*[^*\s])?)\*/.exec(rest)) || (m = /^_([^_\s](?:[^_]*[^_\s])?)_/.exec(rest))) {
+    } else if ((m = /^\*([^*\s](?:[^*]*[^*\s])?)\*/.exec(rest)) || (m = underscoreEm(s, i))) {
       flush();
       out.push({ t: 'em', c: parseInline(m[1]!) });
     } else if ((m = /^\[([^\]]+)\]\(([^)\s]+)\)/.exec(rest)) && safeHref(m[2]!) !== null) {

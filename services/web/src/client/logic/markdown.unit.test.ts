@@ -31,6 +31,7 @@ describe('note markdown', () => {
   });
 
   it('joins a paragraph’s lines and leaves unmatched markers as text', () => {
+    expect(parseInline('window.__x=1 and my_lr_value, _yes_')).toEqual([{ t: 'text', v: 'window.__x=1 and my_lr_value, ' }, { t: 'em', c: [{ t: 'text', v: 'yes' }] }]);
     expect(parseMarkdown('a\nb\n\nc * d')).toEqual([
       { t: 'p', c: [{ t: 'text', v: 'a b' }] },
       { t: 'p', c: [{ t: 'text', v: 'c * d' }] },
