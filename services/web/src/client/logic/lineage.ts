@@ -71,6 +71,7 @@ export interface NodeLike {
 
 export function nodeLabel(n: NodeLike): string {
   if (n.kind === 'run') return n.run?.run_name ?? n.name;
+  if (n.kind === 'code') return n.name.slice(0, 10);
   const name = n.kind === 'artifact' ? (n.name.split('/').filter((s) => s !== '').pop() ?? n.name) : n.name;
   return n.version ? `${name}@${n.version}` : name;
 }

@@ -69,7 +69,8 @@ describe('lineage routes and labels', () => {
     expect(lineageApiPath('impact', { kind: 'dataset', name: 'a/b', version: '2', digest: null }, { depth: '5' })).toBe('/v1/lineage/impact/dataset/a%2Fb?depth=5&version=2');
   });
 
-  it('labels a run by its name, an artifact by its file, others with their version', () => {
+  it('labels a run by its name, an artifact by its file, a commit short, others with their version', () => {
+    expect(nodeLabel(node('c', 'code', 0, '448130deae8cf23fadd204a97bae6930c03551f2'))).toBe('448130deae');
     expect(nodeLabel({ ...node('r', 'run', 0, 'run-1'), run: { run_name: 'trial' } })).toBe('trial');
     expect(nodeLabel(node('a', 'artifact', 0, 's3://b/runs/1/model.pt'))).toBe('model.pt');
     expect(nodeLabel({ ...node('m', 'model', 0, 'cnn'), version: '3' })).toBe('cnn@3');
