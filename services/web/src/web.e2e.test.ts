@@ -225,7 +225,7 @@ it('a sweep logged through the SDK while its experiment is open: rows appear, a 
   await page.close();
 }, 120_000);
 
-it('lineage and a note recorded through the SDK and the gateway: the run page shows them (the note as escaped markdown), the dataset\'s page shows the run and model downstream, the model\'s page what produced it', async () => {
+it('lineage and a note recorded through the SDK and the gateway: the run page shows them (the note as escaped markdown), an experiment note and saved view show on the runs page (the view applied), the dataset\'s page shows the run and model downstream, the model\'s page what produced it', async () => {
   const exp = await sdk.getOrCreateExperiment('lineage-web');
   const run = await sdk.startRun({ experiment: 'lineage-web', name: 'train-cnn', runId: 'run-web-lin', params: { lr: 0.01 } });
   run.recordLineage({ inputs: [{ kind: 'dataset', name: 'mnist', version: 'v1' }], outputs: [{ kind: 'model', name: 'digits-cnn', version: '1' }] });
@@ -239,11 +239,15 @@ it('lineage and a note recorded through the SDK and the gateway: the run page sh
         { ...on, event_id: randomUUID(), type: 'note_added', payload: { note_id: randomUUID(), text: '**Why** lr 0.01 <img src=x onerror="window.__xss=1"> [docs](javascript:window.__xss=2)' } },
         { ...on, event_id: randomUUID(), type: 'annotation_added', payload: { annotation_id: randomUUID(), key: 'loss', step: 3, text: 'bad batch' } },
         { ...on, event_id: randomUUID(), type: 'run_starred', payload: { starred: true } },
+        { ...on, run_id: null, event_id: randomUUID(), type: 'note_added', payload: { note_id: randomUUID(), text: 'plan: *one* run per dataset version' } },
+        { ...on, run_id: null, event_id: randomUUID(), type: 'view_saved', payload: { name: 'lr 0.02', filter: "params.lr = '0.02'", order_by: ['params.lr DESC'], columns: ['params.lr'] } },
       ],
     }),
   });
   expect(res.status).toBe(202);
   await projected('lineage and note projected', '/v1/runs/run-web-lin', (b) => b.run.notes.length === 1 && b.run.stars.length === 1 && b.run.lineage.outputs.length === 1);
+  await projected('experiment note and view projected', `/v1/experiments/${exp.experimentId}/views`, (b) => b.views.length === 1);
+  await projected('experiment note projected', `/v1/experiments/${exp.experimentId}/notes`, (b) => b.notes.length === 1);
 
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(`${base}/#/r/run-web-lin`);
@@ -261,7 +265,17 @@ it('lineage and a note recorded through the SDK and the gateway: the run page sh
   expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
   await page.screenshot({ path: join(ROOT, 'docs/ui/run-notes.png'), fullPage: true });
 
+  // The experiment's own note and saved view: applying the view sets the table's filter (no run has lr 0.02).
+  await page.goto(`${base}/#/e/${exp.experimentId}`);
+  await rows(page, 1);
+  expect(await page.locator('[data-panel=experiment-notes] [data-note] em').textContent()).toBe('one');
+  await page.click('[data-view="lr 0.02"]');
+  await rows(page, 0);
+  expect(await page.inputValue('input[name=filter]')).toBe("params.lr = '0.02'");
+  await page.goto(`${base}/#/r/run-web-lin`);
+
   // The dataset's page: downstream by default, the run one hop away and its model two.
+  await lineage.locator('a[data-node-kind=dataset]').waitFor();
   await lineage.locator('a[data-node-kind=dataset]').click();
   const graph = page.locator('svg.lineage');
   await graph.locator('g[data-node-kind=run][data-node-name=run-web-lin]').waitFor();

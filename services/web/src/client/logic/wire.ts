@@ -3,10 +3,10 @@
  * imports, erased by the bundler), so the UI never restates a run, an experiment, a metric point or an audit entry.
  */
 import type {
-  AnnotationView, AuditEntry, ExperimentView, HistoryPoint, LineageDirection, LineageEdgeView, LineageNodeView, LineageView, MetricComparison, NoteView, RunView,
+  AnnotationView, AuditEntry, ExperimentView, HistoryPoint, LineageDirection, LineageEdgeView, LineageNodeView, LineageView, MetricComparison, NoteView, RunView, SavedViewView,
 } from '@trackstream/read-model';
 
-export type { AnnotationView, AuditEntry, ExperimentView, HistoryPoint, LineageDirection, LineageEdgeView, LineageNodeView, LineageView, MetricComparison, NoteView, RunView };
+export type { AnnotationView, AuditEntry, ExperimentView, HistoryPoint, LineageDirection, LineageEdgeView, LineageNodeView, LineageView, MetricComparison, NoteView, RunView, SavedViewView };
 
 /** `POST /v1/runs/search` */
 export interface SearchAnswer {
