@@ -3,9 +3,11 @@ import { formatDuration, formatTime, formatValue } from '../logic/compare';
 import { applyStreamPoints, historyPath, maxPointsFor, seriesOf, type Point, type Series, type StepSpan } from '../logic/series';
 import { AuditTimeline, auditPath } from './audit';
 import { Chart } from './chart';
+import { RunNotesPanel } from './collab';
+import { RunLineagePanel } from './lineage';
 import { ErrorBox, Status, href, useApp } from './shared';
 import { ApiError } from '../logic/api';
-import type { HistoryAnswer, LineageView, RunStreamState, RunView } from '../logic/wire';
+import type { HistoryAnswer, RunStreamState, RunView } from '../logic/wire';
 
 function KeyValues(props: { title: string; values: Record<string, string>; name: string }) {
   const keys = Object.keys(props.values).sort();
@@ -26,22 +28,6 @@ function KeyValues(props: { title: string; values: Record<string, string>; name:
           </tbody>
         </table>
       )}
-    </div>
-  );
-}
-
-function Lineage(props: { refs: LineageView[]; title: string }) {
-  if (props.refs.length === 0) return null;
-  return (
-    <div>
-      <h3>{props.title}</h3>
-      <ul>
-        {props.refs.map((r, i) => (
-          <li key={i}>
-            {r.kind}: {r.name} {r.version ?? r.digest ?? ''}
-          </li>
-        ))}
-      </ul>
     </div>
   );
 }
@@ -199,12 +185,8 @@ export function RunPage(props: { runId: string }) {
             </ul>
           )}
         </div>
-        <div class="panel">
-          <h2>Lineage</h2>
-          {run.lineage.inputs.length + run.lineage.outputs.length === 0 ? <p class="muted">none</p> : null}
-          <Lineage refs={run.lineage.inputs} title="Inputs" />
-          <Lineage refs={run.lineage.outputs} title="Outputs" />
-        </div>
+        <RunLineagePanel run={run} />
+        <RunNotesPanel run={run} />
       </div>
       <AuditTimeline title="Audit timeline" path={auditPath({ runId: run.run_id })} version={`${run.status ?? ''}:${Object.keys(run.params).length}:${Object.keys(run.tags).length}`} />
     </section>
