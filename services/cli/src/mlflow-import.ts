@@ -70,7 +70,7 @@ export class MlflowRestSource {
 
   async history(runId: string, key: string): Promise<MlflowPoint[]> {
     const out: MlflowPoint[] = [];
-    for await (const p of this.pages<MlflowPoint>('GET', 'metrics/get-history', { run_id: runId, metric_key: key, max_results: 25_000 }, 'metrics')) out.push(...p);
+    for await (const p of this.pages<MlflowPoint>('GET', 'metrics/get-history', { run_id: runId, metric_key: key, max_results: this.pageSize }, 'metrics')) out.push(...p);
     return out;
   }
 }

@@ -9,7 +9,7 @@ import { Progress } from '../progress';
 import { requireCapability } from '../tokens';
 import type { CliIo, Command, Context } from './context';
 
-export const HELP = `usage: trackstream import-mlflow --from http://HOST:PORT [--project NAME]
+export const HELP = `usage: trackstream import-mlflow --from http://HOST:PORT [--project NAME] [--page-size N]
 
 Reads an MLflow tracking server through its REST API (experiments, deleted ones too; every run of each, page by
 page; params, tags and each metric's full history) and appends them as events to TRACKSTREAM_EVENTS_TOPIC, validated
@@ -17,15 +17,18 @@ as the gateway validates events. Event ids derive from MLflow's ids, so importin
 only what is new (events the Postgres projection has applied are skipped). MLflow's experiment 0 becomes the
 project's Default experiment.
   --from     the MLflow server's base URL (what MLFLOW_TRACKING_URI would be)
-  --project  the Trackstream project to import into (default: default)`;
+  --project  the Trackstream project to import into (default: default)
+  --page-size  max_results of each listing request (experiments, runs, metric history; default 1000)`;
 
 async function runImport(ctx: Context, args: string[], io: CliIo): Promise<number> {
-  const flags = parseFlags(args, ['from', 'project']);
+  const flags = parseFlags(args, ['from', 'project', 'page-size']);
   const from = stringFlag(flags, 'from');
   if (from === undefined) throw usageError('--from is required: the MLflow server URL, e.g. --from http://127.0.0.1:5000');
   if (!/^https?:\/\/[^/]+/.test(from)) throw usageError(`--from ${from} is not an http(s) URL`);
   const project = stringFlag(flags, 'project') ?? 'default';
   if (!LIMITS.idPattern.test(project)) throw usageError(`--project ${project} is not a project name (letters, digits, _ . : -)`);
+  const pageSize = Number(stringFlag(flags, 'page-size') ?? '1000');
+  if (!Number.isSafeInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw usageError('--page-size needs an integer from 1 to 1000');
   const grant = await requireCapability(ctx.auth, 'import-mlflow', 'write', project);
   const pool = await ctx.pg();
   const eventLog = new KafkaEventLog({ kafka: ctx.kafka, topic: ctx.cfg.topic, logger: ctx.logger });
@@ -33,7 +36,7 @@ async function runImport(ctx: Context, args: string[], io: CliIo): Promise<numbe
   const s = quoteSchema(ctx.cfg.pgSchema);
   io.err.write(`importing ${from} into project ${project} (${ctx.cfg.topic})\n`);
   const summary = await importMlflow({
-    source: new MlflowRestSource(from),
+    source: new MlflowRestSource(from, pageSize),
     eventLog,
     project,
     principal: grant?.principal ?? 'mlflow-import',
