@@ -34,6 +34,7 @@ const OPTIONS = {
   'seed-workers': { type: 'string', default: '16', help: 'client threads seeding the search runs' },
   'search-iterations': { type: 'string', default: '20', help: 'rounds of the search shapes' },
   'mlflow-workers': { type: 'string', default: '2', help: "`mlflow server --workers`" },
+  'ch-fetch-min-bytes': { type: 'string', default: '', help: "the ClickHouse projector's TRACKSTREAM_PROJECTOR_FETCH_MIN_BYTES (its default, 4 MiB, makes it wait up to its 1 s fetch max-wait; empty: the default)" },
   only: { type: 'string', default: 'mlflow,trackstream', help: 'which servers' },
   out: { type: 'string', default: 'bench/results', help: 'where results go' },
   help: { type: 'boolean', default: false },
@@ -102,7 +103,8 @@ async function startTrackstream() {
   for (const p of ['postgres', 'clickhouse']) {
     const port = p === 'postgres' ? ports.pg : ports.ch;
     const s = spawnService(`projector-${p}`, 'services/projector/dist/main.js', ['--projection', p],
-      { ...common, TRACKSTREAM_PROJECTOR_PORT: String(port), TRACKSTREAM_PROJECTOR_GROUP_ID: `${names.topic}-${p}` }, { logFile: path.join(TMP, `projector-${p}.log`) });
+      { ...common, TRACKSTREAM_PROJECTOR_PORT: String(port), TRACKSTREAM_PROJECTOR_GROUP_ID: `${names.topic}-${p}`,
+        ...(p === 'clickhouse' && argv['ch-fetch-min-bytes'] ? { TRACKSTREAM_PROJECTOR_FETCH_MIN_BYTES: argv['ch-fetch-min-bytes'] } : {}) }, { logFile: path.join(TMP, `projector-${p}.log`) });
     children.push(s);
     await waitHttp(`http://127.0.0.1:${port}/healthz`, s.child, s.name);
   }
@@ -179,7 +181,7 @@ async function main() {
     `# bench:mlflow ${STAMP}`, '', `commit ${commit}; ${machine}`,
     `workload: ${opt.runs} runs × ${opt.batches} log_batch × ${opt.metrics} metrics, ${opt.workers} workers; log_batch 1,000 × ${opt['batch-iterations']}; ` +
       `search over ${opt['search-runs']} runs × ${opt['search-iterations']} rounds of ${f.mlflow?._shapes ?? f.trackstream._shapes} shapes (max_results 100); ` +
-      `mlflow server --workers ${opt['mlflow-workers']} on Postgres`, '', markdownTable(rows), '',
+      `mlflow server --workers ${opt['mlflow-workers']} on Postgres; ClickHouse projector fetch min bytes ${argv['ch-fetch-min-bytes'] || 'default'}`, '', markdownTable(rows), '',
   ].join('\n');
   fs.mkdirSync(path.resolve(ROOT, argv.out), { recursive: true });
   const base = path.resolve(ROOT, argv.out, `mlflow-${STAMP}`);
