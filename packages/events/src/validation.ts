@@ -37,8 +37,16 @@ const KNOWN_TYPES = new Set<string>(EVENT_TYPES);
 /** Events about an experiment as a whole: they carry no run_id. */
 export const EXPERIMENT_LEVEL_TYPES: readonly string[] = [
   'experiment_created', 'experiment_renamed', 'experiment_deleted', 'experiment_restored', 'experiment_tags_set', 'experiment_tags_deleted',
+  'view_saved', 'view_deleted',
 ];
 const EXPERIMENT_LEVEL = new Set<string>(EXPERIMENT_LEVEL_TYPES);
+/** Events about a run (run_id set) or about its experiment (run_id null): notes. */
+export const RUN_OR_EXPERIMENT_TYPES: readonly string[] = ['note_added', 'note_edited', 'note_deleted'];
+const EITHER_LEVEL = new Set<string>(RUN_OR_EXPERIMENT_TYPES);
+/** Collaboration (schema version 3): what people write about runs and experiments. Their targets must exist. */
+export const COLLABORATION_TYPES: readonly string[] = [
+  'note_added', 'note_edited', 'note_deleted', 'annotation_added', 'annotation_deleted', 'run_starred', 'run_pinned', 'view_saved', 'view_deleted',
+];
 
 interface Validators {
   byType: Map<string, z.ZodType>;
@@ -147,7 +155,7 @@ function validateEvent(value: unknown, prefix: PathSegment[], index: number | nu
     const runId = value['run_id'];
     if (EXPERIMENT_LEVEL.has(type) && runId !== undefined && runId !== null) {
       problems.push({ index, path: formatPath([...prefix, 'run_id']), message: `must be null or absent for ${type} events` });
-    } else if (!EXPERIMENT_LEVEL.has(type) && (runId === undefined || runId === null)) {
+    } else if (!EXPERIMENT_LEVEL.has(type) && !EITHER_LEVEL.has(type) && (runId === undefined || runId === null)) {
       problems.push({ index, path: formatPath([...prefix, 'run_id']), message: `is required for ${type} events` });
     }
   }

@@ -76,7 +76,7 @@ function tagDrafts(experimentId: string, runId: string, tags: Record<string, str
 }
 
 async function loadRun(t: Tracking, caller: Caller, runId: string): Promise<{ view: RunView; stage: LifecycleStage }> {
-  const [views, heads] = await Promise.all([t.o.readModel.loadRuns([runId], [caller.project]), t.o.readModel.runHeads([runId], [caller.project])]);
+  const [views, heads] = await Promise.all([t.o.readModel.loadRuns([runId], [caller.project]), t.o.readModel.runLifecycles([runId], [caller.project])]);
   const view = views[0];
   const head = heads.get(runId);
   if (view === undefined || head === undefined) throw notFound(`Run with id=${runId} not found`);
@@ -155,7 +155,7 @@ export async function searchRuns(t: Tracking, caller: Caller, m: Message) {
     throw err;
   }
   const page = await search.execute();
-  const heads = await t.o.readModel.runHeads(page.runs.map((r) => r.run_id), [caller.project]);
+  const heads = await t.o.readModel.runLifecycles(page.runs.map((r) => r.run_id), [caller.project]);
   return {
     runs: page.runs.map((v) => mlflowRun(v, caller.project, heads.get(v.run_id)?.lifecycle_stage ?? 'active')),
     ...(page.nextPageToken === null ? {} : { next_page_token: page.nextPageToken }),

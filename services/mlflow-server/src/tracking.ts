@@ -3,7 +3,7 @@ import { EventLogError } from '@trackstream/kafka';
 import {
   DEFAULT_EXPERIMENT_NAME, MlflowError, defaultExperimentId, derivedEventId, fromWireExperimentId, invalid, notFound,
 } from '@trackstream/mlflow-protocol';
-import type { ExperimentRecord, RunHead, StoreSet } from '@trackstream/read-model';
+import type { ExperimentRecord, RunLifecycle, StoreSet } from '@trackstream/read-model';
 import type { Caller } from './auth';
 import type { CompiledOptions } from './options';
 
@@ -100,14 +100,14 @@ export class Tracking {
     }
   }
 
-  async runHead(caller: Caller, runId: string): Promise<RunHead> {
-    const head = (await this.o.readModel.runHeads([runId], [caller.project])).get(runId);
+  async runHead(caller: Caller, runId: string): Promise<RunLifecycle> {
+    const head = (await this.o.readModel.runLifecycles([runId], [caller.project])).get(runId);
     if (head === undefined) throw notFound(`Run with id=${runId} not found`);
     return head;
   }
 
   /** A run that takes writes: it exists and is not deleted. */
-  async activeRun(caller: Caller, runId: string): Promise<RunHead> {
+  async activeRun(caller: Caller, runId: string): Promise<RunLifecycle> {
     const head = await this.runHead(caller, runId);
     if (head.lifecycle_stage !== 'active') throw invalid(`The run ${runId} must be in the 'active' state. Current state is ${head.lifecycle_stage}.`);
     return head;

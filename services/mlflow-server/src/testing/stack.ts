@@ -1,9 +1,7 @@
 // What the MLflow compatibility suite talks to, in-process on the shared stack: both projectors on a test-owned
 // topic, schema and database, and the MLflow-compatible server over them.
-import { ClickHouseSink } from '@trackstream/clickhouse';
-import { PostgresSink } from '@trackstream/postgres';
-import { ProjectionRuntime, ProjectorMetrics } from '@trackstream/projection';
-import { createMetricsRegistry, noopLogger, type Logger } from '@trackstream/telemetry';
+import { startTestProjectors } from '@trackstream/projector/testing';
+import { noopLogger, type Logger } from '@trackstream/telemetry';
 import { createTestClickHouseDatabase, createTestPgSchema, createTestTopic, endpointsFromEnv } from '@trackstream/testkit';
 import { startMlflowServer, type RunningMlflowServer } from '../start';
 import type { MlflowAuth } from '../auth';
@@ -23,25 +21,9 @@ export async function startMlflowTestStack(opts: { prefix?: string; auth?: Mlflo
   const dlq = await createTestTopic(`${prefix}-dlq`, 1);
   const pg = await createTestPgSchema(prefix);
   const ch = await createTestClickHouseDatabase(prefix);
-  const pgSink = new PostgresSink({ connectionString: endpoints.pgUrl, schema: pg.schema });
-  const chSink = new ClickHouseSink({ url: ch.url });
-  const runtimes: ProjectionRuntime[] = [];
-  for (const [name, sink] of [['postgres', pgSink], ['clickhouse', chSink]] as const) {
-    await sink.setup();
-    const runtime = new ProjectionRuntime({
-      brokers: endpoints.kafkaBrokers,
-      topic: topic.topic,
-      dlqTopic: dlq.topic,
-      groupId: `g-${name}-${topic.topic}`,
-      sink,
-      logger: noopLogger,
-      metrics: new ProjectorMetrics(createMetricsRegistry(`${prefix}-${name}`), name),
-      kafkaCommitIntervalMs: 500,
-      lagRefreshIntervalMs: 1000,
-    });
-    await runtime.start();
-    runtimes.push(runtime);
-  }
+  const projectors = await startTestProjectors({
+    brokers: endpoints.kafkaBrokers, topic: topic.topic, dlqTopic: dlq.topic, pgUrl: endpoints.pgUrl, pgSchema: pg.schema, clickhouseUrl: ch.url, name: prefix,
+  });
   const server = await startMlflowServer({
     brokers: endpoints.kafkaBrokers,
     topic: topic.topic,
@@ -61,15 +43,11 @@ export async function startMlflowTestStack(opts: { prefix?: string; auth?: Mlflo
     topic: topic.topic,
     pgSchema: pg.schema,
     server,
+    // The test's own resources go; a store slow to drop them (a loaded shared stack) must not fail the test that ran.
     close: async () => {
       await server.stop();
-      for (const r of runtimes) await r.stop().catch(() => undefined);
-      await pgSink.close().catch(() => undefined);
-      await chSink.close().catch(() => undefined);
-      await pg.cleanup();
-      await ch.cleanup();
-      await topic.cleanup();
-      await dlq.cleanup();
+      await projectors.stop();
+      for (const cleanup of [pg.cleanup, ch.cleanup, topic.cleanup, dlq.cleanup]) await cleanup().catch(() => undefined);
     },
   };
 }
