@@ -1,5 +1,6 @@
 import { parseEvent } from '@trackstream/events';
 import { defaultExperimentId } from '@trackstream/mlflow-protocol';
+import { runCli } from './cli';
 import { experimentDrafts, runDrafts } from './mlflow-import';
 
 const run = {
@@ -35,5 +36,19 @@ describe('MLflow import: events from MLflow entities', () => {
     expect(experimentDrafts({ experiment_id: '3', name: 'x', lifecycle_stage: 'deleted', tags: [{ key: 't', value: '1' }] }, 'p').map((d) => [d.type, d.experiment_id])).toEqual([
       ['experiment_created', '3'], ['experiment_deleted', '3'],
     ]);
+  });
+});
+
+describe('trackstream import-mlflow: bad flags', () => {
+  it.each([
+    [[], /--from is required/],
+    [['--from', 'mlflow:5000'], /not an http\(s\) URL/],
+    [['--from', 'http://h:5000', '--page-size', '0'], /--page-size needs an integer from 1 to 1000/],
+    [['--from', 'http://h:5000', '--project', 'bad name!'], /--project bad name! is not a project name/],
+  ])('given %j, then exit 2 naming the problem, nothing connected', async (args, message) => {
+    let err = '';
+    const code = await runCli(['import-mlflow', ...args], { TRACKSTREAM_AUTH: 'off' }, { out: () => undefined, err: { write: (s) => void (err += s) } });
+    expect(code).toBe(2);
+    expect(err).toMatch(message);
   });
 });
