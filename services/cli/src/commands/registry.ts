@@ -1,6 +1,7 @@
 import { auditCommand } from './audit';
 import type { Command } from './context';
 import { exportCommand } from './export';
+import { importMlflowCommand } from './import-mlflow';
 import { replayCommand } from './replay';
 import { tokensCommand } from './tokens';
 import { verifyCommand } from './verify';
@@ -12,4 +13,5 @@ export const COMMANDS: Readonly<Record<string, Command>> = Object.freeze({
   verify: verifyCommand,
   export: exportCommand,
   audit: auditCommand,
+  'import-mlflow': importMlflowCommand,
 });
