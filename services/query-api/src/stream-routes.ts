@@ -329,12 +329,13 @@ export function registerStreamRoutes(app: Express, ctx: RouteContext, raw: Strea
     // What the subscriber has not seen yet, at once: the run's state and each series beyond its cursor.
     await pushRunStates({ watch: w, sub });
     // Series are read a few at a time (a run page opens with all its charts at once), each sent as it arrives:
-    // a frame each, or after a resume only what came after the cursor.
-    const stats = (await ctx.read.metricStats([run.project], [runId], null)).get(runId) ?? new Map();
-    const entries = [...stats];
+    // a frame each, or after a resume only what came after the cursor. The series as the run's latest metrics
+    // (Postgres, already read) count them: if ClickHouse is ahead or behind, the poller's first tick, which reads
+    // ClickHouse's own counts, sends the difference.
+    const entries = Object.entries(run.metrics);
     const next = () => entries.shift();
     const reader = async (): Promise<void> => {
-      for (let e = next(); e !== undefined; e = next()) await pushSeries(w, e[0], { count: e[1].count, lastStep: e[1].last_step }, [sub]);
+      for (let e = next(); e !== undefined; e = next()) await pushSeries(w, e[0], { count: e[1].count, lastStep: e[1].step }, [sub]);
     };
     await Promise.all(Array.from({ length: Math.min(INITIAL_SERIES_READS, entries.length) }, reader));
     // From now on the poller serves it; what landed while the frames were read goes out at its next tick.
