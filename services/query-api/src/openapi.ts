@@ -282,9 +282,14 @@ export const openApiDocument = {
     },
     '/v1/stream/runs/{run_id}': {
       get: {
-        summary: 'Server-Sent Events of one run: `points` {key, kind: append|replace, points} and `run` (state); ids are resume cursors for Last-Event-ID',
-        parameters: [{ name: 'run_id', in: 'path', required: true, schema: { type: 'string' } }, { name: 'Last-Event-ID', in: 'header', schema: { type: 'string' } }],
-        responses: { '200': { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, '404': errorResponse('RUN_NOT_FOUND'), '503': errorResponse('STREAMS_EXHAUSTED (Retry-After)') },
+        summary:
+          'Server-Sent Events of one run: `points` {key, kind: append|replace, downsampled, points} (first a frame of each series of at most max_points points, min/max buckets above that, then only the points after the last step sent) and `run` (state); ids are resume cursors for Last-Event-ID',
+        parameters: [
+          { name: 'run_id', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'max_points', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 10000, default: 1200 } },
+          { name: 'Last-Event-ID', in: 'header', schema: { type: 'string' } },
+        ],
+        responses: { '200': { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, '400': errorResponse('BAD_REQUEST'), '404': errorResponse('RUN_NOT_FOUND'), '503': errorResponse('STREAMS_EXHAUSTED (Retry-After)') },
       },
     },
     '/v1/stream/experiments/{id}': {

@@ -52,7 +52,7 @@ let sdk: Trackstream;
 let spoolDir: string;
 let experimentId = '';
 const runs: Run[] = [];
-/** Points of trial 0's long curve: more than the run stream's 10,000, so its chart starts downsampled. */
+/** Points of trial 0's long curve: more than a chart-sized first frame (≤ 1,200), so its chart starts downsampled. */
 const CURVE = 20_000;
 const tokens = { reader: '', writer: '' };
 
@@ -185,8 +185,11 @@ it('a sweep logged through the SDK while its experiment is open: rows appear, a 
   expect(await page.locator('table[data-table=params] tr[data-key]').count()).toBe(2);
   expect(await page.locator('table[data-table=metrics] tr[data-key=loss] td[data-latest]').textContent()).toBe(String(1 / 20));
   expect(await page.locator('table[data-table=metrics] tr[data-key=curve] td[data-latest]').textContent()).toBe(String(Number(Math.sin((CURVE - 1) / 100).toPrecision(6))));
+  // Its first frame is sized to the chart (the run stream's min/max buckets, ≤ 2 points per pixel, ≤ 1,200), not
+  // the 20,000 points: the zoom below fetches finer.
   const whole = await chartPoints(page, 'curve');
-  expect(whole).toBeLessThanOrEqual(10_000);
+  expect(whole).toBeLessThanOrEqual(1_200);
+  expect(whole).toBeGreaterThan(100);
   const over = page.locator('[data-chart="curve"] .u-over');
   const box = (await over.boundingBox())!;
   await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);

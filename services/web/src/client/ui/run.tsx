@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { formatDuration, formatTime, formatValue } from '../logic/compare';
-import { applyStreamPoints, historyPath, maxPointsFor, seriesOf, type Point, type Series, type StepSpan } from '../logic/series';
+import { applyStreamPoints, historyPath, maxPointsFor, runStreamPath, seriesOf, type Point, type Series, type StepSpan } from '../logic/series';
 import { AuditTimeline, auditPath } from './audit';
 import { Chart } from './chart';
 import { RunNotesPanel } from './collab';
@@ -72,6 +72,9 @@ function MetricChart(props: { runId: string; metricKey: string; live: Series | u
   );
 }
 
+/** The widest a run page's chart is taken to be when sizing its first frame (2 points per pixel: 1,200 points). */
+const CHART_WIDTH_MAX_PX = 600;
+
 export function RunPage(props: { runId: string }) {
   const { api, reportAuth } = useApp();
   const [run, setRun] = useState<RunView | null>(null);
@@ -89,11 +92,12 @@ export function RunPage(props: { runId: string }) {
         setError(err);
       },
     );
-    // The stream sends each series at once (whole, or server-downsampled above 10,000 points), then what the
-    // projections apply: new points per key and the run's state.
+    // The stream sends each series at once as a frame sized to a chart (server min/max buckets above ~2 points
+    // per pixel; a chart is 420 px to a window's half wide), then what the projections apply: only the new points
+    // per key, and the run's state. A zoom refetches its span finer.
     const ctl = new AbortController();
     api.stream(
-      `/v1/stream/runs/${encodeURIComponent(props.runId)}`,
+      runStreamPath(props.runId, Math.min(window.innerWidth / 2, CHART_WIDTH_MAX_PX)),
       (event, data) => {
         if (event === 'points') {
           const u = data as { key: string; kind: 'append' | 'replace'; downsampled: boolean; points: Point[] };
