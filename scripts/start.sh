@@ -29,6 +29,7 @@ SERVICES=(
   "projector-clickhouse|services/projector/dist/main.js --projection clickhouse|http://127.0.0.1:${TRACKSTREAM_PROJECTOR_CLICKHOUSE_PORT:-8083}/metrics"
   "query-api|services/query-api/dist/main.js|http://127.0.0.1:${TRACKSTREAM_QUERY_PORT:-8081}"
   "artifact-store|services/artifact-store/dist/main.js|http://127.0.0.1:${TRACKSTREAM_ARTIFACT_PORT:-8084}"
+  "mlflow-server|services/mlflow-server/dist/main.js|http://127.0.0.1:${TRACKSTREAM_MLFLOW_PORT:-5000}"
   "web|services/web/dist/server/main.js|http://127.0.0.1:${TRACKSTREAM_WEB_PORT:-3000}"
 )
 # The web UI proxies /v1 to the query API started above.
@@ -48,6 +49,7 @@ trap stop_services INT TERM EXIT
 echo
 echo "Trackstream"
 [ -f services/web/dist/server/main.js ] && echo "  UI          http://127.0.0.1:${TRACKSTREAM_WEB_PORT:-3000}   <- open this in a browser"
+[ -f services/mlflow-server/dist/main.js ] && echo "  MLflow      http://127.0.0.1:${TRACKSTREAM_MLFLOW_PORT:-5000}  (MLFLOW_TRACKING_URI)"
 echo "  kafka       ${TRACKSTREAM_KAFKA_BROKERS}"
 echo "  postgres    $(redact_url "${TRACKSTREAM_PG_URL}")"
 echo "  clickhouse  $(redact_url "${TRACKSTREAM_CLICKHOUSE_URL}")"

@@ -14,7 +14,7 @@ const require = createRequire(import.meta.url);
 const { Pool } = require('pg');
 const { PostgresSink } = require('@trackstream/postgres');
 const { ClickHouseSink } = require('@trackstream/clickhouse');
-const { TestEvents, batchOf } = require('@trackstream/projection');
+const { TestEvents, batchOf } = require('@trackstream/projection-core/testing');
 const { createQueryApi } = require('@trackstream/query-api');
 
 const PG_URL = process.env.TRACKSTREAM_PG_URL ?? 'postgres://trackstream:trackstream@127.0.0.1:5432/trackstream';

@@ -192,7 +192,8 @@ beforeAll(async () => {
   const queryPort = await freePort();
   gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   queryUrl = `http://127.0.0.1:${queryPort}`;
-  await startService('ingest-gateway', GATEWAY_MAIN, { ...common, TRACKSTREAM_GATEWAY_PORT: String(gatewayPort), TRACKSTREAM_GATEWAY_HOST: '127.0.0.1' }, gatewayUrl);
+  // The gateway reads the projection to check the targets of notes (issue 18).
+  await startService('ingest-gateway', GATEWAY_MAIN, { ...common, TRACKSTREAM_GATEWAY_PORT: String(gatewayPort), TRACKSTREAM_GATEWAY_HOST: '127.0.0.1', TRACKSTREAM_PG_SCHEMA: pg.schema }, gatewayUrl);
   await startService('query-api', QUERY_MAIN, { ...common, TRACKSTREAM_QUERY_PORT: String(queryPort), TRACKSTREAM_QUERY_HOST: '127.0.0.1', TRACKSTREAM_PG_SCHEMA: pg.schema }, queryUrl);
 }, 240_000);
 
@@ -290,6 +291,17 @@ describe('the query API shows a reader of proj-a nothing of proj-b', () => {
       expect([res.status, res.body.error.code]).toEqual([404, 'EXPERIMENT_NOT_FOUND']);
     }
     expect((await read(tokens.admin!, '/v1/experiments/exp-b')).status).toBe(200);
+  });
+
+  it("notes (issue 18): a writer of proj-a notes proj-a's run, not proj-b's; a reader may not write; the note shows to proj-a's reader", async () => {
+    const note = (project: string, experiment: string, run: string) => envelope(project, experiment, 'note_added', run, { note_id: randomUUID(), text: `note on ${run}` });
+    expect((await write(tokens.writerA!, [note('proj-a', 'exp-a', 'run-a1')])).status).toBe(202);
+    expect((await write(tokens.writerA!, [note('proj-b', 'exp-b', 'run-b1')])).body.error?.code).toBe('FORBIDDEN');
+    expect((await write(tokens.readerA!, [note('proj-a', 'exp-a', 'run-a1')])).status).toBe(403);
+    // The run exists only in proj-b: a note claiming it for proj-a names a run proj-a does not have.
+    expect((await write(tokens.writerA!, [note('proj-a', 'exp-a', 'run-b1')])).body.error?.code).toBe('TARGET_NOT_FOUND');
+    await pollUntil('the note in run detail', async () => (await read(tokens.readerA!, '/v1/runs/run-a1')).body.run?.notes?.length === 1, 30_000);
+    expect((await read(tokens.readerA!, '/v1/runs/run-a1')).body.run.notes).toEqual([expect.objectContaining({ author: 'ada@lab', text: 'note on run-a1' })]);
   });
 
   it('a writer token may not read (403); no token is 401', async () => {

@@ -1,4 +1,7 @@
-import { encodeEvent, eventKey, EVENT_TYPES, type StoredEvent } from '@trackstream/events';
+import {
+  createEventCodec, encodeEvent, eventCatalogue, eventKey, EVENT_TYPES, loadCatalogue, schemaFingerprint, type AvroSchema, type StoredEvent,
+} from '@trackstream/events';
+import { DLQ_HEADERS } from '@trackstream/projection-core';
 import { ProjectionRuntime, ProjectorMetrics } from '@trackstream/projection';
 import { batchOf, TestEvents } from '@trackstream/projection-core/testing';
 import { createMetricsRegistry, noopLogger } from '@trackstream/telemetry';
@@ -130,6 +133,33 @@ describe('projection runtime over Kafka into ClickHouse', () => {
     } finally {
       await ref.cleanup();
     }
+  });
+
+  it('given a record of an event type newer than its schema, then it goes to the DLQ with the reason and the records after it are projected', async () => {
+    // A producer one schema version ahead (a test-local next version with one more payload branch).
+    const released = eventCatalogue();
+    const next = structuredClone(released.latest.schema) as { fields: { name: string; type: unknown[] }[] };
+    next.fields.find((f) => f.name === 'payload')!.type.push({ type: 'record', name: 'RunArchived', fields: [{ name: 'reason', type: 'string' }] });
+    const ahead = loadCatalogue({ topic: released.topic, versions: [...released.versions, { version: released.latest.version + 1, file: 'next.avsc', fingerprint: schemaFingerprint(next as unknown as AvroSchema), schema: next as unknown as AvroSchema }] });
+    const ev = new TestEvents('vision');
+    const [before, after] = [ev.noteAdded('exp', 'run-n', '00000000-0000-4000-8000-0000000000f1', 'before'), ev.runStarred('exp', 'run-n', true)];
+    const archived = { ...ev.runPinned('exp', 'run-n', true), type: 'run_archived', payload: { reason: 'old' } } as unknown as StoredEvent;
+    const newer = createEventCodec(ahead, { writerVersion: released.latest.version + 1 }).encode(archived);
+    await produce([{ key: 'run-n', value: encodeEvent(before) }, { key: 'run-n', value: newer }, { key: 'run-n', value: encodeEvent(after) }]);
+
+    const sink = await startRuntime(`g3-${topic.topic}`);
+    await waitForCheckpoints(sink, await highWatermarks());
+    expect((await readProjection(ch.client, ch.database)).events.map((e) => e.type).sort()).toEqual(['note_added', 'run_starred']);
+    const consumer = testKafka('ch-rt-dlq-reader').consumer({ groupId: `dlq-${topic.topic}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: dlq.topic, fromBeginning: true });
+    const headers = await new Promise<Record<string, string>>((resolve) => {
+      void consumer.run({ eachMessage: async ({ message }) => resolve(Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]))) });
+    });
+    await consumer.disconnect();
+    expect(headers[DLQ_HEADERS.reasonCode]).toBe('EVENT_UNDECODABLE');
+    // This projector's catalogue does not hold the producer's newer schema at all: the record names its fingerprint.
+    expect(headers[DLQ_HEADERS.reasonMessage]).toBe(`unknown writer schema fingerprint ${ahead.latest.fingerprint}: not in the catalogue of ${released.topic}`);
   });
 
   async function dlqMessages(): Promise<number> {

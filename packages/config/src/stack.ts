@@ -12,7 +12,7 @@ export const commonEnv = {
   pgUrl: envVar('TRACKSTREAM_PG_URL', url(['postgres:', 'postgresql:']), 'postgres://trackstream:trackstream@127.0.0.1:5432/trackstream'),
   clickhouseUrl: envVar('TRACKSTREAM_CLICKHOUSE_URL', url(['http:', 'https:']), 'http://127.0.0.1:8123/trackstream'),
   logLevel: envVar('TRACKSTREAM_LOG_LEVEL', logLevel, 'info'),
-  /** The projection tables' schema: the projector writes it, the query API and the CLI read it. */
+  /** The projection tables' schema: the projector writes it, the query API and the CLI read it, the gateway checks collaboration targets in it. */
   pgSchema: envVar('TRACKSTREAM_PG_SCHEMA', pgSchemaName, DEFAULT_PG_SCHEMA),
 };
 

@@ -12,7 +12,8 @@ describe('the shared event API', () => {
     expect(EVENTS_TOPIC).toBe('trackstream.events.v1');
     expect(DLQ_TOPIC).toBe('trackstream.events.dlq.v1');
     expect(EVENT_TYPES).toEqual(['experiment_created', 'run_started', 'params_logged', 'metrics_logged', 'tags_set', 'tags_deleted', 'artifact_logged', 'lineage_recorded', 'run_completed',
-      'experiment_renamed', 'experiment_deleted', 'experiment_restored', 'experiment_tags_set', 'experiment_tags_deleted', 'run_deleted', 'run_restored', 'run_updated']);
+      'experiment_renamed', 'experiment_deleted', 'experiment_restored', 'experiment_tags_set', 'experiment_tags_deleted', 'run_deleted', 'run_restored', 'run_updated',
+      'note_added', 'note_edited', 'note_deleted', 'annotation_added', 'annotation_deleted', 'run_starred', 'run_pinned', 'view_saved', 'view_deleted']);
     expect(LIMITS).toMatchObject({ keyLength: 250, paramValueLength: 6000, tagValueLength: 5000, pointsPerEvent: 1000, eventsPerBatch: 1000, batchBytes: 4 * 1024 * 1024 });
     expect(LIMITS.idPattern.source).toBe('^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$');
   });

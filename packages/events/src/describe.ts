@@ -6,6 +6,12 @@ export type ParamHistory = Map<string, { value: string; at: string }>;
 /** The prefix of a change line that reports a param conflict (the first value stays, the new one is ignored). */
 export const CONFLICT_PREFIX = 'CONFLICT';
 
+/** The first line of a note, at most 120 characters: an audit line stays one line. */
+const excerpt = (text: string) => {
+  const line = text.split('\n', 1)[0]!;
+  return JSON.stringify(line.length > 120 || line.length < text.length ? `${line.slice(0, 120)}…` : line);
+};
+
 const iso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms));
 
 /**
@@ -69,5 +75,24 @@ export function describeEvent(e: Pick<TrackstreamEvent, 'type' | 'payload'>, par
       return Object.entries(ev.payload.tags).map(([k, v]) => `experiment tag ${k} = ${JSON.stringify(v)}`);
     case 'experiment_tags_deleted':
       return [`experiment tags deleted: ${ev.payload.keys.join(', ')}`];
+    // Schema v3 (collaboration): who wrote it is the event's principal (the timeline's head).
+    case 'note_added':
+      return [`note ${ev.payload.note_id} added: ${excerpt(ev.payload.text)}`];
+    case 'note_edited':
+      return [`note ${ev.payload.note_id} edited: ${excerpt(ev.payload.text)}`];
+    case 'note_deleted':
+      return [`note ${ev.payload.note_id} deleted`];
+    case 'annotation_added':
+      return [`annotation ${ev.payload.annotation_id} at ${ev.payload.key} step ${ev.payload.step}: ${excerpt(ev.payload.text)}`];
+    case 'annotation_deleted':
+      return [`annotation ${ev.payload.annotation_id} deleted`];
+    case 'run_starred':
+      return [ev.payload.starred ? 'run starred' : 'run unstarred'];
+    case 'run_pinned':
+      return [ev.payload.pinned ? 'run pinned' : 'run unpinned'];
+    case 'view_saved':
+      return [`view ${JSON.stringify(ev.payload.name)} saved: filter ${JSON.stringify(ev.payload.filter ?? '')}, order ${ev.payload.order_by.join(', ') || '-'}, columns ${ev.payload.columns.join(', ') || '-'}`];
+    case 'view_deleted':
+      return [`view ${JSON.stringify(ev.payload.name)} deleted`];
   }
 }

@@ -58,5 +58,18 @@ export function exampleEvents(): TrackstreamEvent[] {
     { ...run, event_id: '00000000-0000-4000-8000-000000000010', type: 'run_updated', payload: { run_name: null, status: null, end_time: null } },
     { ...run, event_id: '00000000-0000-4000-8000-000000000011', type: 'run_deleted', payload: {} },
     { ...run, event_id: '00000000-0000-4000-8000-000000000012', type: 'run_restored', payload: {} },
+    { ...run, event_id: '00000000-0000-4000-8000-000000000013', type: 'note_added', payload: { note_id: '00000000-0000-4000-8000-0000000000e1', text: '# Why\n*lr* too high — see step 40 ✎' } },
+    { ...base, run_id: null, event_id: '00000000-0000-4000-8000-000000000014', type: 'note_added', payload: { note_id: '00000000-0000-4000-8000-0000000000e2', text: 'sweep plan' } },
+    { ...run, event_id: '00000000-0000-4000-8000-000000000015', type: 'note_edited', payload: { note_id: '00000000-0000-4000-8000-0000000000e1', text: 'lr fine after all' } },
+    { ...run, event_id: '00000000-0000-4000-8000-000000000016', type: 'note_deleted', payload: { note_id: '00000000-0000-4000-8000-0000000000e1' } },
+    { ...run, event_id: '00000000-0000-4000-8000-000000000017', type: 'annotation_added', payload: { annotation_id: '00000000-0000-4000-8000-0000000000e3', key: 'loss', step: 40, text: 'spike: bad batch' } },
+    { ...run, event_id: '00000000-0000-4000-8000-000000000018', type: 'annotation_deleted', payload: { annotation_id: '00000000-0000-4000-8000-0000000000e3' } },
+    { ...run, event_id: '00000000-0000-4000-8000-000000000019', type: 'run_starred', payload: { starred: true } },
+    { ...run, event_id: '00000000-0000-4000-8000-00000000001a', type: 'run_pinned', payload: { pinned: false } },
+    {
+      ...base, run_id: null, event_id: '00000000-0000-4000-8000-00000000001b', type: 'view_saved',
+      payload: { name: 'best by loss', filter: "metrics.loss < 0.5 AND params.lr = '0.01'", order_by: ['metrics.loss ASC'], columns: ['params.lr', 'metrics.loss'] },
+    },
+    { ...base, run_id: null, event_id: '00000000-0000-4000-8000-00000000001c', type: 'view_deleted', payload: { name: 'best by loss' } },
   ];
 }

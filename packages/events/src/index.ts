@@ -7,7 +7,7 @@ export {
 } from './generated/types';
 export type { EventOfType, StoredEvent } from './stored-event';
 export {
-  parseEvent, parseEventBatch, parseEventBatchText, EXPERIMENT_LEVEL_TYPES,
+  parseEvent, parseEventBatch, parseEventBatchText, EXPERIMENT_LEVEL_TYPES, RUN_OR_EXPERIMENT_TYPES, COLLABORATION_TYPES, hasUnstorableText,
   type ValidationProblem, type ParseBatchResult, type ParseBatchFailure, type BatchFailure, type ParseEventResult,
 } from './validation';
 export { findDuplicateKeys, type DuplicateKey } from './json-duplicates';

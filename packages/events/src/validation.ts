@@ -37,8 +37,16 @@ const KNOWN_TYPES = new Set<string>(EVENT_TYPES);
 /** Events about an experiment as a whole: they carry no run_id. */
 export const EXPERIMENT_LEVEL_TYPES: readonly string[] = [
   'experiment_created', 'experiment_renamed', 'experiment_deleted', 'experiment_restored', 'experiment_tags_set', 'experiment_tags_deleted',
+  'view_saved', 'view_deleted',
 ];
 const EXPERIMENT_LEVEL = new Set<string>(EXPERIMENT_LEVEL_TYPES);
+/** Events about a run (run_id set) or about its experiment (run_id null): notes. */
+export const RUN_OR_EXPERIMENT_TYPES: readonly string[] = ['note_added', 'note_edited', 'note_deleted'];
+const EITHER_LEVEL = new Set<string>(RUN_OR_EXPERIMENT_TYPES);
+/** Collaboration (schema version 3): what people write about runs and experiments. Their targets must exist. */
+export const COLLABORATION_TYPES: readonly string[] = [
+  'note_added', 'note_edited', 'note_deleted', 'annotation_added', 'annotation_deleted', 'run_starred', 'run_pinned', 'view_saved', 'view_deleted',
+];
 
 interface Validators {
   byType: Map<string, z.ZodType>;
@@ -147,7 +155,7 @@ function validateEvent(value: unknown, prefix: PathSegment[], index: number | nu
     const runId = value['run_id'];
     if (EXPERIMENT_LEVEL.has(type) && runId !== undefined && runId !== null) {
       problems.push({ index, path: formatPath([...prefix, 'run_id']), message: `must be null or absent for ${type} events` });
-    } else if (!EXPERIMENT_LEVEL.has(type) && (runId === undefined || runId === null)) {
+    } else if (!EXPERIMENT_LEVEL.has(type) && !EITHER_LEVEL.has(type) && (runId === undefined || runId === null)) {
       problems.push({ index, path: formatPath([...prefix, 'run_id']), message: `is required for ${type} events` });
     }
   }
@@ -254,6 +262,11 @@ function rejected(problems: ValidationProblem[], failure: BatchFailure): ParseBa
 // NUL (Postgres text refuses it) and unpaired UTF-16 surrogates (UTF-8 cannot hold them: they would be silently
 // replaced) never reach a store: refused in any string or key of the body.
 const UNSAFE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** True when a string holds what no store keeps (NUL, an unpaired surrogate): the rule above, for other edges. */
+export function hasUnstorableText(s: string): boolean {
+  return UNSAFE.test(s);
+}
 
 function unsafeText(value: unknown, path: PathSegment[], out: ValidationProblem[] = []): ValidationProblem[] {
   if (out.length >= LIMITS.problemsPerResponse) return out;

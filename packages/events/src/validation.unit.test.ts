@@ -1,5 +1,5 @@
 import {
-  eventToJson, exampleEvents, EXPERIMENT_LEVEL_TYPES, LIMITS, parseEvent, parseEventBatch, parseEventBatchText,
+  eventToJson, exampleEvents, EXPERIMENT_LEVEL_TYPES, RUN_OR_EXPERIMENT_TYPES, LIMITS, parseEvent, parseEventBatch, parseEventBatchText,
   type EventType, type ValidationProblem,
 } from './index';
 
@@ -225,6 +225,13 @@ describe('parseEventBatch: every class of bad event', () => {
     expect(problemsAfter((es) => { es[indexOf(type)]!.run_id = null; })).toEqual([problem(type, 'run_id', `is required for ${type} events`)]);
   });
 
+  test('given a note without run_id, when parsed, then it is a note on the experiment; a saved view with a run_id is refused', () => {
+    const batch = validBatch();
+    batch.events[indexOf('note_added')]!.run_id = null;
+    expect(parseEventBatch(batch).ok).toBe(true);
+    expect(problemsAfter((es) => { es[indexOf('view_saved')]!.run_id = 'run-1'; })).toEqual([problem('view_saved', 'run_id', 'must be null or absent for view_saved events')]);
+  });
+
   test('given an experiment_created event with a run_id, when parsed, then it is refused', () => {
     expect(problemsAfter((es) => { es[0]!.run_id = 'run-1'; })).toEqual([problem('experiment_created', 'run_id', 'must be null or absent for experiment_created events')]);
   });
@@ -237,6 +244,8 @@ describe('parseEventBatch: every class of bad event', () => {
     ['an experiment tag value', 'experiment_created', (e: Json) => { e.payload.tags = { team: 'v'.repeat(5001) }; }, 'payload.tags.team', 'must be at most 5000 characters (got 5001)'],
     ['a run tag key', 'run_started', (e: Json) => { e.payload.tags = { ['k'.repeat(251)]: 'v' }; }, /^payload\.tags\.k{251}$/, 'key must be at most 250 characters (got 251)'],
     ['a context value', 'run_started', (e: Json) => { e.payload.context = { deps: 'd'.repeat(6001) }; }, 'payload.context.deps', 'must be at most 6000 characters (got 6001)'],
+    ['a note text', 'note_added', (e: Json) => { e.payload.text = 'n'.repeat(5001); }, 'payload.text', 'must be at most 5000 characters (got 5001)'],
+    ['an annotation text', 'annotation_added', (e: Json) => { e.payload.text = 'n'.repeat(5001); }, 'payload.text', 'must be at most 5000 characters (got 5001)'],
     ['a metric key', 'metrics_logged', (e: Json) => { e.payload.points[0].key = 'k'.repeat(251); }, 'payload.points[0].key', 'must be at most 250 characters (got 251)'],
     ['a deleted tag key', 'tags_deleted', (e: Json) => { e.payload.keys = ['k'.repeat(251)]; }, 'payload.keys[0]', 'must be at most 250 characters (got 251)'],
     ['an experiment name', 'experiment_created', (e: Json) => { e.payload.name = 'n'.repeat(251); }, 'payload.name', 'must be at most 250 characters (got 251)'],
@@ -377,7 +386,7 @@ describe('parseEventBatchText: the raw body', () => {
 });
 
 function EVENT_TYPES_EXCEPT_EXPERIMENT(): EventType[] {
-  return exampleEvents().map((e) => e.type).filter((t) => !EXPERIMENT_LEVEL_TYPES.includes(t));
+  return exampleEvents().map((e) => e.type).filter((t) => !EXPERIMENT_LEVEL_TYPES.includes(t) && !RUN_OR_EXPERIMENT_TYPES.includes(t));
 }
 
 describe('parseEventBatchText: what kind of failure', () => {

@@ -26,3 +26,11 @@ export class EventLogRejectedError extends EventLogError {
     this.name = 'EventLogRejectedError';
   }
 }
+
+/** The log was closed (the process is shutting down): this process will not append it, another one may. */
+export class EventLogClosedError extends EventLogError {
+  constructor() {
+    super('LOG_CLOSED', 'the event log is closed');
+    this.name = 'EventLogClosedError';
+  }
+}

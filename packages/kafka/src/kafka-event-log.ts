@@ -1,7 +1,7 @@
 import { Partitioners, type Kafka, type Message, type Producer, type RetryOptions } from 'kafkajs';
 import { encodeEvent, eventKey, LIMITS, type LogPositions, type StoredEvent } from '@trackstream/events';
 import type { Logger } from '@trackstream/telemetry';
-import { EventLogError, EventLogRejectedError } from './errors';
+import { EventLogClosedError, EventLogError, EventLogRejectedError } from './errors';
 import type { AppendOptions, EventLog } from './event-log';
 
 export interface KafkaEventLogOptions {
@@ -68,7 +68,7 @@ export class KafkaEventLog implements EventLog {
   }
 
   append(events: readonly StoredEvent[], opts: AppendOptions = {}): Promise<LogPositions> {
-    if (this.closing) return Promise.reject(new EventLogError('LOG_CLOSED', 'the event log is closed'));
+    if (this.closing) return Promise.reject(new EventLogClosedError());
     if (events.length === 0) return Promise.resolve({ topic: this.topic, positions: {} });
     const { signal } = opts;
     if (signal?.aborted) return Promise.reject(abortReason(signal));

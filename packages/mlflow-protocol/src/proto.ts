@@ -1,3 +1,4 @@
+import { hasUnstorableText } from '@trackstream/events';
 import { invalid } from './errors';
 
 /**
@@ -27,6 +28,7 @@ export function optString(m: Message, field: string): string | undefined {
   const v = scalar(m[field]);
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') throw invalid(`Invalid value ${describe(v)} for parameter '${field}' supplied: it must be a string`);
+  if (hasUnstorableText(v)) throw invalid(`Invalid value for parameter '${field}' supplied: it must not contain a NUL character or an unpaired UTF-16 surrogate`);
   return v;
 }
 
@@ -93,6 +95,7 @@ export function optArray(m: Message, field: string): unknown[] {
 export function stringList(m: Message, field: string): string[] {
   return optArray(m, field).map((x, i) => {
     if (typeof x !== 'string') throw invalid(`Invalid value ${describe(x)} for parameter '${field}[${i}]' supplied: it must be a string`);
+    if (hasUnstorableText(x)) throw invalid(`Invalid value for parameter '${field}[${i}]' supplied: it must not contain a NUL character or an unpaired UTF-16 surrogate`);
     return x;
   });
 }

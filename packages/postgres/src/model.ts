@@ -1,4 +1,6 @@
 import type { StoredEvent } from '@trackstream/events';
+import { COLLAB_TYPES, collabChanges, emptyCollab, foldCollab, type CollabChange, type CollabState } from './collab';
+import { foldGraph, graphChanges, type GraphChange, type GraphEdgeRow, type GraphNodeRow } from './lineage-graph';
 
 /**
  * The Postgres projection as pure functions. `apply(state, event)` says what an event changes, given what the
@@ -21,6 +23,9 @@ import type { StoredEvent } from '@trackstream/events';
  * - run_deleted / run_restored: lifecycle_stage (null means never deleted: active). run_updated: the name and end
  *   time as any run event (later non-null wins); its status merges by the status rule above, so a RUNNING after a
  *   terminal status does not reopen a run.
+ * - lineage graph (lineage-graph.ts): nodes and edges only added, the earliest sighting kept.
+ * - collaboration (collab.ts): notes, annotations, stars, pins, saved views. Their experiment-level events (notes
+ *   and views with no run_id) make the experiment placeholder only: they do not move last_update_time.
  */
 
 export type LifecycleStage = 'active' | 'deleted';
@@ -113,7 +118,9 @@ export type Change =
   | { kind: 'tag'; run_id: string; key: string; value: string | null }
   | { kind: 'metric_point'; run_id: string; key: string; value: number; step: number; timestamp: number }
   | { kind: 'artifact'; row: ArtifactRow }
-  | { kind: 'lineage'; row: LineageRow };
+  | { kind: 'lineage'; row: LineageRow }
+  | GraphChange
+  | CollabChange;
 
 /** What one batch changes, row by row (keys are `a\u0000b`). */
 export interface ProjectionState {
@@ -132,6 +139,10 @@ export interface ProjectionState {
   metrics: Map<string, MetricRow>;
   artifacts: Map<string, ArtifactRow>;
   lineage: Map<string, LineageRow>;
+  graphNodes: Map<string, GraphNodeRow>;
+  /** Keyed src, dst, relation. */
+  graphEdges: Map<string, GraphEdgeRow>;
+  collab: CollabState;
 }
 
 export function emptyState(): ProjectionState {
@@ -147,6 +158,9 @@ export function emptyState(): ProjectionState {
     metrics: new Map(),
     artifacts: new Map(),
     lineage: new Map(),
+    graphNodes: new Map(),
+    graphEdges: new Map(),
+    collab: emptyCollab(),
   };
 }
 
@@ -213,12 +227,11 @@ export function apply(state: ProjectionState, event: StoredEvent): Change[] {
     for (const [key, value] of Object.entries(event.payload.tags)) changes.push({ kind: 'experiment_tag', experiment_id: event.experiment_id, key, value });
     return changes;
   }
-  if (event.run_id === null) return applyExperimentChange(event);
+  const placeholder: Change = { kind: 'experiment', row: { experiment_id: event.experiment_id, project: event.project, name: null, description: null, created_at: null } };
+  if (event.run_id === null) return COLLAB_TYPES.has(event.type) ? [placeholder, ...collabChanges(event)] : applyExperimentChange(event);
 
   const run_id = event.run_id;
-  const changes: Change[] = [
-    { kind: 'experiment', row: { experiment_id: event.experiment_id, project: event.project, name: null, description: null, created_at: null } },
-  ];
+  const changes: Change[] = [placeholder, ...graphChanges(event), ...collabChanges(event)];
   const run = blankRun(run_id, event.experiment_id, event.project);
   changes.push({ kind: 'run', row: run });
 
@@ -350,6 +363,17 @@ export function fold(state: ProjectionState, changes: readonly Change[]): Projec
         if (!state.lineage.has(key)) state.lineage.set(key, r);
         break;
       }
+      case 'graph_node':
+      case 'graph_edge':
+        foldGraph(state.graphNodes, state.graphEdges, c);
+        break;
+      case 'note':
+      case 'annotation':
+      case 'star':
+      case 'pin':
+      case 'view':
+        foldCollab(state.collab, c);
+        break;
     }
   }
   return state;

@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { ProjectionState } from './model';
+import { applyAnnotationOps, applyNoteOps, type AnnotationRow, type CollabState, type NoteRow } from './collab';
 import { PG_TABLES } from './schema';
 
 /**
@@ -213,6 +214,129 @@ export async function writeState(c: PoolClient, s: string, st: ProjectionState):
         col(lineage, 'digest'),
         col(lineage, 'logged_at'),
       ],
+    );
+  }
+
+  const nodes = byKey(st.graphNodes);
+  if (nodes.length > 0) {
+    await c.query(
+      `INSERT INTO ${s}.${PG_TABLES.lineageNodes} AS n (node_id, project, kind, name, version, digest, first_seen)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])
+       ON CONFLICT (node_id) DO UPDATE SET first_seen = EXCLUDED.first_seen WHERE EXCLUDED.first_seen < n.first_seen`,
+      [col(nodes, 'node_id'), col(nodes, 'project'), col(nodes, 'kind'), col(nodes, 'name'), col(nodes, 'version'), col(nodes, 'digest'), col(nodes, 'first_seen')],
+    );
+  }
+  const edges = byKey(st.graphEdges);
+  if (edges.length > 0) {
+    await c.query(
+      `INSERT INTO ${s}.${PG_TABLES.lineageEdges} AS e (src, dst, relation, project, first_seen)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
+       ON CONFLICT (src, dst, relation) DO UPDATE SET first_seen = EXCLUDED.first_seen WHERE EXCLUDED.first_seen < e.first_seen`,
+      [col(edges, 'src'), col(edges, 'dst'), col(edges, 'relation'), col(edges, 'project'), col(edges, 'first_seen')],
+    );
+  }
+
+  await writeCollab(c, s, st.collab, byKey);
+}
+
+/** Collaboration rows: notes and annotations by their rules in collab.ts over the locked stored rows; the rest LWW. */
+async function writeCollab(c: PoolClient, s: string, st: CollabState, byKey: <T>(m: Map<string, T>) => T[]): Promise<void> {
+  if (st.notes.length > 0) {
+    const ids = [...new Set(st.notes.map((o) => (o.op === 'edit' ? o.note_id : o.row.note_id)))].sort();
+    const { rows } = await c.query<Record<string, unknown>>(
+      `SELECT note_id::text AS note_id, project, experiment_id, run_id, author, text, created_at, updated_at, edited_by, deleted
+       FROM ${s}.${PG_TABLES.notes} WHERE note_id = ANY($1::uuid[]) ORDER BY note_id FOR UPDATE`,
+      [ids],
+    );
+    const stored = new Map<string, NoteRow>();
+    for (const r of rows) {
+      stored.set(String(r.note_id), {
+        note_id: String(r.note_id), project: String(r.project), experiment_id: String(r.experiment_id), run_id: (r.run_id as string | null) ?? null,
+        author: String(r.author), text: String(r.text), created_at: Number(r.created_at), updated_at: Number(r.updated_at),
+        edited_by: (r.edited_by as string | null) ?? null, deleted: r.deleted === true,
+      });
+    }
+    // Ids are compared as Postgres prints uuids (lowercase).
+    const ops = st.notes.map((o) => (o.op === 'edit' ? { ...o, note_id: o.note_id.toLowerCase() } : { ...o, row: { ...o.row, note_id: o.row.note_id.toLowerCase() } }));
+    const out = [...applyNoteOps(stored, ops).values()];
+    await c.query(
+      `INSERT INTO ${s}.${PG_TABLES.notes} (note_id, project, experiment_id, run_id, author, text, created_at, updated_at, edited_by, deleted)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::text[], $10::boolean[])
+       ON CONFLICT (note_id) DO UPDATE SET author = EXCLUDED.author, text = EXCLUDED.text, created_at = EXCLUDED.created_at,
+         updated_at = EXCLUDED.updated_at, edited_by = EXCLUDED.edited_by, deleted = EXCLUDED.deleted`,
+      [col(out, 'note_id'), col(out, 'project'), col(out, 'experiment_id'), col(out, 'run_id'), col(out, 'author'), col(out, 'text'),
+        col(out, 'created_at'), col(out, 'updated_at'), col(out, 'edited_by'), col(out, 'deleted')],
+    );
+  }
+
+  if (st.annotations.length > 0) {
+    const ids = [...new Set(st.annotations.map((a) => a.annotation_id.toLowerCase()))].sort();
+    const { rows } = await c.query<Record<string, unknown>>(
+      `SELECT annotation_id::text AS annotation_id, project, run_id, key, step, text, author, created_at, deleted
+       FROM ${s}.${PG_TABLES.annotations} WHERE annotation_id = ANY($1::uuid[]) ORDER BY annotation_id FOR UPDATE`,
+      [ids],
+    );
+    const stored = new Map<string, AnnotationRow>();
+    for (const r of rows) {
+      stored.set(String(r.annotation_id), {
+        annotation_id: String(r.annotation_id), project: String(r.project), run_id: String(r.run_id), key: String(r.key), step: Number(r.step),
+        text: String(r.text), author: String(r.author), created_at: Number(r.created_at), deleted: r.deleted === true,
+      });
+    }
+    const out = [...applyAnnotationOps(stored, st.annotations.map((a) => ({ ...a, annotation_id: a.annotation_id.toLowerCase() }))).values()];
+    await c.query(
+      `INSERT INTO ${s}.${PG_TABLES.annotations} (annotation_id, project, run_id, key, step, text, author, created_at, deleted)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::bigint[], $9::boolean[])
+       ON CONFLICT (annotation_id) DO UPDATE SET key = EXCLUDED.key, step = EXCLUDED.step, text = EXCLUDED.text, author = EXCLUDED.author,
+         created_at = EXCLUDED.created_at, deleted = EXCLUDED.deleted`,
+      [col(out, 'annotation_id'), col(out, 'project'), col(out, 'run_id'), col(out, 'key'), col(out, 'step'), col(out, 'text'), col(out, 'author'),
+        col(out, 'created_at'), col(out, 'deleted')],
+    );
+  }
+
+  const stars = byKey(st.stars);
+  const starred = stars.filter((r) => r.starred);
+  const unstarred = stars.filter((r) => !r.starred);
+  if (unstarred.length > 0) {
+    await c.query(
+      `DELETE FROM ${s}.${PG_TABLES.runStars} t USING unnest($1::text[], $2::text[]) AS d(run_id, principal) WHERE t.run_id = d.run_id AND t.principal = d.principal`,
+      [col(unstarred, 'run_id'), col(unstarred, 'principal')],
+    );
+  }
+  if (starred.length > 0) {
+    await c.query(
+      `INSERT INTO ${s}.${PG_TABLES.runStars} (run_id, principal, updated_at) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+       ON CONFLICT (run_id, principal) DO UPDATE SET updated_at = EXCLUDED.updated_at`,
+      [col(starred, 'run_id'), col(starred, 'principal'), col(starred, 'updated_at')],
+    );
+  }
+
+  const pins = byKey(st.pins);
+  if (pins.length > 0) {
+    await c.query(
+      `INSERT INTO ${s}.${PG_TABLES.runPins} (run_id, pinned, updated_at) SELECT * FROM unnest($1::text[], $2::boolean[], $3::bigint[])
+       ON CONFLICT (run_id) DO UPDATE SET pinned = EXCLUDED.pinned, updated_at = EXCLUDED.updated_at`,
+      [col(pins, 'run_id'), col(pins, 'pinned'), col(pins, 'updated_at')],
+    );
+  }
+
+  const views = byKey(st.views);
+  const saved = views.filter((v) => !v.deleted);
+  const dropped = views.filter((v) => v.deleted);
+  if (dropped.length > 0) {
+    await c.query(
+      `DELETE FROM ${s}.${PG_TABLES.savedViews} t USING unnest($1::text[], $2::text[]) AS d(experiment_id, name) WHERE t.experiment_id = d.experiment_id AND t.name = d.name`,
+      [col(dropped, 'experiment_id'), col(dropped, 'name')],
+    );
+  }
+  if (saved.length > 0) {
+    await c.query(
+      `INSERT INTO ${s}.${PG_TABLES.savedViews} (experiment_id, name, project, filter, order_by, columns, author, updated_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[], $7::text[], $8::bigint[])
+       ON CONFLICT (experiment_id, name) DO UPDATE SET filter = EXCLUDED.filter, order_by = EXCLUDED.order_by, columns = EXCLUDED.columns,
+         author = EXCLUDED.author, updated_at = EXCLUDED.updated_at`,
+      [col(saved, 'experiment_id'), col(saved, 'name'), col(saved, 'project'), col(saved, 'filter'),
+        saved.map((v) => JSON.stringify(v.order_by)), saved.map((v) => JSON.stringify(v.columns)), col(saved, 'author'), col(saved, 'updated_at')],
     );
   }
 }

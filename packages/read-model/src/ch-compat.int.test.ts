@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { TABLES, checkpointRow, ddlStatements, qualified, metricPointRows, toRows } from '@trackstream/clickhouse';
 import { TestEvents, recordsOf } from '@trackstream/projection-core/testing';
 import { createTestClickHouseDatabase, type TestClickHouseDatabase } from '@trackstream/testkit';
-import { checkpointsQuery, historyBucketsQuery, historyPointsQuery, historyStatsQuery, metricStatsQuery, runParamEventsQuery, subjectEventsQuery } from './ch-queries';
+import { checkpointsQuery, historyBucketsQuery, historyPageQuery, historyPointsQuery, historyStatsQuery, metricStatsQuery, runParamEventsQuery, subjectEventsQuery } from './ch-queries';
 
 /**
  * The query API's ClickHouse statements must run on 18.16 (the local stack) and on a current ClickHouse (chdb,
@@ -40,6 +40,7 @@ beforeAll(async () => {
   queries = [
     { name: 'history stats', text: historyStatsQuery(db, m).text },
     { name: 'history points', text: historyPointsQuery(db, { ...m, key: 'loss' }).text },
+    { name: 'history page', text: historyPageQuery(db, m, 100, 50).text },
     { name: 'history buckets', text: historyBucketsQuery(db, m, 0n, 7n).text },
     { name: 'history stats (step range)', text: historyStatsQuery(db, m, { from: 70n, to: -1n + 200n }).text },
     { name: 'history buckets (step range)', text: historyBucketsQuery(db, m, 70n, 3n, { from: 70n, to: 199n }).text },

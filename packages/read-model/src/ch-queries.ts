@@ -41,6 +41,12 @@ FROM ${qualified(database, METRIC_POINTS)} FINAL WHERE ${metricWhere(m, range)}
 ORDER BY step, timestamp, offset, point_index`;
 }
 
+/** One page of the points as logged, in history order: `limit` points after the first `offset`. */
+export function historyPageQuery(database: string, m: MetricRef, offset: number, limit: number): SqlFragment {
+  return sql`${historyPointsQuery(database, m)}
+LIMIT ${offset}, ${limit}`;
+}
+
 /** Buckets of `width` steps from `lo`: each gives its last point and the min/max of its non-NaN values. */
 export function historyBucketsQuery(database: string, m: MetricRef, lo: bigint, width: bigint, range: StepRange = WHOLE_SERIES): SqlFragment {
   return sql`SELECT

@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { SqlFragment } from '@trackstream/clickhouse';
 import { CONFLICT_PREFIX, describeEvent, parseEvent, type ParamHistory } from '@trackstream/events';
-import { WHOLE_SERIES, checkpointsQuery, historyBucketsQuery, historyPointsQuery, historyStatsQuery, metricStatsQuery, runParamEventsQuery, subjectEventsQuery, type AuditSubject, type StepRange } from './ch-queries';
+import { WHOLE_SERIES, checkpointsQuery, historyBucketsQuery, historyPageQuery, historyPointsQuery, historyStatsQuery, metricStatsQuery, runParamEventsQuery, subjectEventsQuery, type AuditSubject, type StepRange } from './ch-queries';
 import { jsonNumber, parseClickHouseFloat, type JsonNumber } from './values';
 
 export interface HistoryPoint {
@@ -85,6 +85,16 @@ export class ClickHouseReader {
       })),
       downsampled: true,
     };
+  }
+
+  /** Points exactly as logged, `limit` after the first `offset` (MLflow's paged get-history); `more` when others follow. */
+  async metricHistoryPage(project: string, runId: string, key: string, offset: number, limit: number): Promise<{ points: HistoryPoint[]; more: boolean }> {
+    const rows = await this.rows(historyPageQuery(this.database, { project, runId, key }, offset, limit + 1));
+    const points = rows.slice(0, limit).map((r) => {
+      const v = jsonNumber(parseClickHouseFloat(String(r.value_text)));
+      return { step: Number(r.step_text), value: v, timestamp: Number(r.timestamp_text), min: v, max: v };
+    });
+    return { points, more: rows.length > limit };
   }
 
   /** run_id → key → summary, aggregated only over the asked runs (the filter sits inside, before grouping). */

@@ -21,6 +21,66 @@ export interface RunView {
   metrics: Record<string, { value: JsonNumber; step: number; timestamp: number; min: JsonNumber | null; max: JsonNumber | null; count: number }>;
   artifacts: ArtifactView[];
   lineage: { inputs: LineageView[]; outputs: LineageView[] };
+  /** Collaboration (schema version 3): live notes oldest first, annotations by key and step, who starred it, pinned. */
+  notes: NoteView[];
+  annotations: AnnotationView[];
+  stars: string[];
+  pinned: boolean;
+}
+
+export interface NoteView {
+  note_id: string;
+  author: string;
+  text: string;
+  created_at: number;
+  updated_at: number;
+  edited_by: string | null;
+}
+
+export interface AnnotationView {
+  annotation_id: string;
+  key: string;
+  step: number;
+  text: string;
+  author: string;
+  created_at: number;
+}
+
+/** A run's own columns (no params, metrics, …): the head of RunView, and the run of a lineage node. */
+export type RunHead = Pick<RunView, 'run_id' | 'experiment_id' | 'project' | 'run_name' | 'status' | 'start_time' | 'end_time' | 'user' | 'parent_run_id' | 'source'>;
+
+/** The columns runHead reads, for statements that want no more. */
+export const RUN_HEAD_COLUMNS = `run_id, experiment_id, project, run_name, status, start_time, end_time, user_name, parent_run_id,
+  source_git_commit, source_git_branch, source_git_dirty, source_entry_point, source_host`;
+
+export function runHead(r: Record<string, unknown>): RunHead {
+  return {
+    run_id: String(r.run_id),
+    experiment_id: String(r.experiment_id),
+    project: String(r.project),
+    run_name: (r.run_name as string | null) ?? null,
+    status: (r.status as string | null) ?? null,
+    start_time: toNumberOrNull(r.start_time),
+    end_time: toNumberOrNull(r.end_time),
+    user: (r.user_name as string | null) ?? null,
+    parent_run_id: (r.parent_run_id as string | null) ?? null,
+    source: {
+      git_commit: (r.source_git_commit as string | null) ?? null,
+      git_branch: (r.source_git_branch as string | null) ?? null,
+      git_dirty: (r.source_git_dirty as boolean | null) ?? null,
+      entry_point: (r.source_entry_point as string | null) ?? null,
+      host: (r.source_host as string | null) ?? null,
+    },
+  };
+}
+
+export const NOTE_COLUMNS = 'note_id::text AS note_id, author, text, created_at, updated_at, edited_by';
+
+export function noteView(r: Record<string, unknown>): NoteView {
+  return {
+    note_id: String(r.note_id), author: String(r.author), text: String(r.text), created_at: Number(r.created_at), updated_at: Number(r.updated_at),
+    edited_by: (r.edited_by as string | null) ?? null,
+  };
 }
 
 /** One file of a run's artifact tree (the last artifact_logged for its path). */
@@ -49,7 +109,24 @@ export interface ExperimentView {
   tags: Record<string, string>;
 }
 
+/** An experiment with its lifecycle (schema version 2): what MLflow's Experiment needs. */
+export interface ExperimentRecord extends ExperimentView {
+  /** 'active' or 'deleted' (never deleted reads as active). */
+  lifecycle_stage: 'active' | 'deleted';
+  last_update_time: number | null;
+}
+
+/** The few facts of a run a write needs before it appends (which experiment and project, whether it is deleted). */
+export interface RunLifecycle {
+  run_id: string;
+  experiment_id: string;
+  project: string;
+  status: string | null;
+  lifecycle_stage: 'active' | 'deleted';
+}
+
 type Row = Record<string, unknown>;
+const stage = (v: unknown): 'active' | 'deleted' => (v === 'deleted' ? 'deleted' : 'active');
 
 /** A project scope as a bound parameter: null = every project, [] = none. */
 function scopeParam(projects: readonly string[] | null): string[] | null {
@@ -61,7 +138,8 @@ export class PostgresReader {
   private readonly s: string;
 
   constructor(
-    private readonly pool: Pool,
+    /** Shared with the read model's other Postgres readers (lineage, collaboration). */
+    readonly pool: Pool,
     readonly schema: string,
   ) {
     this.s = quoteSchema(schema);
@@ -76,7 +154,7 @@ export class PostgresReader {
     const ids = [...new Set(runIds)];
     const s = this.s;
     const q = (text: string) => this.pool.query(text, [ids]).then((r) => r.rows as Row[]);
-    const [runs, params, conflicts, tags, metrics, artifacts, lineage] = await Promise.all([
+    const [runs, params, conflicts, tags, metrics, artifacts, lineage, notes, annotations, stars, pins] = await Promise.all([
       this.pool
         .query(`SELECT * FROM ${s}.${PG_TABLES.runs} WHERE run_id = ANY($1) AND ($2::text[] IS NULL OR project = ANY($2))`, [ids, projects === null ? null : [...projects]])
         .then((r) => r.rows as Row[]),
@@ -86,33 +164,38 @@ export class PostgresReader {
       q(`SELECT run_id, key, value, step, "timestamp", min_value, max_value, count FROM ${s}.${PG_TABLES.latestMetrics} WHERE run_id = ANY($1)`),
       q(`SELECT run_id, path, uri, size_bytes, sha256, media_type, logged_at FROM ${s}.${PG_TABLES.artifacts} WHERE run_id = ANY($1) ORDER BY path`),
       q(`SELECT run_id, direction, kind, name, version, digest FROM ${s}.${PG_TABLES.lineage} WHERE run_id = ANY($1) ORDER BY logged_at, kind, name`),
+      q(`SELECT run_id, ${NOTE_COLUMNS} FROM ${s}.${PG_TABLES.notes} WHERE run_id = ANY($1) AND NOT deleted ORDER BY created_at, note_id`),
+      q(`SELECT run_id, annotation_id::text AS annotation_id, key, step, text, author, created_at FROM ${s}.${PG_TABLES.annotations}
+         WHERE run_id = ANY($1) AND NOT deleted ORDER BY key, step, created_at, annotation_id`),
+      q(`SELECT run_id, principal FROM ${s}.${PG_TABLES.runStars} WHERE run_id = ANY($1) ORDER BY principal`),
+      q(`SELECT run_id, pinned FROM ${s}.${PG_TABLES.runPins} WHERE run_id = ANY($1)`),
     ]);
     const byId = new Map<string, RunView>();
     for (const r of runs) {
       byId.set(String(r.run_id), {
-        run_id: String(r.run_id),
-        experiment_id: String(r.experiment_id),
-        project: String(r.project),
-        run_name: (r.run_name as string | null) ?? null,
-        status: (r.status as string | null) ?? null,
-        start_time: toNumberOrNull(r.start_time),
-        end_time: toNumberOrNull(r.end_time),
-        user: (r.user_name as string | null) ?? null,
-        parent_run_id: (r.parent_run_id as string | null) ?? null,
-        source: {
-          git_commit: (r.source_git_commit as string | null) ?? null,
-          git_branch: (r.source_git_branch as string | null) ?? null,
-          git_dirty: (r.source_git_dirty as boolean | null) ?? null,
-          entry_point: (r.source_entry_point as string | null) ?? null,
-          host: (r.source_host as string | null) ?? null,
-        },
+        ...runHead(r),
         params: {},
         param_conflicts: {},
         tags: {},
         metrics: {},
         artifacts: [],
         lineage: { inputs: [], outputs: [] },
+        notes: [],
+        annotations: [],
+        stars: [],
+        pinned: false,
       });
+    }
+    for (const r of notes) byId.get(String(r.run_id))?.notes.push(noteView(r));
+    for (const r of annotations) {
+      byId.get(String(r.run_id))?.annotations.push({
+        annotation_id: String(r.annotation_id), key: String(r.key), step: Number(r.step), text: String(r.text), author: String(r.author), created_at: Number(r.created_at),
+      });
+    }
+    for (const r of stars) byId.get(String(r.run_id))?.stars.push(String(r.principal));
+    for (const r of pins) {
+      const run = byId.get(String(r.run_id));
+      if (run) run.pinned = r.pinned === true;
     }
     for (const r of params) {
       const run = byId.get(String(r.run_id));
@@ -188,6 +271,43 @@ export class PostgresReader {
       )
     ).rows as Row[];
     return { byId: false, experiments: await this.withTags(byName) };
+  }
+
+  /** Every experiment of one project with its lifecycle, or only the one with `experimentId`. */
+  async experimentRecords(project: string, experimentId?: string): Promise<ExperimentRecord[]> {
+    const rows = (
+      await this.pool.query(
+        `SELECT experiment_id, project, name, description, created_at, lifecycle_stage, last_update_time FROM ${this.s}.experiments
+         WHERE project = $1 AND ($2::text IS NULL OR experiment_id = $2)`,
+        [project, experimentId ?? null],
+      )
+    ).rows as Row[];
+    const views = await this.withTags(rows);
+    return views.map((v, i) => ({ ...v, lifecycle_stage: stage(rows[i]!.lifecycle_stage), last_update_time: toNumberOrNull(rows[i]!.last_update_time) }));
+  }
+
+  /** Runs' lifecycle facts by id (unknown and out-of-scope runs left out). */
+  async runLifecycles(runIds: readonly string[], projects: readonly string[] | null): Promise<Map<string, RunLifecycle>> {
+    if (runIds.length === 0) return new Map();
+    const rows = (
+      await this.pool.query(
+        `SELECT run_id, experiment_id, project, status, lifecycle_stage FROM ${this.s}.runs WHERE run_id = ANY($1) AND ($2::text[] IS NULL OR project = ANY($2))`,
+        [[...runIds], scopeParam(projects)],
+      )
+    ).rows as Row[];
+    return new Map(
+      rows.map((r) => [
+        String(r.run_id),
+        { run_id: String(r.run_id), experiment_id: String(r.experiment_id), project: String(r.project), status: (r.status as string | null) ?? null, lifecycle_stage: stage(r.lifecycle_stage) },
+      ]),
+    );
+  }
+
+  /** The values already logged for these param keys of one run (a param is immutable: its first value). */
+  async paramValues(runId: string, keys: readonly string[]): Promise<Map<string, string>> {
+    if (keys.length === 0) return new Map();
+    const rows = (await this.pool.query(`SELECT key, value FROM ${this.s}.params WHERE run_id = $1 AND key = ANY($2)`, [runId, [...keys]])).rows as Row[];
+    return new Map(rows.map((r) => [String(r.key), String(r.value)]));
   }
 
   private async withTags(rows: Row[]): Promise<ExperimentView[]> {

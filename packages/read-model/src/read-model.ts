@@ -10,7 +10,9 @@ import { compareMetric, type Goal, type MetricComparison } from './compare';
 import { toReadError } from './errors';
 import { coalesced, waitForPositions, type CheckpointSource } from './freshness';
 import { openClickHouseReader } from './open';
-import { PostgresReader, type ArtifactView, type ExperimentView, type RunView } from './pg-reader';
+import { PostgresReader, type ArtifactView, type ExperimentRecord, type ExperimentView, type NoteView, type RunLifecycle, type RunView } from './pg-reader';
+import { CollabReader, type SavedViewView } from './collab-reader';
+import { LineageReader, type LineageNodeView, type LineagePage, type LineageRootQuery, type LineageWalk } from './lineage-reader';
 
 export interface ReadModelOptions {
   /** postgres://… of the database the Postgres projector writes. */
@@ -61,6 +63,8 @@ export interface ExperimentSummary {
 export class ReadModel {
   private readonly pgCheckpoints: CheckpointSource;
   private readonly chCheckpoints: CheckpointSource;
+  private readonly lineage: LineageReader;
+  private readonly collab: CollabReader;
 
   constructor(
     private readonly pg: PostgresReader,
@@ -70,6 +74,8 @@ export class ReadModel {
     // Concurrent waits share the checkpoint read already in flight.
     this.pgCheckpoints = coalesced((topic) => pg.checkpoints(topic));
     this.chCheckpoints = coalesced((topic) => ch.checkpoints(topic));
+    this.lineage = new LineageReader(pg.pool, pg.schema);
+    this.collab = new CollabReader(pg.pool, pg.schema);
   }
 
   /** Opens both stores (a pg Pool, the ClickHouse adapter's client); close() releases them. */
@@ -105,6 +111,21 @@ export class ReadModel {
     return guard(this.pg.runProjects(runIds, projects));
   }
 
+  /** Every experiment of one project with its lifecycle (or only `experimentId`): MLflow's experiment reads. */
+  experimentRecords(project: string, experimentId?: string): Promise<ExperimentRecord[]> {
+    return guard(this.pg.experimentRecords(project, experimentId));
+  }
+
+  /** Which experiment and project each run is of, and whether it is deleted: what a write checks first. */
+  runLifecycles(runIds: readonly string[], projects: readonly string[] | null): Promise<Map<string, RunLifecycle>> {
+    return guard(this.pg.runLifecycles(runIds, projects));
+  }
+
+  /** The values already logged for these param keys of one run. */
+  paramValues(runId: string, keys: readonly string[]): Promise<Map<string, string>> {
+    return guard(this.pg.paramValues(runId, keys));
+  }
+
   /** Run count, running runs and last activity per experiment id (0 runs for an unknown or hidden one). */
   experimentSummaries(experimentIds: readonly string[], projects: readonly string[] | null): Promise<Record<string, ExperimentSummary>> {
     return guard(this.pg.experimentSummaries(experimentIds, projects));
@@ -125,6 +146,29 @@ export class ReadModel {
   /** Every blob digest an artifact_logged event references, in any project. */
   referencedDigests(): Promise<Set<string>> {
     return guard(this.pg.referencedDigests());
+  }
+
+  // Collaboration (Postgres): a run's notes, annotations and stars come with loadRuns.
+
+  /** The experiment's own live notes; the caller has checked the experiment is in its scope. */
+  experimentNotes(experimentId: string): Promise<NoteView[]> {
+    return guard(this.collab.experimentNotes(experimentId));
+  }
+
+  savedViews(experimentId: string): Promise<SavedViewView[]> {
+    return guard(this.collab.savedViews(experimentId));
+  }
+
+  // Lineage graph (Postgres, lineage-reader.ts).
+
+  /** The nodes of that kind and name (narrowed by version, digest, project) within `projects`. */
+  lineageRoots(q: LineageRootQuery, projects: readonly string[] | null): Promise<LineageNodeView[]> {
+    return guard(this.lineage.roots(q, projects));
+  }
+
+  /** One page of a bounded walk from `w.roots`. */
+  lineageWalk(w: LineageWalk): Promise<LineagePage> {
+    return guard(this.lineage.walk(w));
   }
 
   // Search (@trackstream/search compiles, Postgres runs).
@@ -162,6 +206,10 @@ export class ReadModel {
   /** A run's or an experiment's audit timeline, `limit` events after log offset `afterOffset` (ClickHouseReader.auditEvents). */
   auditEvents(project: string, subject: AuditSubject, afterOffset: bigint | null, limit: number): Promise<AuditEntry[]> {
     return guard(this.ch.auditEvents(project, subject, afterOffset, limit));
+  }
+
+  metricHistoryPage(project: string, runId: string, key: string, offset: number, limit: number): Promise<{ points: HistoryPoint[]; more: boolean }> {
+    return guard(this.ch.metricHistoryPage(project, runId, key, offset, limit));
   }
 
   metricStats(projects: readonly string[], runIds: readonly string[], keys: readonly string[] | null): Promise<Map<string, Map<string, MetricStats>>> {
@@ -215,12 +263,15 @@ export class ReadModel {
     return { postgres, clickhouse };
   }
 
-  /** Read-your-writes: waits (at most timeoutMs) until the given stores cover `positions`; false when they did not. */
-  waitFor(positions: LogPositions, stores: StoreSet, timeoutMs: number): Promise<boolean> {
+  /**
+   * Read-your-writes: waits (at most timeoutMs) until the given stores cover `positions`; false when they did not.
+   * `pollMs`: how often the checkpoints are read meanwhile (default waitForPositions' 20 ms; concurrent waits share each read).
+   */
+  waitFor(positions: LogPositions, stores: StoreSet, timeoutMs: number, pollMs?: number): Promise<boolean> {
     const sources: CheckpointSource[] = [];
     if (stores.postgres) sources.push(this.pgCheckpoints);
     if (stores.clickhouse) sources.push(this.chCheckpoints);
-    return waitForPositions(sources, positions, { timeoutMs });
+    return waitForPositions(sources, positions, { timeoutMs, ...(pollMs === undefined ? {} : { pollMs }) });
   }
 
   /** Whether each store answers. */

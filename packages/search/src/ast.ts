@@ -20,7 +20,8 @@ export type FilterAst =
   | { kind: 'not'; item: FilterAst }
   | Comparison;
 
-export type AttributeType = 'string' | 'time';
+/** `count`: a number of collaboration rows of the run (notes, stars), compared as a number. */
+export type AttributeType = 'string' | 'time' | 'count';
 /** Run attributes a filter or order_by may name: canonical name → type. */
 export const ATTRIBUTES: Readonly<Record<string, AttributeType>> = {
   run_id: 'string',
@@ -31,7 +32,14 @@ export const ATTRIBUTES: Readonly<Record<string, AttributeType>> = {
   parent_run_id: 'string',
   start_time: 'time',
   end_time: 'time',
+  notes_count: 'count',
+  stars_count: 'count',
 };
+
+/** Attributes compared and ordered as numbers. */
+export function isNumericAttribute(key: string): boolean {
+  return ATTRIBUTES[key] === 'time' || ATTRIBUTES[key] === 'count';
+}
 /** Other spellings MLflow and its users write. */
 export const ATTRIBUTE_ALIASES: Readonly<Record<string, string>> = {
   user: 'user_id',

@@ -1,5 +1,5 @@
 import { INDEXED_VALUE_PREFIX, PG_TABLES, quoteSchema } from '@trackstream/postgres';
-import { ATTRIBUTES, type Comparison, type FilterAst, type Literal } from './ast';
+import { isNumericAttribute, type Comparison, type FilterAst, type Literal } from './ast';
 import { decodePageToken, encodePageToken, queryHash, type Cursor, type KeyType } from './cursor';
 import { SearchError } from './errors';
 import { parseFilter, parseOrderBy, type OrderItem } from './parser';
@@ -47,6 +47,13 @@ const ATTRIBUTE_COLUMNS: Readonly<Record<string, string>> = {
   start_time: 'r.start_time',
   end_time: 'r.end_time',
 };
+
+/** The SQL of an attribute of run `r`; the collaboration counts are subqueries on the projection's tables. */
+function attributeColumn(s: string, key: string): string {
+  if (key === 'notes_count') return `(SELECT count(*) FROM ${s}.${PG_TABLES.notes} n WHERE n.run_id = r.run_id AND NOT n.deleted)`;
+  if (key === 'stars_count') return `(SELECT count(*) FROM ${s}.${PG_TABLES.runStars} st WHERE st.run_id = r.run_id)`;
+  return ATTRIBUTE_COLUMNS[key]!;
+}
 
 /**
  * A param value that Postgres `numeric` reads without error. The exponent is bounded so no value can overflow
@@ -134,8 +141,8 @@ class FilterCompiler {
   }
 
   private attribute(c: Comparison): string {
-    const col = ATTRIBUTE_COLUMNS[c.key]!;
-    if (ATTRIBUTES[c.key] === 'time') {
+    const col = attributeColumn(this.s, c.key);
+    if (isNumericAttribute(c.key)) {
       const n = (c.value as Literal & { type: 'number' }).value;
       // An integer stays bigint so the (experiment_id, start_time) index applies.
       const v = Number.isSafeInteger(n) ? `${this.p.add(String(n))}::int8` : `${this.p.add(n)}::float8`;
@@ -194,8 +201,8 @@ export function compileSearch(req: SearchRequest): CompiledSearch {
     const alias = `o${i}`;
     switch (item.entity) {
       case 'attribute': {
-        const type: KeyType = ATTRIBUTES[item.key] === 'time' ? 'int8' : 'text';
-        return { item, expr: ATTRIBUTE_COLUMNS[item.key]!, type };
+        const type: KeyType = isNumericAttribute(item.key) ? 'int8' : 'text';
+        return { item, expr: attributeColumn(s, item.key), type };
       }
       case 'metric':
         joins.push(`LEFT JOIN ${s}.${PG_TABLES.latestMetrics} ${alias} ON ${alias}.run_id = r.run_id AND ${alias}.key = ${p.add(item.key)}`);

@@ -1,4 +1,4 @@
-import { ATTRIBUTES, ATTRIBUTE_ALIASES, PREFIXES, type Comparison, type Entity, type FilterAst, type Literal, type Operator } from './ast';
+import { ATTRIBUTES, ATTRIBUTE_ALIASES, isNumericAttribute, PREFIXES, type Comparison, type Entity, type FilterAst, type Literal, type Operator } from './ast';
 import { inCharacters, SearchError, syntaxError } from './errors';
 import { MAX_FILTER_LENGTH, tokenize, type Token } from './tokenizer';
 
@@ -199,7 +199,7 @@ class Parser {
 const NUMERIC_OPS: Operator[] = ['=', '!=', '<', '<=', '>', '>='];
 
 function checkOperator(ref: KeyRef, op: Operator, at: Token): void {
-  const numericOnly = ref.entity === 'metric' || (ref.entity === 'attribute' && ATTRIBUTES[ref.key] === 'time');
+  const numericOnly = ref.entity === 'metric' || (ref.entity === 'attribute' && isNumericAttribute(ref.key));
   if (numericOnly && !NUMERIC_OPS.includes(op)) {
     throw syntaxError(at.position, `a numeric comparison (=, !=, <, <=, >, >=) for ${describeRef(ref)}`, op);
   }
@@ -210,7 +210,7 @@ function checkOperator(ref: KeyRef, op: Operator, at: Token): void {
 
 function checkValue(ref: KeyRef, op: Operator, value: Literal | Literal[], positions: WeakMap<Literal, number>): void {
   const values = Array.isArray(value) ? value : [value];
-  const numericOnly = ref.entity === 'metric' || (ref.entity === 'attribute' && ATTRIBUTES[ref.key] === 'time');
+  const numericOnly = ref.entity === 'metric' || (ref.entity === 'attribute' && isNumericAttribute(ref.key));
   const badNumber = values.find((v) => v.type !== 'number');
   if (numericOnly && badNumber) {
     throw syntaxError(positions.get(badNumber) ?? ref.position, `a number for ${describeRef(ref)}`, 'a string');

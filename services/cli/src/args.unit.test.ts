@@ -42,7 +42,7 @@ describe('export and audit formatting', () => {
   it('the timeline flags conflicts and redeliveries', () => {
     const a = ev.paramsLogged('exp', 'r', { lr: '0.1' });
     const b = ev.paramsLogged('exp', 'r', { lr: '0.2' });
-    const lines = auditTimeline('r', [
+    const lines = auditTimeline('run r', [
       { partition: 0, offset: '0', event: a },
       { partition: 0, offset: '1', event: b },
       { partition: 0, offset: '2', event: a },

@@ -49,8 +49,8 @@ const iso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : 
  * sent it, what it changed; a param logged again with another value is a conflict (the first value stays), an
  * event id seen before is a redelivery (applied once), and records the projectors refused are listed from the DLQ.
  */
-export function auditTimeline(runId: string, events: LoggedEvent[], dead: DeadLetterEntry[]): string[] {
-  const lines = [`audit of run ${runId}: ${events.length} record(s) in the log`];
+export function auditTimeline(subject: string, events: LoggedEvent[], dead: DeadLetterEntry[]): string[] {
+  const lines = [`audit of ${subject}: ${events.length} record(s) in the log`];
   const params: ParamHistory = new Map();
   const seen = new Map<string, string>();
   let conflicts = 0;

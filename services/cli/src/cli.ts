@@ -18,6 +18,7 @@ commands:
   sync     send the events the SDK spooled to disk to the gateway (see trackstream sync --help)
   tokens   create, list and revoke API tokens (trackstream tokens --help)
   artifacts gc [--dry-run] [--grace 24h]: delete blobs no event references (trackstream artifacts --help)
+  import-mlflow  append an MLflow tracking server's experiments, runs and histories as events (idempotent)
 
 environment: TRACKSTREAM_KAFKA_BROKERS, TRACKSTREAM_PG_URL, TRACKSTREAM_CLICKHOUSE_URL (its path names the live
 database), TRACKSTREAM_PG_SCHEMA (live schema, default public), TRACKSTREAM_EVENTS_TOPIC, TRACKSTREAM_DLQ_TOPIC,
@@ -27,7 +28,7 @@ TRACKSTREAM_AUTH_PG_SCHEMA (where tokens live, default trackstream_auth).
 
 access (TRACKSTREAM_AUTH=on): replay and verify need an auditor or admin token of every project ('*'); export and
 audit need an auditor or admin token and show only its project's runs and experiments (another project's are "not
-found"); tokens needs an admin token, except to create the first admin (see trackstream tokens --help).
+found"); import-mlflow needs a write token of the --project; tokens needs an admin token, except to create the first admin (see trackstream tokens --help).
 Security model: docs/security.md.
 
 Exit status: 0 ok, 1 failure, difference found or not found, 2 bad arguments, 3 not authorized (TRACKSTREAM_TOKEN

@@ -16,6 +16,8 @@ import { appendBatch, stamp } from './pipeline/append';
 import { authenticatorFor, authOf, authorize, checkProjects, takeRate } from './pipeline/authorize';
 import { exchangeOf, type GatewayContext } from './pipeline/context';
 import { parseBatch } from './pipeline/parse';
+import { checkTargets } from './pipeline/targets';
+import { checkViews } from './pipeline/views';
 
 export { DEFAULT_BUDGET, DEFAULT_DEADLINE_MS, DEFAULT_RATE_LIMIT, type GatewayAuth, type GatewayOptions, type RateLimit } from './options';
 
@@ -30,8 +32,8 @@ export interface Gateway {
 
 /**
  * The gateway: options compiled once, then `POST /v1/events` as a pipeline of named steps (pipeline/):
- * authorize (who) → admit (head, budget, deadline) → read the body → parse (parseEventBatchText) →
- * authorize (projects, rate) → append → answer. Every error on the way is answered by answerError.
+ * authorize (who) → admit (head, budget, deadline) → read the body → parse (parseEventBatchText) → views (saved filters in the search grammar) →
+ * authorize (projects) → targets (collaboration events name what exists) → authorize (rate) → append → answer. Every error on the way is answered by answerError.
  */
 export function createGateway(raw: GatewayOptions): Gateway {
   const options = compileGatewayOptions(raw);
@@ -94,8 +96,10 @@ export function createGateway(raw: GatewayOptions): Gateway {
     exchange.phase = 'validate';
     const body = req.body as unknown;
     const events = parseBatch(body);
+    checkViews(events);
     const auth = authOf(res);
     checkProjects(auth, events);
+    await checkTargets(events, options.targets);
     takeRate(auth, events.length, rateLimits);
     exchange.phase = 'append';
     const stored = stamp(events, auth, Date.now());

@@ -21,6 +21,8 @@ export const gatewayEnv = {
   // Access control (issue 9): tokens are read from Postgres only when auth is on.
   ...authEnv,
   pgUrl: commonEnv.pgUrl,
+  /** The Postgres projection, read only to check that notes, stars and views name runs/experiments/notes that exist. */
+  pgSchema: commonEnv.pgSchema,
   /** Events per second per token (a token's own rateLimitPerSec overrides it). */
   rateLimitPerSec: envVar('TRACKSTREAM_GATEWAY_RATE_LIMIT', positiveInt, '20000'),
   /** Bucket size per token; `auto` = twice the token's rate. */

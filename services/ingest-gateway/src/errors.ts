@@ -21,6 +21,10 @@ export type GatewayErrorCode =
   /** Tokens could not be checked (their store unreachable for too long): refused, fail closed. */
   | 'AUTH_UNAVAILABLE'
   | 'NOT_FOUND'
+  /** A collaboration event names a run, experiment or note that does not exist (details.problems); nothing appended. */
+  | 'TARGET_NOT_FOUND'
+  /** The projection that says which targets exist could not be read: refused, retry later. */
+  | 'TARGETS_UNAVAILABLE'
   | 'REQUEST_TIMEOUT'
   | 'OVERLOADED'
   | 'LOG_UNAVAILABLE'
@@ -41,6 +45,8 @@ const STATUS: Record<GatewayErrorCode, number> = {
   RATE_LIMITED: 429,
   AUTH_UNAVAILABLE: 503,
   NOT_FOUND: 404,
+  TARGET_NOT_FOUND: 404,
+  TARGETS_UNAVAILABLE: 503,
   REQUEST_TIMEOUT: 408,
   // Too many events is a bad batch (issue 3's list of 400s), unlike bytes over the body limit (413).
   TOO_MANY_EVENTS: 400,
@@ -60,6 +66,7 @@ const RETRIABLE: ReadonlySet<GatewayErrorCode> = new Set([
   'OVERLOADED',
   'RATE_LIMITED',
   'AUTH_UNAVAILABLE',
+  'TARGETS_UNAVAILABLE',
   'LOG_UNAVAILABLE',
   'DEADLINE_EXCEEDED',
   'SHUTTING_DOWN',

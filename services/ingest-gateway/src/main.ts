@@ -4,6 +4,9 @@ import { createJsonLogger, redactUrl, scrubSecrets, stopOnSignals } from '@track
 import type { GatewayAuth } from './options';
 import { loadGatewayConfig } from './config';
 import { startKafkaGateway } from './kafka-gateway';
+import { Pool } from 'pg';
+import { readCollabTargets } from '@trackstream/read-model';
+import type { CollabTargetDirectory } from './pipeline/targets';
 
 async function main(): Promise<void> {
   let config;
@@ -26,7 +29,12 @@ async function main(): Promise<void> {
   } else {
     logger.warn('access control is off (TRACKSTREAM_AUTH=off): anyone who reaches this port can write to any project');
   }
+  // Collaboration events (notes, stars, views) must name runs/experiments/notes the Postgres projection knows.
+  const projection = new Pool({ connectionString: config.pgUrl, max: 2, connectionTimeoutMillis: 5_000 });
+  projection.on('error', (err) => logger.warn('idle postgres connection failed', { err: err.message }));
+  const targets: CollabTargetDirectory = { lookup: (q) => readCollabTargets(projection, config.pgSchema, q) };
   const running = await startKafkaGateway({
+    targets,
     logger,
     brokers: config.kafkaBrokers,
     topic: config.topic,
@@ -56,6 +64,7 @@ async function main(): Promise<void> {
     stop: async () => {
       await running.stop(config.shutdownGraceMs);
       await tokens?.stop();
+      await projection.end();
     },
   });
 }

@@ -3,6 +3,7 @@ import { LIMITS } from '@trackstream/events';
 import type { EventLog } from '@trackstream/kafka';
 import type { Logger } from '@trackstream/telemetry';
 import { TokenBuckets, type TokenValidator } from '@trackstream/auth';
+import type { CollabTargetDirectory } from './pipeline/targets';
 import { DEFAULT_ADMISSION, type AdmissionOptions } from './admission';
 import type { BudgetLimits } from './budget';
 import { DEFAULT_BREAKER, type BreakerOptions } from './guarded-log';
@@ -28,6 +29,12 @@ export interface GatewayOptions {
   /** Every POST is answered within this many ms. Default 5000. */
   deadlineMs?: number;
   breaker?: Partial<BreakerOptions>;
+  /**
+   * Where the targets of collaboration events (notes, annotations, stars, pins, views) are looked up before they are
+   * appended (pipeline/targets.ts). Default null (a library default; main.ts wires the Postgres projection):
+   * targets are not checked.
+   */
+  targets?: CollabTargetDirectory | null;
 }
 
 export type GatewayAuth =
@@ -68,6 +75,7 @@ export interface CompiledGatewayOptions {
   readonly admission: Readonly<AdmissionOptions>;
   readonly deadlineMs: number;
   readonly breaker: Readonly<BreakerOptions>;
+  readonly targets: CollabTargetDirectory | null;
 }
 
 /** Raw options → defaults → one frozen object (compiled once, in createGateway). */
@@ -89,5 +97,6 @@ export function compileGatewayOptions(raw: GatewayOptions): CompiledGatewayOptio
     admission: Object.freeze({ ...DEFAULT_ADMISSION, ...raw.admission, deadlineMs, floorBytes: LIMITS.batchBytes }),
     deadlineMs,
     breaker: Object.freeze({ ...DEFAULT_BREAKER, ...raw.breaker }),
+    targets: raw.targets ?? null,
   });
 }

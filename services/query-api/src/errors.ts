@@ -19,6 +19,9 @@ export type QueryErrorCode =
   | 'RUN_NOT_FOUND'
   | 'EXPERIMENT_NOT_FOUND'
   | 'EXPERIMENT_AMBIGUOUS'
+  /** A lineage route's :kind is not a node kind (details.expected lists them). */
+  | 'LINEAGE_KIND_INVALID'
+  | 'LINEAGE_NODE_NOT_FOUND'
   | 'STORE_UNAVAILABLE'
   /** Too many live streams open (stream-routes.ts). */
   | 'STREAMS_EXHAUSTED'
@@ -42,6 +45,8 @@ const STATUS: Record<QueryErrorCode, number> = {
   RUN_NOT_FOUND: 404,
   EXPERIMENT_NOT_FOUND: 404,
   EXPERIMENT_AMBIGUOUS: 409,
+  LINEAGE_KIND_INVALID: 400,
+  LINEAGE_NODE_NOT_FOUND: 404,
   STORE_UNAVAILABLE: 503,
   STREAMS_EXHAUSTED: 503,
   UNAUTHENTICATED: 401,

@@ -19,6 +19,23 @@ const staleHeader = {
     schema: { type: 'string', enum: ['true', 'false'] },
   },
 };
+const lineagePath = [
+  { name: 'kind', in: 'path', required: true, schema: { type: 'string', enum: ['dataset', 'model', 'code', 'run', 'artifact'] } },
+  { name: 'name', in: 'path', required: true, description: 'percent-encoded (a / is %2F); for run nodes the run id, for artifacts the uri', schema: { type: 'string' } },
+  { name: 'version', in: 'query', schema: { type: 'string' } },
+  { name: 'digest', in: 'query', schema: { type: 'string' } },
+  { name: 'project', in: 'query', schema: { type: 'string' } },
+];
+const lineagePaging = (defaultDepth: number) => [
+  { name: 'depth', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 10, default: defaultDepth } },
+  { name: 'max_results', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 5000, default: 500 } },
+  { name: 'page_token', in: 'query', schema: { type: 'string' } },
+];
+const nodes = { type: 'array', items: { $ref: '#/components/schemas/LineageNode' } };
+const lineageErrors = {
+  '400': { description: 'LINEAGE_KIND_INVALID (unknown kind), BAD_REQUEST (depth beyond 1–10, direction, max_results, version/digest), PAGE_TOKEN_INVALID' },
+  '404': { description: 'LINEAGE_NODE_NOT_FOUND (none in the caller\'s projects)' },
+};
 const ok = (schema: object, description = 'OK') => ({ description, headers: staleHeader, content: { 'application/json': { schema } } });
 
 /** The answer of both audit timelines (a run's, an experiment's). */
@@ -219,11 +236,60 @@ export const openApiDocument = {
         responses: { '200': ok({ type: 'object', properties: { summaries: { type: 'object' } } }), '400': errorResponse('BAD_REQUEST') },
       },
     },
+    '/v1/lineage/nodes/{kind}/{name}': {
+      get: {
+        summary: 'Walk the lineage graph from every node of that kind and name: nodes (each once, at its shortest distance) and the traversed edges (each once over all pages, on the page of its later endpoint)',
+        parameters: [tokenHeader, ...lineagePath, { name: 'direction', in: 'query', schema: { type: 'string', enum: ['upstream', 'downstream', 'both'], default: 'both' } }, ...lineagePaging(3)],
+        responses: {
+          '200': ok({ type: 'object', properties: { roots: nodes, nodes, edges: { type: 'array', items: { $ref: '#/components/schemas/LineageEdge' } }, next_page_token: { type: 'string', nullable: true } } }),
+          ...lineageErrors,
+        },
+      },
+    },
+    '/v1/lineage/impact/{kind}/{name}': {
+      get: {
+        summary: 'Impact: every run and model downstream of the node (what consumed dataset X@V, transitively)',
+        parameters: [tokenHeader, ...lineagePath, ...lineagePaging(10)],
+        responses: { '200': ok({ type: 'object', properties: { roots: nodes, runs: nodes, models: nodes, next_page_token: { type: 'string', nullable: true } } }), ...lineageErrors },
+      },
+    },
+    '/v1/lineage/provenance/{kind}/{name}': {
+      get: {
+        summary: 'Provenance: everything upstream of the node (what produced model Y: runs with their code commit and params, datasets, code)',
+        parameters: [tokenHeader, ...lineagePath, ...lineagePaging(10)],
+        responses: {
+          '200': ok({ type: 'object', properties: { roots: nodes, runs: nodes, datasets: nodes, models: nodes, code: nodes, artifacts: nodes, edges: { type: 'array', items: { $ref: '#/components/schemas/LineageEdge' } }, next_page_token: { type: 'string', nullable: true } } }),
+          ...lineageErrors,
+        },
+      },
+    },
+    '/v1/experiments/{id}/notes': {
+      get: {
+        summary: "The experiment's own notes (live, oldest first); a run's notes come with the run",
+        parameters: [tokenHeader, { name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': ok({ type: 'object', properties: { notes: { type: 'array', items: { $ref: '#/components/schemas/Note' } } } }), '404': errorResponse('EXPERIMENT_NOT_FOUND') },
+      },
+    },
+    '/v1/experiments/{id}/views': {
+      get: {
+        summary: "The experiment's saved views (named filter, order and columns of its runs table)",
+        parameters: [tokenHeader, { name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '200': ok({ type: 'object', properties: { views: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, filter: { type: 'string', nullable: true }, order_by: { type: 'array', items: { type: 'string' } }, columns: { type: 'array', items: { type: 'string' } }, author: { type: 'string' }, updated_at: { type: 'integer' } } } } } }),
+          '404': errorResponse('EXPERIMENT_NOT_FOUND'),
+        },
+      },
+    },
     '/v1/stream/runs/{run_id}': {
       get: {
-        summary: 'Server-Sent Events of one run: `points` {key, kind: append|replace, points} and `run` (state); ids are resume cursors for Last-Event-ID',
-        parameters: [{ name: 'run_id', in: 'path', required: true, schema: { type: 'string' } }, { name: 'Last-Event-ID', in: 'header', schema: { type: 'string' } }],
-        responses: { '200': { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, '404': errorResponse('RUN_NOT_FOUND'), '503': errorResponse('STREAMS_EXHAUSTED (Retry-After)') },
+        summary:
+          'Server-Sent Events of one run: `points` {key, kind: append|replace, downsampled, points} (first a frame of each series of at most max_points points, min/max buckets above that, then only the points after the last step sent) and `run` (state); ids are resume cursors for Last-Event-ID',
+        parameters: [
+          { name: 'run_id', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'max_points', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 10000, default: 1200 } },
+          { name: 'Last-Event-ID', in: 'header', schema: { type: 'string' } },
+        ],
+        responses: { '200': { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, '400': errorResponse('BAD_REQUEST'), '404': errorResponse('RUN_NOT_FOUND'), '503': errorResponse('STREAMS_EXHAUSTED (Retry-After)') },
       },
     },
     '/v1/stream/experiments/{id}': {
@@ -276,8 +342,25 @@ export const openApiDocument = {
           },
           artifacts: { type: 'array', items: { type: 'object' } },
           lineage: { type: 'object', properties: { inputs: { type: 'array', items: { type: 'object' } }, outputs: { type: 'array', items: { type: 'object' } } } },
+          notes: { type: 'array', items: { $ref: '#/components/schemas/Note' } },
+          annotations: { type: 'array', items: { type: 'object', properties: { annotation_id: { type: 'string' }, key: { type: 'string' }, step: { type: 'integer' }, text: { type: 'string' }, author: { type: 'string' }, created_at: { type: 'integer' } } } },
+          stars: { type: 'array', description: 'principals who starred the run', items: { type: 'string' } },
+          pinned: { type: 'boolean' },
         },
       },
+      Note: {
+        type: 'object',
+        properties: { note_id: { type: 'string' }, author: { type: 'string' }, text: { type: 'string', description: 'markdown' }, created_at: { type: 'integer' }, updated_at: { type: 'integer' }, edited_by: { type: 'string', nullable: true } },
+      },
+      LineageNode: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' }, project: { type: 'string' }, kind: { type: 'string', enum: ['dataset', 'model', 'code', 'run', 'artifact'] }, name: { type: 'string' },
+          version: { type: 'string', nullable: true }, digest: { type: 'string', nullable: true }, depth: { type: 'integer' },
+          run: { type: 'object', description: 'run nodes: run_id, experiment_id, run_name, status, start_time, end_time, user, source (git_commit, …); params in provenance' },
+        },
+      },
+      LineageEdge: { type: 'object', properties: { from: { type: 'string' }, to: { type: 'string' }, relation: { type: 'string', enum: ['input', 'output', 'artifact', 'code', 'parent'] } } },
     },
   },
 } as const;

@@ -27,7 +27,7 @@ afterAll(async () => {
   await chDb?.cleanup();
 });
 
-// Every route of app.ts, routes.ts, search-route.ts, summary-route.ts and stream-routes.ts (openapi.ts lists them).
+// Every route of app.ts, routes.ts, search-route.ts, summary-route.ts, stream-routes.ts, lineage-routes.ts and collab-routes.ts (openapi.ts lists them).
 const ROUTES = [
   '/healthz',
   '/metrics',
@@ -43,6 +43,11 @@ const ROUTES = [
   '/v1/experiments/exp-f/events',
   '/v1/stream/runs/exp-f-run-0',
   '/v1/stream/experiments/exp-f',
+  '/v1/lineage/nodes/dataset/imagenet',
+  '/v1/lineage/impact/dataset/imagenet',
+  '/v1/lineage/provenance/model/model-0',
+  '/v1/experiments/exp-f/notes',
+  '/v1/experiments/exp-f/views',
 ];
 const hostile = fc.constantFrom('%00', '%ff', '%', '..%2f', '%2e%2e', '%ed%a0%80', '%ed%b0%80', '%f0%9f%98%80', '%u0000', 'x'.repeat(5000), 'exp-f', 'exp-f-run-0', 'loss');
 const segment = fc.oneof(hostile, fc.string({ maxLength: 20 }).map(encodeURIComponent), fc.string({ unit: 'binary', maxLength: 10 }).map(encodeURIComponent));
@@ -59,7 +64,8 @@ const path = fc.oneof(
 const query = fc.oneof(
   fc.constant(''),
   fc.string({ maxLength: 30 }).map((q) => `?${q.replace(/[#\s]/g, '')}`),
-  fc.constantFrom('?a=%zz&b=%00', '?max_results=0', '?max_results=99999999999', '?max_points=-1', '?project=%00', '?page_token=%ff', '?page_token=eyJhIjoxfQ', '?project=a&project=b', '?max_points[]=1', '?min_step=-1&max_step=-2', '?min_step=1e3', '?page_token=eyJhIjoiLTEifQ'),
+  fc.constantFrom('?a=%zz&b=%00', '?max_results=0', '?max_results=99999999999', '?max_points=-1', '?project=%00', '?page_token=%ff', '?page_token=eyJhIjoxfQ', '?project=a&project=b', '?max_points[]=1', '?min_step=-1&max_step=-2', '?min_step=1e3', '?page_token=eyJhIjoiLTEifQ',
+    '?depth=99', '?depth=-1', '?direction=sideways', '?version=%00', '?digest=%ed%a0%80', '?depth=10&direction=both', '?page_token=eyJkIjoxLCJpIjoieCJ9'),
 );
 const ids = fc.oneof(fc.constantFrom('exp-f', 'exp-f-run-0', 'exp-f-run-1', '\u0000', '\ud800', 'x'.repeat(5000), ''), fc.string({ maxLength: 12 }));
 const jsonBody = fc.oneof(

@@ -4,6 +4,8 @@ import type { Goal } from '@trackstream/read-model';
 import { QueryError } from './errors';
 import { bodyObject, decodeCursor, encodeCursor, intParam, isId, isStorableText, optionalString, stepParam, storableStringArray, stringArray } from './params';
 import { registerSearchRoute } from './search-route';
+import { registerLineageRoutes } from './lineage-routes';
+import { registerCollabRoutes } from './collab-routes';
 import { registerAuditRoute } from './audit-route';
 
 export const MAX_COMPARE_RUNS = 100;
@@ -48,6 +50,8 @@ export function registerRoutes(app: Express, ctx: RouteContext): void {
   });
 
   registerSearchRoute(app, ctx);
+  registerLineageRoutes(app, ctx);
+  registerCollabRoutes(app, ctx);
   registerAuditRoute(app, ctx);
 
   app.post('/v1/runs/compare', ctx.authorize, ctx.jsonBody, async (req, res) => {

@@ -1,6 +1,6 @@
 /**
  * The pure parts of the live streams (`GET /v1/stream/...`): the Server-Sent Events framing, the resume cursor a
- * run stream puts in each event id, and which points of a series a subscriber has not seen yet. No I/O here.
+ * run stream puts in each event id, and what of a series a subscriber still needs. No I/O here.
  */
 
 /** One SSE frame. `data` is JSON on one line (JSON.stringify never emits a raw newline), so one `data:` field. */
@@ -12,48 +12,84 @@ export function sseFrame(frame: { event: string; data: unknown; id?: string }): 
 /** A comment line: keeps proxies and the browser from timing the connection out, and lets the server see a dead peer. */
 export const SSE_HEARTBEAT = ': heartbeat\n\n';
 
-/** What a run-stream subscriber has already received: points per metric key, and the last status it was told. */
+/**
+ * How far a subscriber has one series: the last step it was sent (its points are sent in step order, so every
+ * later point has a greater step) and how many points of the series it covers (to notice a late point logged at
+ * an earlier step, or a series that shrank: then the series is sent again whole).
+ */
+export interface SeriesMark {
+  step: number;
+  count: number;
+}
+
+/** What a run-stream subscriber has already received: a mark per metric key, and the last status it was told. */
 export interface RunCursor {
-  counts: Record<string, number>;
+  marks: Record<string, SeriesMark>;
   status: string | null;
 }
 
-export const EMPTY_CURSOR: RunCursor = Object.freeze({ counts: Object.freeze({}) as Record<string, number>, status: null });
+export const EMPTY_CURSOR: RunCursor = Object.freeze({ marks: Object.freeze({}) as Record<string, SeriesMark>, status: null });
+
+/** Version of the cursor's encoding; an id of another version (or another stream's) restarts from the beginning. */
+const CURSOR_VERSION = 2;
 
 /** The cursor as an SSE event id (base64url JSON), so `Last-Event-ID` on a reconnect resumes exactly after it. */
 export function encodeRunCursor(c: RunCursor): string {
-  return Buffer.from(JSON.stringify({ c: c.counts, s: c.status }), 'utf8').toString('base64url');
+  const k = Object.fromEntries(Object.entries(c.marks).map(([key, m]) => [key, [m.step, m.count]]));
+  return Buffer.from(JSON.stringify({ v: CURSOR_VERSION, k, s: c.status }), 'utf8').toString('base64url');
 }
 
 /**
- * A `Last-Event-ID` back into a cursor. Anything unreadable (another stream's id, a truncated header) means "start
- * from the beginning": the client then gets the whole series again, which it replaces, never duplicates.
+ * A `Last-Event-ID` back into a cursor. Anything unreadable (another stream's id, a truncated header, an older
+ * encoding) means "start from the beginning": the client then gets each series' first frame again, which it
+ * replaces, never duplicates.
  */
 export function decodeRunCursor(raw: string | undefined): RunCursor {
   if (raw === undefined || raw === '' || raw.length > 16_384) return EMPTY_CURSOR;
   try {
-    const v = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as { c?: unknown; s?: unknown };
-    if (typeof v !== 'object' || v === null || typeof v.c !== 'object' || v.c === null || Array.isArray(v.c)) return EMPTY_CURSOR;
-    const counts: Record<string, number> = {};
-    for (const [k, n] of Object.entries(v.c as Record<string, unknown>)) {
-      if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0) counts[k] = n;
+    const v = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as { v?: unknown; k?: unknown; s?: unknown };
+    if (typeof v !== 'object' || v === null || v.v !== CURSOR_VERSION || typeof v.k !== 'object' || v.k === null || Array.isArray(v.k)) return EMPTY_CURSOR;
+    const marks: Record<string, SeriesMark> = {};
+    for (const [key, m] of Object.entries(v.k as Record<string, unknown>)) {
+      if (!Array.isArray(m) || m.length !== 2) continue;
+      const [step, count] = m as unknown[];
+      if (typeof step === 'number' && Number.isSafeInteger(step) && typeof count === 'number' && Number.isSafeInteger(count) && count >= 0) marks[key] = { step, count };
     }
-    return { counts, status: typeof v.s === 'string' ? v.s : null };
+    return { marks, status: typeof v.s === 'string' ? v.s : null };
   } catch {
     return EMPTY_CURSOR;
   }
 }
 
+/** A series as the projection holds it now: how many points, and its greatest step. */
+export interface SeriesNow {
+  count: number;
+  lastStep: number;
+}
+
 /**
- * What to send a subscriber for one series, given how many points it has seen and the series as now read:
- * `append` the unseen tail when the series is raw and only grew, else `replace` it whole (downsampled, or it
- * shrank: a subscriber's count from another server's view), else nothing.
+ * What a subscriber at `mark` needs of a series now at `now`: nothing; the `tail` after its last step (the series
+ * only grew forward); or the `frame` again (first time, a point landed at an earlier step, or it shrank: another
+ * server's view).
  */
-export function seriesUpdate<P>(seen: number, series: { points: readonly P[]; downsampled: boolean }): { kind: 'append' | 'replace'; points: P[] } | null {
-  const n = series.points.length;
-  if (!series.downsampled && n === seen) return null;
-  if (!series.downsampled && n > seen) return { kind: 'append', points: series.points.slice(seen) };
-  return { kind: 'replace', points: [...series.points] };
+export function seriesNeed(mark: SeriesMark | undefined, now: SeriesNow): 'none' | 'tail' | 'frame' {
+  if (mark === undefined) return 'frame';
+  if (now.count === mark.count && now.lastStep === mark.step) return 'none';
+  if (now.count > mark.count && now.lastStep > mark.step) return 'tail';
+  return 'frame';
+}
+
+/**
+ * A tail read from after `fromStep` given to a subscriber at `mark`: the points after its own last step, and its
+ * new mark; null when the tail no longer explains the series (`nowCount` has points the tail and the mark do not
+ * cover: a late point at an earlier step), so the frame is due instead.
+ */
+export function tailFor<P extends { step: number }>(mark: SeriesMark, tail: readonly P[], nowCount: number): { points: P[]; mark: SeriesMark } | null {
+  const points = tail.filter((p) => p.step > mark.step);
+  const count = mark.count + points.length;
+  if (count < nowCount) return null;
+  const last = points[points.length - 1];
+  return { points, mark: { step: last === undefined ? mark.step : last.step, count } };
 }
 
 /** The parts of a run an experiment stream reports, and whether two of them differ. */

@@ -1,4 +1,4 @@
-import { checkpointsMoved, decodeRunCursor, digestChanged, encodeRunCursor, EMPTY_CURSOR, seriesUpdate, sseFrame } from './stream-protocol';
+import { checkpointsMoved, decodeRunCursor, digestChanged, encodeRunCursor, EMPTY_CURSOR, seriesNeed, sseFrame, tailFor } from './stream-protocol';
 import { compileStreamOptions } from './stream-routes';
 
 describe('SSE framing', () => {
@@ -12,32 +12,50 @@ describe('SSE framing', () => {
 });
 
 describe('run cursor (Last-Event-ID)', () => {
-  it('round-trips counts and status', () => {
-    const c = { counts: { loss: 12, 'val/acc': 3 }, status: 'RUNNING' };
+  it('round-trips marks (last step, count) and status', () => {
+    const c = { marks: { loss: { step: 11, count: 12 }, 'val/acc': { step: -2, count: 3 } }, status: 'RUNNING' };
     expect(decodeRunCursor(encodeRunCursor(c))).toEqual(c);
   });
-  it('starts from the beginning on a missing, foreign or malformed id', () => {
-    for (const raw of [undefined, '', 'not-base64!', Buffer.from('[1,2]').toString('base64url'), Buffer.from('{"c":[1]}').toString('base64url')]) {
+  it('starts from the beginning on a missing, foreign, older-version or malformed id', () => {
+    const older = Buffer.from(JSON.stringify({ c: { loss: 3 }, s: null })).toString('base64url');
+    for (const raw of [undefined, '', 'not-base64!', Buffer.from('[1,2]').toString('base64url'), Buffer.from('{"v":2,"k":[1]}').toString('base64url'), older]) {
       expect(decodeRunCursor(raw)).toEqual(EMPTY_CURSOR);
     }
   });
-  it('drops counts that are not non-negative integers', () => {
-    const raw = Buffer.from(JSON.stringify({ c: { a: 2, b: -1, c: 1.5, d: 'x' }, s: 5 })).toString('base64url');
-    expect(decodeRunCursor(raw)).toEqual({ counts: { a: 2 }, status: null });
+  it('drops marks that are not an integer step and a non-negative integer count', () => {
+    const raw = Buffer.from(JSON.stringify({ v: 2, k: { a: [4, 2], b: [1, -1], c: [1.5, 1], d: 'x', e: [1] }, s: 5 })).toString('base64url');
+    expect(decodeRunCursor(raw)).toEqual({ marks: { a: { step: 4, count: 2 } }, status: null });
   });
 });
 
-describe('seriesUpdate', () => {
-  const raw = (n: number) => ({ points: Array.from({ length: n }, (_, i) => i), downsampled: false });
-  it('given a subscriber that saw 3 of 5 raw points, when read, then appends the last 2', () => {
-    expect(seriesUpdate(3, raw(5))).toEqual({ kind: 'append', points: [3, 4] });
+describe('seriesNeed', () => {
+  const mark = { step: 9, count: 10 };
+  it('given no mark, then the first frame', () => {
+    expect(seriesNeed(undefined, { count: 0, lastStep: 0 })).toBe('frame');
   });
-  it('given it saw all, then sends nothing', () => {
-    expect(seriesUpdate(5, raw(5))).toBeNull();
+  it('given the series as marked, then nothing', () => {
+    expect(seriesNeed(mark, { count: 10, lastStep: 9 })).toBe('none');
   });
-  it('given a downsampled series or one shorter than seen, then replaces it whole', () => {
-    expect(seriesUpdate(5, { points: [1, 2], downsampled: true })).toEqual({ kind: 'replace', points: [1, 2] });
-    expect(seriesUpdate(9, raw(2))).toEqual({ kind: 'replace', points: [0, 1] });
+  it('given it grew past the last step, then only the tail', () => {
+    expect(seriesNeed(mark, { count: 12, lastStep: 11 })).toBe('tail');
+  });
+  it('given a point at an earlier step (count grew, last step did not) or a shrunk series, then the frame again', () => {
+    expect(seriesNeed(mark, { count: 11, lastStep: 9 })).toBe('frame');
+    expect(seriesNeed(mark, { count: 8, lastStep: 9 })).toBe('frame');
+    expect(seriesNeed(mark, { count: 9, lastStep: 12 })).toBe('frame');
+  });
+});
+
+describe('tailFor', () => {
+  const pts = (...steps: number[]) => steps.map((step) => ({ step }));
+  it('gives a subscriber only the points after its own last step and moves its mark', () => {
+    expect(tailFor({ step: 9, count: 10 }, pts(8, 9, 10, 11), 12)).toEqual({ points: pts(10, 11), mark: { step: 11, count: 12 } });
+  });
+  it('keeps the mark when nothing is after it', () => {
+    expect(tailFor({ step: 11, count: 12 }, pts(10, 11), 12)).toEqual({ points: [], mark: { step: 11, count: 12 } });
+  });
+  it('refuses when the series holds more than the mark plus the tail (a late point at an earlier step)', () => {
+    expect(tailFor({ step: 9, count: 10 }, pts(10), 12)).toBeNull();
   });
 });
 

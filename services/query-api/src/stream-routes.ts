@@ -2,8 +2,8 @@ import type { Express, Request, Response } from 'express';
 import { noopLogger, type Logger } from '@trackstream/telemetry';
 import type { RouteContext } from './context';
 import { QueryError } from './errors';
-import { isId, isStorableText } from './params';
-import type { RunView } from '@trackstream/read-model';
+import { intParam, isId, isStorableText } from './params';
+import type { HistoryPoint, RunView } from '@trackstream/read-model';
 import { MAX_POINTS_LIMIT } from './routes';
 import { registerSummaryRoute } from './summary-route';
 import {
@@ -12,10 +12,13 @@ import {
   decodeRunCursor,
   digestChanged,
   encodeRunCursor,
-  seriesUpdate,
+  seriesNeed,
   sseFrame,
+  tailFor,
   type RunCursor,
   type RunDigest,
+  type SeriesMark,
+  type SeriesNow,
 } from './stream-protocol';
 
 /**
@@ -23,12 +26,18 @@ import {
  * both projectors' checkpoints (one small query per store per tick, however many streams are open, and none while
  * no stream is open); only when a checkpoint moved does it read what the open streams watch.
  *
- *   GET /v1/stream/runs/:run_id        events: `points` {key, kind: append|replace, points}, `run` {status, end_time, ...}
- *   GET /v1/stream/experiments/:id     events: `run` {run digest + latest metrics} for its most recently started runs
+ *   GET /v1/stream/runs/:run_id[?max_points=N]   events: `points` {key, kind: append|replace, downsampled, points},
+ *                                                `run` {status, end_time, ...}
+ *   GET /v1/stream/experiments/:id               events: `run` {run digest + latest metrics} for its most recently
+ *                                                started runs
  *
- * Both send `: heartbeat` comments. A run stream's event ids are resume cursors (points seen per key): a reconnect
- * with `Last-Event-ID` gets exactly what it missed. An experiment stream re-sends its runs' current state on a
- * reconnect (the client upserts them).
+ * A run stream sends each series first as a frame sized to a chart (`replace`, at most `max_points` points, default
+ * `firstFramePoints`: min/max-preserving buckets above that, the read model's downsampling), then only the points
+ * after the last step it sent (`append`), read from ClickHouse by step range, never the whole series again unless a
+ * point lands at an earlier step (then the frame again). Zoomed charts fetch finer buckets from the history route.
+ * Both send `: heartbeat` comments. A run stream's event ids are resume cursors (last step and count per key): a
+ * reconnect with `Last-Event-ID` gets exactly what it missed. An experiment stream re-sends its runs' current state
+ * on a reconnect (the client upserts them).
  */
 export interface StreamOptionsRaw {
   /** The events topic whose checkpoints are polled (the API's eventsTopic). */
@@ -39,6 +48,8 @@ export interface StreamOptionsRaw {
   maxStreams?: number;
   /** Runs an experiment stream follows (its most recently started). */
   experimentRuns?: number;
+  /** Points of a run stream's first frame per series when the client asks no `max_points` (about a chart's width). */
+  firstFramePoints?: number;
   logger?: Logger;
 }
 
@@ -48,6 +59,7 @@ export interface StreamOptions {
   readonly heartbeatMs: number;
   readonly maxStreams: number;
   readonly experimentRuns: number;
+  readonly firstFramePoints: number;
   readonly logger: Logger;
 }
 
@@ -58,11 +70,13 @@ export function compileStreamOptions(raw: StreamOptionsRaw): StreamOptions {
     heartbeatMs: raw.heartbeatMs ?? 15_000,
     maxStreams: raw.maxStreams ?? 500,
     experimentRuns: raw.experimentRuns ?? 200,
+    firstFramePoints: raw.firstFramePoints ?? 1_200,
     logger: (raw.logger ?? noopLogger).child({ component: 'streams' }),
   };
-  for (const k of ['pollMs', 'heartbeatMs', 'maxStreams', 'experimentRuns'] as const) {
+  for (const k of ['pollMs', 'heartbeatMs', 'maxStreams', 'experimentRuns', 'firstFramePoints'] as const) {
     if (!Number.isInteger(o[k]) || o[k] < 1) throw new Error(`stream option ${k} must be a positive integer, got ${o[k]}`);
   }
+  if (o.firstFramePoints > MAX_POINTS_LIMIT) throw new Error(`stream option firstFramePoints must be at most ${MAX_POINTS_LIMIT}, got ${o.firstFramePoints}`);
   return Object.freeze(o);
 }
 
@@ -75,6 +89,10 @@ export interface StreamHub {
 interface RunSubscriber {
   res: Response;
   cursor: RunCursor;
+  /** Points of a series' frame for this subscriber (its `max_points`). */
+  framePoints: number;
+  /** False while its first frames are being sent: the poller leaves it alone until then. */
+  ready: boolean;
   /** Status, end time and metric counts last sent, so a `run` event goes out only when one of them changed. */
   lastState?: string;
 }
@@ -83,8 +101,6 @@ interface RunWatch {
   runId: string;
   project: string;
   subscribers: Set<RunSubscriber>;
-  /** key → points count last read from ClickHouse. */
-  counts: Map<string, number>;
 }
 
 interface ExperimentSubscriber {
@@ -149,29 +165,57 @@ export function registerStreamRoutes(app: Express, ctx: RouteContext, raw: Strea
     }
   }
 
-  /** New points of every watched run: one stats query for all of them, then the series whose count changed. */
+  /** New points of every watched run: one stats query for all of them, then, per series that moved, what each subscriber lacks. */
   async function pushPoints(): Promise<void> {
     if (runs.size === 0) return;
     const watches = [...runs.values()];
     const stats = await ctx.read.metricStats([...new Set(watches.map((w) => w.project))], watches.map((w) => w.runId), null);
     for (const w of watches) {
-      const keys = stats.get(w.runId);
-      if (!keys) continue;
-      for (const [key, s] of keys) {
-        if (w.counts.get(key) === s.count && [...w.subscribers].every((sub) => sub.cursor.counts[key] === s.count)) continue;
-        await pushSeries(w, key);
-      }
+      const subs = [...w.subscribers].filter((sub) => sub.ready);
+      for (const [key, s] of stats.get(w.runId) ?? []) await pushSeries(w, key, { count: s.count, lastStep: s.last_step }, subs);
     }
   }
 
-  async function pushSeries(w: RunWatch, key: string, only?: RunSubscriber): Promise<void> {
-    const series = await ctx.read.metricHistory(w.project, w.runId, key, MAX_POINTS_LIMIT);
-    w.counts.set(key, series.points.length);
-    for (const sub of only ? [only] : w.subscribers) {
-      const update = seriesUpdate(sub.cursor.counts[key] ?? 0, series);
-      if (update === null) continue;
-      sub.cursor = { ...sub.cursor, counts: { ...sub.cursor.counts, [key]: series.points.length } };
-      send(sub.res, sseFrame({ id: encodeRunCursor(sub.cursor), event: 'points', data: { key, kind: update.kind, downsampled: series.downsampled, points: update.points } }));
+  function sendPoints(sub: RunSubscriber, key: string, kind: 'append' | 'replace', downsampled: boolean, points: readonly HistoryPoint[]): void {
+    send(sub.res, sseFrame({ id: encodeRunCursor(sub.cursor), event: 'points', data: { key, kind, downsampled, points } }));
+  }
+
+  function mark(sub: RunSubscriber, key: string, m: SeriesMark): void {
+    sub.cursor = { ...sub.cursor, marks: { ...sub.cursor.marks, [key]: m } };
+  }
+
+  /**
+   * One series to the subscribers given, the series being `now` (from the stats): the points after the last step
+   * each was sent (one range read from the earliest of those steps), or its frame (one read per frame size).
+   */
+  async function pushSeries(w: RunWatch, key: string, now: SeriesNow, subs: readonly RunSubscriber[]): Promise<void> {
+    const tails = subs.filter((sub) => seriesNeed(sub.cursor.marks[key], now) === 'tail');
+    const frames = subs.filter((sub) => seriesNeed(sub.cursor.marks[key], now) === 'frame');
+    if (tails.length > 0) {
+      const from = Math.min(...tails.map((sub) => sub.cursor.marks[key]!.step)) + 1;
+      const tail = await ctx.read.metricHistory(w.project, w.runId, key, MAX_POINTS_LIMIT, { from: BigInt(from), to: null });
+      for (const sub of tails) {
+        const t = tail.downsampled ? null : tailFor(sub.cursor.marks[key]!, tail.points, now.count);
+        if (t === null) frames.push(sub); // more than a tail can say: the frame again
+        else if (t.points.length > 0) {
+          mark(sub, key, t.mark);
+          sendPoints(sub, key, 'append', false, t.points);
+        }
+      }
+    }
+    const bySize = new Map<number, RunSubscriber[]>();
+    for (const sub of frames) bySize.set(sub.framePoints, [...(bySize.get(sub.framePoints) ?? []), sub]);
+    for (const [size, group] of bySize) {
+      const series = await ctx.read.metricHistory(w.project, w.runId, key, size);
+      const last = series.points[series.points.length - 1];
+      if (last === undefined) continue; // not in ClickHouse yet: the frame goes out once it is
+      // A raw frame counts itself; a downsampled one covers what the stats counted (a point that landed in between
+      // makes the counts differ at the next tick: the frame once more, never a gap).
+      const m = { step: last.step, count: series.downsampled ? now.count : series.points.length };
+      for (const sub of group) {
+        mark(sub, key, m);
+        sendPoints(sub, key, 'replace', series.downsampled, series.points);
+      }
     }
   }
 
@@ -271,10 +315,11 @@ export function registerStreamRoutes(app: Express, ctx: RouteContext, raw: Strea
     if (!run) throw new QueryError('RUN_NOT_FOUND', `no run ${JSON.stringify(runId)}`);
     let watch = runs.get(runId);
     if (!watch) {
-      watch = { runId, project: run.project, subscribers: new Set(), counts: new Map() };
+      watch = { runId, project: run.project, subscribers: new Set() };
       runs.set(runId, watch);
     }
-    const sub: RunSubscriber = { res, cursor: decodeRunCursor(req.header('last-event-id')) };
+    const framePoints = intParam(req.query.max_points, 'max_points', opts.firstFramePoints, 1, MAX_POINTS_LIMIT);
+    const sub: RunSubscriber = { res, cursor: decodeRunCursor(req.header('last-event-id')), framePoints, ready: false };
     const w = watch;
     openStream(req, res, () => {
       w.subscribers.delete(sub);
@@ -283,13 +328,19 @@ export function registerStreamRoutes(app: Express, ctx: RouteContext, raw: Strea
     w.subscribers.add(sub);
     // What the subscriber has not seen yet, at once: the run's state and each series beyond its cursor.
     await pushRunStates({ watch: w, sub });
-    // Series are read a few at a time (a run page opens with all its charts at once), each sent as it arrives.
-    const keys = Object.keys(run.metrics);
-    const next = () => keys.shift();
+    // Series are read a few at a time (a run page opens with all its charts at once), each sent as it arrives:
+    // a frame each, or after a resume only what came after the cursor. The series as the run's latest metrics
+    // (Postgres, already read) count them: if ClickHouse is ahead or behind, the poller's first tick, which reads
+    // ClickHouse's own counts, sends the difference.
+    const entries = Object.entries(run.metrics);
+    const next = () => entries.shift();
     const reader = async (): Promise<void> => {
-      for (let key = next(); key !== undefined; key = next()) await pushSeries(w, key, sub);
+      for (let e = next(); e !== undefined; e = next()) await pushSeries(w, e[0], { count: e[1].count, lastStep: e[1].step }, [sub]);
     };
-    await Promise.all(Array.from({ length: Math.min(INITIAL_SERIES_READS, keys.length) }, reader));
+    await Promise.all(Array.from({ length: Math.min(INITIAL_SERIES_READS, entries.length) }, reader));
+    // From now on the poller serves it; what landed while the frames were read goes out at its next tick.
+    sub.ready = true;
+    chSeen = null;
   });
 
   app.get('/v1/stream/experiments/:id', ctx.authorize, async (req, res) => {

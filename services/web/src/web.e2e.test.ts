@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,7 +52,7 @@ let sdk: Trackstream;
 let spoolDir: string;
 let experimentId = '';
 const runs: Run[] = [];
-/** Points of trial 0's long curve: more than the run stream's 10,000, so its chart starts downsampled. */
+/** Points of trial 0's long curve: more than a chart-sized first frame (≤ 1,200), so its chart starts downsampled. */
 const CURVE = 20_000;
 const tokens = { reader: '', writer: '' };
 
@@ -184,8 +185,11 @@ it('a sweep logged through the SDK while its experiment is open: rows appear, a 
   expect(await page.locator('table[data-table=params] tr[data-key]').count()).toBe(2);
   expect(await page.locator('table[data-table=metrics] tr[data-key=loss] td[data-latest]').textContent()).toBe(String(1 / 20));
   expect(await page.locator('table[data-table=metrics] tr[data-key=curve] td[data-latest]').textContent()).toBe(String(Number(Math.sin((CURVE - 1) / 100).toPrecision(6))));
+  // Its first frame is sized to the chart (the run stream's min/max buckets, ≤ 2 points per pixel, ≤ 1,200), not
+  // the 20,000 points: the zoom below fetches finer.
   const whole = await chartPoints(page, 'curve');
-  expect(whole).toBeLessThanOrEqual(10_000);
+  expect(whole).toBeLessThanOrEqual(1_200);
+  expect(whole).toBeGreaterThan(100);
   const over = page.locator('[data-chart="curve"] .u-over');
   const box = (await over.boundingBox())!;
   await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
@@ -223,6 +227,75 @@ it('a sweep logged through the SDK while its experiment is open: rows appear, a 
   await page.screenshot({ path: join(ROOT, 'docs/ui/compare.png'), fullPage: true });
   await page.close();
 }, 120_000);
+
+it('lineage and a note recorded through the SDK and the gateway: the run page shows them (the note as escaped markdown), an experiment note and saved view show on the runs page (the view applied), the dataset\'s page shows the run and model downstream, the model\'s page what produced it', async () => {
+  const exp = await sdk.getOrCreateExperiment('lineage-web');
+  const run = await sdk.startRun({ experiment: 'lineage-web', name: 'train-cnn', runId: 'run-web-lin', params: { lr: 0.01 } });
+  run.recordLineage({ inputs: [{ kind: 'dataset', name: 'mnist', version: 'v1' }], outputs: [{ kind: 'model', name: 'digits-cnn', version: '1' }] });
+  await run.finish({ timeoutMs: 20_000 });
+  const on = { project: PROJECT, experiment_id: exp.experimentId, run_id: 'run-web-lin', occurred_at: Date.now() };
+  const res = await fetch(`http://127.0.0.1:${gateway.address.port}/v1/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-trackstream-principal': 'ada@lab' },
+    body: JSON.stringify({
+      events: [
+        { ...on, event_id: randomUUID(), type: 'note_added', payload: { note_id: randomUUID(), text: '**Why** lr 0.01 <img src=x onerror="window.__xss=1"> [docs](javascript:window.__xss=2)' } },
+        { ...on, event_id: randomUUID(), type: 'annotation_added', payload: { annotation_id: randomUUID(), key: 'loss', step: 3, text: 'bad batch' } },
+        { ...on, event_id: randomUUID(), type: 'run_starred', payload: { starred: true } },
+        { ...on, run_id: null, event_id: randomUUID(), type: 'note_added', payload: { note_id: randomUUID(), text: 'plan: *one* run per dataset version' } },
+        { ...on, run_id: null, event_id: randomUUID(), type: 'view_saved', payload: { name: 'lr 0.02', filter: "params.lr = '0.02'", order_by: ['params.lr DESC'], columns: ['params.lr'] } },
+      ],
+    }),
+  });
+  expect(res.status).toBe(202);
+  await projected('lineage and note projected', '/v1/runs/run-web-lin', (b) => b.run.notes.length === 1 && b.run.stars.length === 1 && b.run.lineage.outputs.length === 1);
+  await projected('experiment note and view projected', `/v1/experiments/${exp.experimentId}/views`, (b) => b.views.length === 1);
+  await projected('experiment note projected', `/v1/experiments/${exp.experimentId}/notes`, (b) => b.notes.length === 1);
+
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${base}/#/r/run-web-lin`);
+  const lineage = page.locator('[data-panel=lineage]');
+  await lineage.locator('[data-list=inputs] a[data-node-kind=dataset][data-node-name=mnist]').waitFor();
+  expect(await lineage.locator('[data-list=outputs] a[data-node-kind=model]').textContent()).toBe('model: digits-cnn@1');
+  const notes = page.locator('[data-panel=notes]');
+  expect(await notes.locator('[data-note] strong').textContent()).toBe('Why');
+  expect(await notes.locator('[data-note] .md').textContent()).toContain('<img src=x onerror="window.__xss=1">');
+  expect(await notes.locator('img').count()).toBe(0);
+  expect(await notes.locator('[data-note] a').count()).toBe(0);
+  expect(await notes.locator('[data-note] .who').textContent()).toBe('ada@lab');
+  expect(await notes.locator('[data-annotation] .text').textContent()).toBe('bad batch');
+  expect(await notes.locator('[data-stars]').getAttribute('data-stars')).toBe('1');
+  expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+  await page.screenshot({ path: join(ROOT, 'docs/ui/run-notes.png'), fullPage: true });
+
+  // The experiment's own note and saved view: applying the view sets the table's filter (no run has lr 0.02).
+  await page.goto(`${base}/#/e/${exp.experimentId}`);
+  await rows(page, 1);
+  expect(await page.locator('[data-panel=experiment-notes] [data-note] em').textContent()).toBe('one');
+  await page.click('[data-view="lr 0.02"]');
+  await rows(page, 0);
+  expect(await page.inputValue('input[name=filter]')).toBe("params.lr = '0.02'");
+  await page.goto(`${base}/#/r/run-web-lin`);
+
+  // The dataset's page: downstream by default, the run one hop away and its model two.
+  await lineage.locator('a[data-node-kind=dataset]').waitFor();
+  await lineage.locator('a[data-node-kind=dataset]').click();
+  const graph = page.locator('svg.lineage');
+  await graph.locator('g[data-node-kind=run][data-node-name=run-web-lin]').waitFor();
+  expect(await graph.locator('g[data-node-kind=run][data-node-name=run-web-lin]').getAttribute('data-layer')).toBe('1');
+  expect(await graph.locator('g[data-node-kind=model][data-node-name=digits-cnn]').getAttribute('data-layer')).toBe('2');
+  await page.locator('[data-list=impact-runs] tr[data-run=run-web-lin]').waitFor();
+  expect(await page.locator('[data-panel=provenance]').count()).toBe(0);
+  await page.screenshot({ path: join(ROOT, 'docs/ui/lineage.png'), fullPage: true });
+
+  // The model's page (a click on its node): upstream by default, what produced it with its params.
+  await graph.locator('g[data-node-kind=model]').click();
+  await page.locator('[data-list=provenance-runs] tr[data-run=run-web-lin]').waitFor();
+  expect(await page.locator('[data-list=provenance-runs] tr[data-run=run-web-lin]').textContent()).toContain('lr=0.01');
+  expect(await page.locator('[data-list=provenance-datasets] a[data-node-name=mnist]').textContent()).toBe('dataset: mnist@v1');
+  expect(await page.locator('svg.lineage g[data-node-kind=dataset]').getAttribute('data-layer')).toBe('-2');
+  await page.close();
+}, 60_000);
 
 it('with access control on, the page asks for a token, says why a token is refused, and uses an accepted one in headers only (REST and live stream)', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });

@@ -71,6 +71,16 @@ export function everyEventType(runId = 'run-42'): StoredEvent[] {
     { ...envelope(runId, T0 + 14), type: 'run_updated', payload: { run_name: 'renamed run', status: 'KILLED', end_time: T0 + 14 } },
     { ...envelope(runId, T0 + 15), type: 'run_deleted', payload: {} },
     { ...envelope(runId, T0 + 16), type: 'run_restored', payload: {} },
+    // Schema v3: collaboration (raw events only; analysts read them from there).
+    { ...envelope(runId, T0 + 17), type: 'note_added', payload: { note_id: '00000000-0000-4000-8000-0000000000d1', text: "# it's\n**markdown** \\ ✎" } },
+    { ...envelope(null, T0 + 18), type: 'note_edited', payload: { note_id: '00000000-0000-4000-8000-0000000000d2', text: 'experiment note' } },
+    { ...envelope(runId, T0 + 19), type: 'note_deleted', payload: { note_id: '00000000-0000-4000-8000-0000000000d1' } },
+    { ...envelope(runId, T0 + 20), type: 'annotation_added', payload: { annotation_id: '00000000-0000-4000-8000-0000000000d3', key: 'loss', step: 2, text: 'spike' } },
+    { ...envelope(runId, T0 + 21), type: 'annotation_deleted', payload: { annotation_id: '00000000-0000-4000-8000-0000000000d3' } },
+    { ...envelope(runId, T0 + 22), type: 'run_starred', payload: { starred: true } },
+    { ...envelope(runId, T0 + 23), type: 'run_pinned', payload: { pinned: false } },
+    { ...envelope(null, T0 + 24), type: 'view_saved', payload: { name: "best' view", filter: "params.lr = '0.01'", order_by: ['metrics.loss ASC'], columns: ['params.lr'] } },
+    { ...envelope(null, T0 + 25), type: 'view_deleted', payload: { name: "best' view" } },
   ];
 }
 

@@ -1,6 +1,6 @@
-// GENERATED from schemas/trackstream.events.v1/event.v2.avsc (schema version 2) by `npm run generate -w @trackstream/events`. Do not edit by hand.
+// GENERATED from schemas/trackstream.events.v1/event.v3.avsc (schema version 3) by `npm run generate -w @trackstream/events`. Do not edit by hand.
 
-export const EVENT_TYPES = ['experiment_created', 'run_started', 'params_logged', 'metrics_logged', 'tags_set', 'tags_deleted', 'artifact_logged', 'lineage_recorded', 'run_completed', 'experiment_renamed', 'experiment_deleted', 'experiment_restored', 'experiment_tags_set', 'experiment_tags_deleted', 'run_deleted', 'run_restored', 'run_updated'] as const;
+export const EVENT_TYPES = ['experiment_created', 'run_started', 'params_logged', 'metrics_logged', 'tags_set', 'tags_deleted', 'artifact_logged', 'lineage_recorded', 'run_completed', 'experiment_renamed', 'experiment_deleted', 'experiment_restored', 'experiment_tags_set', 'experiment_tags_deleted', 'run_deleted', 'run_restored', 'run_updated', 'note_added', 'note_edited', 'note_deleted', 'annotation_added', 'annotation_deleted', 'run_starred', 'run_pinned', 'view_saved', 'view_deleted'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Fields every event carries, as the producer sends them. */
@@ -145,6 +145,61 @@ export type RunUpdatedPayload = {
   end_time: number | null;
 };
 
+/** A markdown note on the run (run_id set) or on the experiment (run_id null); its author is the event's principal. */
+export type NoteAddedPayload = {
+  /** Chosen by the producer; edits and deletion name it. */
+  note_id: string;
+  /** Markdown. */
+  text: string;
+};
+
+/** Replaces a note's text (the author stays; the editor is the event's principal). */
+export type NoteEditedPayload = {
+  note_id: string;
+  text: string;
+};
+
+/** Removes a note. */
+export type NoteDeletedPayload = {
+  note_id: string;
+};
+
+/** A remark at one step of a run's metric. */
+export type AnnotationAddedPayload = {
+  annotation_id: string;
+  /** The metric key. */
+  key: string;
+  step: number;
+  text: string;
+};
+
+export type AnnotationDeletedPayload = {
+  annotation_id: string;
+};
+
+/** The event's principal stars (true) or unstars (false) the run. */
+export type RunStarredPayload = {
+  starred: boolean;
+};
+
+/** Pins (true) or unpins (false) the run in its experiment, for everyone. */
+export type RunPinnedPayload = {
+  pinned: boolean;
+};
+
+/** A named view of the experiment's runs table (saving a name again replaces it). */
+export type ViewSavedPayload = {
+  name: string;
+  /** The search filter (runs search grammar). */
+  filter: string | null;
+  order_by: string[];
+  columns: string[];
+};
+
+export type ViewDeletedPayload = {
+  name: string;
+};
+
 /** One event as sent by a producer, discriminated on `type`. */
 export type TrackstreamEvent =
   | (Envelope & { type: 'experiment_created'; payload: ExperimentCreatedPayload })
@@ -164,6 +219,15 @@ export type TrackstreamEvent =
   | (Envelope & { type: 'run_deleted'; payload: RunDeletedPayload })
   | (Envelope & { type: 'run_restored'; payload: RunRestoredPayload })
   | (Envelope & { type: 'run_updated'; payload: RunUpdatedPayload })
+  | (Envelope & { type: 'note_added'; payload: NoteAddedPayload })
+  | (Envelope & { type: 'note_edited'; payload: NoteEditedPayload })
+  | (Envelope & { type: 'note_deleted'; payload: NoteDeletedPayload })
+  | (Envelope & { type: 'annotation_added'; payload: AnnotationAddedPayload })
+  | (Envelope & { type: 'annotation_deleted'; payload: AnnotationDeletedPayload })
+  | (Envelope & { type: 'run_starred'; payload: RunStarredPayload })
+  | (Envelope & { type: 'run_pinned'; payload: RunPinnedPayload })
+  | (Envelope & { type: 'view_saved'; payload: ViewSavedPayload })
+  | (Envelope & { type: 'view_deleted'; payload: ViewDeletedPayload })
   ;
 
 /** The payload type of each event type. */
@@ -185,4 +249,13 @@ export type EventPayloads = {
   run_deleted: RunDeletedPayload;
   run_restored: RunRestoredPayload;
   run_updated: RunUpdatedPayload;
+  note_added: NoteAddedPayload;
+  note_edited: NoteEditedPayload;
+  note_deleted: NoteDeletedPayload;
+  annotation_added: AnnotationAddedPayload;
+  annotation_deleted: AnnotationDeletedPayload;
+  run_starred: RunStarredPayload;
+  run_pinned: RunPinnedPayload;
+  view_saved: ViewSavedPayload;
+  view_deleted: ViewDeletedPayload;
 };

@@ -112,6 +112,43 @@ export class TestEvents {
     return this.make('run_updated', experiment_id, run_id, { run_name: null, status: null, end_time: null, ...p });
   }
 
+  /** Collaboration (schema version 3): `by` is the principal the gateway would stamp. run_id null = on the experiment. */
+  noteAdded(experiment_id: string, run_id: string | null, note_id: string, text: string, by = 'tester'): Stored<'note_added'> {
+    return { ...this.make('note_added', experiment_id, run_id, { note_id, text }), principal: by };
+  }
+
+  noteEdited(experiment_id: string, run_id: string | null, note_id: string, text: string, by = 'tester'): Stored<'note_edited'> {
+    return { ...this.make('note_edited', experiment_id, run_id, { note_id, text }), principal: by };
+  }
+
+  noteDeleted(experiment_id: string, run_id: string | null, note_id: string, by = 'tester'): Stored<'note_deleted'> {
+    return { ...this.make('note_deleted', experiment_id, run_id, { note_id }), principal: by };
+  }
+
+  annotationAdded(experiment_id: string, run_id: string, p: Payload<'annotation_added'>, by = 'tester'): Stored<'annotation_added'> {
+    return { ...this.make('annotation_added', experiment_id, run_id, p), principal: by };
+  }
+
+  annotationDeleted(experiment_id: string, run_id: string, annotation_id: string): Stored<'annotation_deleted'> {
+    return this.make('annotation_deleted', experiment_id, run_id, { annotation_id });
+  }
+
+  runStarred(experiment_id: string, run_id: string, starred: boolean, by = 'tester'): Stored<'run_starred'> {
+    return { ...this.make('run_starred', experiment_id, run_id, { starred }), principal: by };
+  }
+
+  runPinned(experiment_id: string, run_id: string, pinned: boolean): Stored<'run_pinned'> {
+    return this.make('run_pinned', experiment_id, run_id, { pinned });
+  }
+
+  viewSaved(experiment_id: string, p: Partial<Payload<'view_saved'>> & { name: string }, by = 'tester'): Stored<'view_saved'> {
+    return { ...this.make('view_saved', experiment_id, null, { filter: null, order_by: [], columns: [], ...p }), principal: by };
+  }
+
+  viewDeleted(experiment_id: string, name: string): Stored<'view_deleted'> {
+    return this.make('view_deleted', experiment_id, null, { name });
+  }
+
   /**
    * A small but complete history: every event type, a param conflict, a deleted tag, NaN and ±Infinity metric
    * values, out-of-step metric points, and a run whose events precede its run_started.

@@ -2,6 +2,7 @@ import { artifactsCommand } from './artifacts';
 import { auditCommand } from './audit';
 import type { Command } from './context';
 import { exportCommand } from './export';
+import { importMlflowCommand } from './import-mlflow';
 import { replayCommand } from './replay';
 import { tokensCommand } from './tokens';
 import { verifyCommand } from './verify';
@@ -13,5 +14,6 @@ export const COMMANDS: Readonly<Record<string, Command>> = Object.freeze({
   verify: verifyCommand,
   export: exportCommand,
   audit: auditCommand,
+  'import-mlflow': importMlflowCommand,
   artifacts: artifactsCommand,
 });

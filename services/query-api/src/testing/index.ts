@@ -1,2 +1,2 @@
 export { seedProjections } from './seed';
-export { readEvents } from './sse';
+export { readEvents, type RawEvent } from './sse';

@@ -1,11 +1,11 @@
-/** Test support (not exported): reads the first `n` SSE events of a stream, then closes it. */
+/** Test support (not exported): reads the first `n` SSE events of a stream (or up to the first that `until` holds for), then closes it. */
 export interface RawEvent {
   event: string;
   data: string;
   id: string | null;
 }
 
-export async function readEvents(url: string, headers: Record<string, string>, n: number, timeoutMs = 5000): Promise<RawEvent[]> {
+export async function readEvents(url: string, headers: Record<string, string>, n: number, timeoutMs = 5000, until?: (e: RawEvent) => boolean): Promise<RawEvent[]> {
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), timeoutMs);
   const res = await fetch(url, { headers, signal: ctl.signal });
@@ -28,7 +28,7 @@ export async function readEvents(url: string, headers: Record<string, string>, n
           else if (line.startsWith('id: ')) ev.id = line.slice(4);
         }
         if (hasData) out.push(ev);
-        if (out.length >= n) return out;
+        if (out.length >= n || (hasData && until?.(ev))) return out;
       }
     }
   } catch (err) {

@@ -3,7 +3,9 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import 'uplot/dist/uPlot.min.css';
 import { ApiClient, authMessage, type ApiError } from './logic/api';
 import { ComparePage } from './ui/compare';
+import { parseLineageRoute } from './logic/lineage';
 import { ExperimentsPage } from './ui/experiments';
+import { LineagePage } from './ui/lineage';
 import { RunPage } from './ui/run';
 import { RunsPage } from './ui/runs';
 import { AppContext } from './ui/shared';
@@ -25,6 +27,8 @@ function Page(props: { route: string }) {
   const arg = decodeURIComponent(rest ?? '');
   if (first === 'e' && arg) return <RunsPage experimentId={arg} />;
   if (first === 'r' && arg) return <RunPage runId={arg} />;
+  const lineage = first === 'lineage' ? parseLineageRoute(rest ?? '') : null;
+  if (lineage !== null) return <LineagePage route={lineage} />;
   if (first === 'c' && rest) return <ComparePage runIds={rest.split(',').map(decodeURIComponent).filter((x) => x !== '')} />;
   return <ExperimentsPage />;
 }

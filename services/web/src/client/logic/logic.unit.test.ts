@@ -2,7 +2,7 @@ import { availableColumns, cellValue, columnId, nextSort, orderBy, parseColumnId
 import { differingParams } from './compare';
 import { filterErrorView, normalizeFilter } from './filter';
 import { parallelView } from './pcoords';
-import { alignSeries, applyStreamPoints, historyPath, maxPointsFor, seriesOf, zoomSpan } from './series';
+import { alignSeries, applyStreamPoints, historyPath, maxPointsFor, runStreamPath, seriesOf, zoomSpan } from './series';
 import { SseParser } from './sse';
 
 const run = (id: string, p: Partial<RunRow> = {}): RunRow => ({ run_id: id, run_name: id, status: 'RUNNING', start_time: 1000, end_time: null, user: null, params: {}, tags: {}, metrics: {}, ...p });
@@ -81,6 +81,8 @@ describe('zoom requests', () => {
 
   it('asks the history endpoint for the zoomed span at the chart size, names and keys escaped', () => {
     expect(historyPath('run 1', 'val/loss', 960)).toBe('/v1/runs/run%201/metrics/val%2Floss?max_points=960');
+    expect(runStreamPath('run 1', 600)).toBe('/v1/stream/runs/run%201?max_points=1200');
+    expect(runStreamPath('r', 100)).toBe('/v1/stream/runs/r?max_points=200');
     expect(historyPath('r', 'loss', maxPointsFor(300), { from: -5, to: 120 })).toBe('/v1/runs/r/metrics/loss?max_points=600&min_step=-5&max_step=120');
   });
 });

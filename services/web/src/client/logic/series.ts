@@ -96,3 +96,11 @@ export function historyPath(runId: string, key: string, maxPoints: number, span:
   }
   return `/v1/runs/${encodeURIComponent(runId)}/metrics/${encodeURIComponent(key)}?${q.toString()}`;
 }
+
+/**
+ * The run stream of a run page whose charts are about `chartWidthPx` wide: each series comes first as a frame of
+ * that many points (the server's min/max buckets above it), then only its new points; a zoom refetches finer.
+ */
+export function runStreamPath(runId: string, chartWidthPx: number): string {
+  return `/v1/stream/runs/${encodeURIComponent(runId)}?max_points=${maxPointsFor(chartWidthPx)}`;
+}

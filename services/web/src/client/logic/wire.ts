@@ -2,9 +2,11 @@
  * The query API's answers as the UI reads them: the shapes are the read model's own exported types (type-only
  * imports, erased by the bundler), so the UI never restates a run, an experiment, a metric point or an audit entry.
  */
-import type { AuditEntry, ExperimentView, HistoryPoint, LineageView, MetricComparison, RunView } from '@trackstream/read-model';
+import type {
+  AnnotationView, AuditEntry, ExperimentView, HistoryPoint, LineageDirection, LineageEdgeView, LineageNodeView, LineageView, MetricComparison, NoteView, RunView, SavedViewView,
+} from '@trackstream/read-model';
 
-export type { AuditEntry, ExperimentView, HistoryPoint, LineageView, MetricComparison, RunView };
+export type { AnnotationView, AuditEntry, ExperimentView, HistoryPoint, LineageDirection, LineageEdgeView, LineageNodeView, LineageView, MetricComparison, NoteView, RunView, SavedViewView };
 
 /** `POST /v1/runs/search` */
 export interface SearchAnswer {
@@ -33,3 +35,30 @@ export interface AuditAnswer {
 
 /** The run stream's `run` event: the run's state as the projections hold it now. */
 export type RunStreamState = Pick<RunView, 'status' | 'start_time' | 'end_time' | 'metrics' | 'params' | 'tags'>;
+
+/** `GET /v1/lineage/nodes/:kind/:name` */
+export interface LineageAnswer {
+  roots: LineageNodeView[];
+  nodes: LineageNodeView[];
+  edges: LineageEdgeView[];
+  next_page_token: string | null;
+}
+
+/** `GET /v1/lineage/impact/:kind/:name` */
+export interface ImpactAnswer {
+  roots: LineageNodeView[];
+  runs: LineageNodeView[];
+  models: LineageNodeView[];
+  next_page_token: string | null;
+}
+
+/** `GET /v1/lineage/provenance/:kind/:name` */
+export interface ProvenanceAnswer {
+  roots: LineageNodeView[];
+  runs: LineageNodeView[];
+  datasets: LineageNodeView[];
+  models: LineageNodeView[];
+  code: LineageNodeView[];
+  artifacts: LineageNodeView[];
+  next_page_token: string | null;
+}

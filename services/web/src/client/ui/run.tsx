@@ -1,11 +1,13 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { formatDuration, formatTime, formatValue } from '../logic/compare';
-import { applyStreamPoints, historyPath, maxPointsFor, seriesOf, type Point, type Series, type StepSpan } from '../logic/series';
+import { applyStreamPoints, historyPath, maxPointsFor, runStreamPath, seriesOf, type Point, type Series, type StepSpan } from '../logic/series';
 import { AuditTimeline, auditPath } from './audit';
 import { Chart } from './chart';
+import { RunNotesPanel } from './collab';
+import { RunLineagePanel } from './lineage';
 import { ErrorBox, Status, href, useApp } from './shared';
 import { ApiError } from '../logic/api';
-import type { HistoryAnswer, LineageView, RunStreamState, RunView } from '../logic/wire';
+import type { HistoryAnswer, RunStreamState, RunView } from '../logic/wire';
 
 function KeyValues(props: { title: string; values: Record<string, string>; name: string }) {
   const keys = Object.keys(props.values).sort();
@@ -26,22 +28,6 @@ function KeyValues(props: { title: string; values: Record<string, string>; name:
           </tbody>
         </table>
       )}
-    </div>
-  );
-}
-
-function Lineage(props: { refs: LineageView[]; title: string }) {
-  if (props.refs.length === 0) return null;
-  return (
-    <div>
-      <h3>{props.title}</h3>
-      <ul>
-        {props.refs.map((r, i) => (
-          <li key={i}>
-            {r.kind}: {r.name} {r.version ?? r.digest ?? ''}
-          </li>
-        ))}
-      </ul>
     </div>
   );
 }
@@ -86,6 +72,9 @@ function MetricChart(props: { runId: string; metricKey: string; live: Series | u
   );
 }
 
+/** The widest a run page's chart is taken to be when sizing its first frame (2 points per pixel: 1,200 points). */
+const CHART_WIDTH_MAX_PX = 600;
+
 export function RunPage(props: { runId: string }) {
   const { api, reportAuth } = useApp();
   const [run, setRun] = useState<RunView | null>(null);
@@ -103,11 +92,12 @@ export function RunPage(props: { runId: string }) {
         setError(err);
       },
     );
-    // The stream sends each series at once (whole, or server-downsampled above 10,000 points), then what the
-    // projections apply: new points per key and the run's state.
+    // The stream sends each series at once as a frame sized to a chart (server min/max buckets above ~2 points
+    // per pixel; a chart is 420 px to a window's half wide), then what the projections apply: only the new points
+    // per key, and the run's state. A zoom refetches its span finer.
     const ctl = new AbortController();
     api.stream(
-      `/v1/stream/runs/${encodeURIComponent(props.runId)}`,
+      runStreamPath(props.runId, Math.min(window.innerWidth / 2, CHART_WIDTH_MAX_PX)),
       (event, data) => {
         if (event === 'points') {
           const u = data as { key: string; kind: 'append' | 'replace'; downsampled: boolean; points: Point[] };
@@ -199,12 +189,8 @@ export function RunPage(props: { runId: string }) {
             </ul>
           )}
         </div>
-        <div class="panel">
-          <h2>Lineage</h2>
-          {run.lineage.inputs.length + run.lineage.outputs.length === 0 ? <p class="muted">none</p> : null}
-          <Lineage refs={run.lineage.inputs} title="Inputs" />
-          <Lineage refs={run.lineage.outputs} title="Outputs" />
-        </div>
+        <RunLineagePanel run={run} />
+        <RunNotesPanel run={run} />
       </div>
       <AuditTimeline title="Audit timeline" path={auditPath({ runId: run.run_id })} version={`${run.status ?? ''}:${Object.keys(run.params).length}:${Object.keys(run.tags).length}`} />
     </section>

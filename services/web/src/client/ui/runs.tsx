@@ -6,6 +6,7 @@ import { filterErrorView, normalizeFilter } from '../logic/filter';
 import { ErrorBox, Status, href, useApp } from './shared';
 import type { SearchAnswer } from '../logic/wire';
 import { AuditTimeline, auditPath } from './audit';
+import { ExperimentCollabPanel } from './collab';
 
 
 export const PAGE_SIZE = 100;
@@ -171,6 +172,7 @@ export function RunsPage(props: { experimentId: string }) {
           Compare {compareIds.length > 0 ? `(${compareIds.length})` : ''}
         </a>
       </form>
+      <ExperimentCollabPanel experimentId={props.experimentId} onApply={(v) => (setFilterText(v.filter ?? ''), setApplied(v.filter), setSort(v.sort), setChosen(v.columns))} />
       {error instanceof ApiError && (error.code === 'FILTER_INVALID' || error.code === 'ORDER_BY_INVALID') ? <FilterError filter={applied ?? ''} error={error} /> : <ErrorBox error={error} />}
       {picking ? (
         <div class="picker">

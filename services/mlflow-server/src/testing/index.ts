@@ -1,0 +1,1 @@
+export { startMlflowTestStack, type MlflowTestStack } from './stack';
