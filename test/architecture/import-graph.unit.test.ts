@@ -15,7 +15,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 const ROOT = resolve(__dirname, '../..');
 const KAFKA_CLIENTS = ['kafkajs', '@trackstream/kafka'];
 // The MLflow server writes too: its writes are events appended through the EventLog port (@trackstream/kafka).
-const MAY_IMPORT_KAFKAJS = new Set(['@trackstream/kafka', '@trackstream/projection', '@trackstream/ingest-gateway', '@trackstream/cli', '@trackstream/testkit', '@trackstream/mlflow-server']);
+const MAY_IMPORT_KAFKAJS = new Set(['@trackstream/kafka', '@trackstream/projection', '@trackstream/ingest-gateway', '@trackstream/cli', '@trackstream/testkit', '@trackstream/mlflow-server', '@trackstream/artifact-store']);
 /** HTTP layers over the projections: they parse, call @trackstream/read-model, answer. */
 const READ_EDGES = ['@trackstream/query-api', '@trackstream/mlflow-server'];
 const STORE_CLIENTS = ['pg', '@clickhouse/client', '@trackstream/postgres', '@trackstream/clickhouse'];

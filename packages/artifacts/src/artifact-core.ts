@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { LogPositions, StoredEvent } from '@trackstream/events';
-import type { EventLog } from '@trackstream/kafka';
+
+/** The part of the EventLog port (@trackstream/kafka) the core appends through; kept structural so this package never reaches a Kafka client. */
+export interface ArtifactEventLog {
+  append(events: readonly StoredEvent[]): Promise<LogPositions>;
+}
 import type { ArtifactView, ReadModel } from '@trackstream/read-model';
 import { noopLogger, type Logger } from '@trackstream/telemetry';
 import { validateArtifactPath } from './artifact-path';
@@ -16,7 +20,7 @@ export type ArtifactIndex = Pick<ReadModel, 'runScope' | 'runArtifacts' | 'waitF
 
 export interface ArtifactCoreOptions {
   store: BlobStore;
-  log: EventLog;
+  log: ArtifactEventLog;
   index: ArtifactIndex;
   /** How long an upload waits for its artifact_logged event to be projected before answering (visible: false). Default 10 s. */
   visibilityWaitMs?: number;
@@ -71,7 +75,7 @@ export interface OpenedArtifact {
  */
 export class ArtifactCore {
   private readonly store: BlobStore;
-  private readonly log: EventLog;
+  private readonly log: ArtifactEventLog;
   private readonly index: ArtifactIndex;
   private readonly waitMs: number;
   private readonly logger: Logger;
