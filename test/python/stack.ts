@@ -1,8 +1,16 @@
 // The real services a Python SDK test talks to, in-process: three gateways on one test-owned topic (one can be
 // stopped and started by the tests through a small control endpoint; one has auth on with a token rate-limited to a
-// few events per second, so it answers 429 with Retry-After), both projectors, the query API, and ClickHouse's
+// few events per second, so it answers 429 with Retry-After), both projectors, the query API, the artifact store
+// (a local-directory blob store, appending to the same topic, reading the same Postgres schema), and ClickHouse's
 // address so the tests count points in the store itself.
 import * as http from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ArtifactCore, LocalBlobStore, MultipartUploads } from '@trackstream/artifacts';
+import { createArtifactStoreService } from '@trackstream/artifact-store';
+import { KafkaEventLog, createKafkaClient } from '@trackstream/kafka';
+import { ReadModel } from '@trackstream/read-model';
 import { InMemoryTokenStore, TokenValidator } from '@trackstream/auth';
 import { ClickHouseSink } from '@trackstream/clickhouse';
 import { PostgresSink } from '@trackstream/postgres';
@@ -84,6 +92,16 @@ export async function startPythonTestStack(): Promise<PythonTestStack> {
   });
   const apiUrl = (await api.listen()).url;
 
+  // The artifact store: its artifact_logged events go to the test topic, runs are looked up in the test schema.
+  const kafka = createKafkaClient({ clientId: 'pysdk-artifacts', brokers, logger: noopLogger, logLevel: 'error' });
+  const artifactLog = new KafkaEventLog({ kafka, topic: topic.topic, logger: noopLogger });
+  const artifactRead = ReadModel.open({ pgUrl: endpointsFromEnv().pgUrl, pgSchema: pg.schema, clickhouseUrl: ch.url });
+  const blobRoot = await mkdtemp(join(tmpdir(), 'pysdk-artifacts-'));
+  const blobs = new LocalBlobStore({ root: blobRoot });
+  const artifactCore = new ArtifactCore({ store: blobs, log: artifactLog, index: artifactRead, visibilityWaitMs: 20_000 });
+  const artifacts = createArtifactStoreService({ core: artifactCore, uploads: new MultipartUploads(artifactCore, blobs) });
+  const artifactUrl = (await artifacts.listen()).url;
+
   // POST /flaky/stop and /flaky/start: the tests take the second gateway down and bring it back on the same port.
   const control = http.createServer((req, res) => {
     const answer = (status: number, body: object) => {
@@ -122,6 +140,7 @@ export async function startPythonTestStack(): Promise<PythonTestStack> {
       TS_TEST_LIMITED_RATE: String(RATE_LIMIT_PER_SEC),
       TS_TEST_CLICKHOUSE_URL: ch.url,
       TS_TEST_CLICKHOUSE_DATABASE: ch.database,
+      TS_TEST_ARTIFACT_URL: artifactUrl,
     },
     close: async () => {
       await new Promise((r) => control.close(r));
@@ -129,6 +148,11 @@ export async function startPythonTestStack(): Promise<PythonTestStack> {
       await pgSink.close().catch(() => undefined);
       await chSink.close().catch(() => undefined);
       await api.close();
+      await artifacts.close();
+      await artifactLog.close();
+      await artifactRead.close();
+      await blobs.close();
+      await rm(blobRoot, { recursive: true, force: true });
       await main.stop(1000);
       await flaky?.stop(1000);
       await limited.stop(1000);

@@ -10,17 +10,20 @@ from ._client import Client, CloseReport
 from ._ids import experiment_id_for, uuid_v5
 from ._run import FinishReport, Run
 from ._secrets import filter_env, is_secret_name, redact_argv, redact_params, scrub_value
-from .errors import AccessDeniedError, ClientClosedError, InvalidArgumentError, RunFinishedError, TrackstreamError
+from ._artifacts import ArtifactUploadError
+from .errors import AccessDeniedError, ClientClosedError, InvalidArgumentError, OfflineArtifactError, RunFinishedError, TrackstreamError
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AccessDeniedError",
+    "ArtifactUploadError",
     "Client",
     "ClientClosedError",
     "CloseReport",
     "FinishReport",
     "InvalidArgumentError",
+    "OfflineArtifactError",
     "Run",
     "RunFinishedError",
     "TrackstreamError",
@@ -30,6 +33,7 @@ __all__ = [
     "init",
     "is_secret_name",
     "log",
+    "log_artifact",
     "redact_argv",
     "redact_params",
     "run",
@@ -80,6 +84,11 @@ def log_params(params):
 
 def set_tags(tags):
     _current().set_tags(tags)
+
+
+def log_artifact(local_path=None, artifact_path=None, **kw):
+    """Uploads to the current run (see Run.log_artifact)."""
+    return _current().log_artifact(local_path, artifact_path, **kw)
 
 
 def finish(status="FINISHED", timeout=None):

@@ -10,6 +10,7 @@ import weakref
 
 from . import _exit
 from . import _limits as L
+from ._artifacts import ArtifactUploader, derive_artifact_url
 from ._backoff import DEFAULT_BASE_MS, DEFAULT_MAX_MS
 from ._context import EMPTY_SOURCE, capture
 from ._ids import experiment_created_event_id, experiment_id_for, new_run_id
@@ -23,12 +24,15 @@ from ._validate import check_id, check_name, describe, string_map
 from .errors import ClientClosedError, InvalidArgumentError
 
 log = logging.getLogger("trackstream")
+#: The artifact store's largest multipart part (MULTIPART_LIMITS.maxPartBytes in packages/artifacts).
+MAX_PART_BYTES = 5 * 1024**3
 
 Options = collections.namedtuple(
     "Options",
     "url project token principal offline spool_dir flush_points flush_interval max_buffered_points backpressure "
     "downsample_every compression request_timeout retry_base_ms retry_max_ms finish_timeout exit_timeout fsync "
-    "redact_secret_params capture_context capture_env exit_hooks recover_spools",
+    "redact_secret_params capture_context capture_env exit_hooks recover_spools artifact_url multipart_threshold "
+    "multipart_part_size artifact_max_attempts artifact_run_wait",
 )
 
 DEFAULTS = dict(
@@ -57,6 +61,15 @@ DEFAULTS = dict(
     capture_env=True,
     exit_hooks=True,
     recover_spools=True,
+    # The artifact store (TRACKSTREAM_ARTIFACT_URL); default: the gateway's host, port 8084.
+    artifact_url=None,
+    # Files larger than this go up as resumable multipart uploads of multipart_part_size bytes.
+    multipart_threshold=64 * 1024 * 1024,
+    multipart_part_size=16 * 1024 * 1024,
+    # Tries per upload request (429/503/connection errors; backoff as for the gateway).
+    artifact_max_attempts=8,
+    # How long (s) an upload waits for its run to be known to the store (the run_started event projected).
+    artifact_run_wait=30.0,
 )
 
 
@@ -67,6 +80,8 @@ def compile_options(raw, env):
         o["url"] = env["TRACKSTREAM_URL"]
     if env.get("TRACKSTREAM_TOKEN", "").strip():
         o["token"] = env["TRACKSTREAM_TOKEN"].strip()
+    if env.get("TRACKSTREAM_ARTIFACT_URL"):
+        o["artifact_url"] = env["TRACKSTREAM_ARTIFACT_URL"]
     if env.get("TRACKSTREAM_SPOOL_DIR"):
         o["spool_dir"] = env["TRACKSTREAM_SPOOL_DIR"]
     mode = env.get("TRACKSTREAM_MODE", "").strip().lower()
@@ -86,13 +101,17 @@ def compile_options(raw, env):
     if not o["offline"]:
         if not isinstance(o["url"], str) or not o["url"].startswith(("http://", "https://")):
             raise InvalidArgumentError("url", "must be an http(s) URL (or set TRACKSTREAM_URL, or offline=True), got %s" % describe(o["url"]))
-    for name in ("flush_points", "max_buffered_points", "downsample_every", "retry_base_ms", "retry_max_ms"):
+        if o["artifact_url"] is None:
+            o["artifact_url"] = derive_artifact_url(o["url"])
+        elif not isinstance(o["artifact_url"], str) or not o["artifact_url"].startswith(("http://", "https://")):
+            raise InvalidArgumentError("artifact_url", "must be an http(s) URL (or set TRACKSTREAM_ARTIFACT_URL), got %s" % describe(o["artifact_url"]))
+    for name in ("flush_points", "max_buffered_points", "downsample_every", "retry_base_ms", "retry_max_ms", "multipart_threshold", "multipart_part_size", "artifact_max_attempts"):
         v = o[name]
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
             raise InvalidArgumentError(name, "must be a positive integer, got %s" % describe(v))
-    for name in ("flush_interval", "request_timeout", "finish_timeout", "exit_timeout"):
+    for name in ("flush_interval", "request_timeout", "finish_timeout", "exit_timeout", "artifact_run_wait"):
         v = o[name]
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0 or (name != "finish_timeout" and name != "exit_timeout" and v == 0):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0 or (name in ("flush_interval", "request_timeout") and v == 0):
             raise InvalidArgumentError(name, "must be a positive number of seconds, got %s" % describe(v))
     if o["backpressure"] not in POLICIES:
         raise InvalidArgumentError("backpressure", "must be block, downsample or drop, got %s" % describe(o["backpressure"]))
@@ -102,6 +121,8 @@ def compile_options(raw, env):
     if tok is not None and (not isinstance(tok, str) or not tok or any(not (0x21 <= ord(c) <= 0x7E) for c in tok)):
         # Never quote it: it is a credential.
         raise InvalidArgumentError("token", "must be a non-empty string of visible ASCII characters (the API token)")
+    if o["multipart_part_size"] > MAX_PART_BYTES:
+        raise InvalidArgumentError("multipart_part_size", "must be at most %d bytes (the store's part limit)" % MAX_PART_BYTES)
     o["flush_points"] = min(o["flush_points"], L.POINTS_PER_EVENT * 50)
     return Options(project=project, **o)
 
@@ -122,7 +143,9 @@ class Client:
     url, project, token, offline, spool_dir (~/.trackstream/spool), flush_points (10,000), flush_interval (2 s),
     max_buffered_points (100,000), backpressure ('block' | 'downsample' | 'drop'), downsample_every (10),
     finish_timeout (30 s), exit_timeout (5 s), fsync, redact_secret_params, capture_context, capture_env,
-    exit_hooks, recover_spools, retry_base_ms, retry_max_ms, request_timeout, compression.
+    exit_hooks, recover_spools, retry_base_ms, retry_max_ms, request_timeout, compression, artifact_url
+    (TRACKSTREAM_ARTIFACT_URL; default the gateway's host, port 8084), multipart_threshold (64 MiB),
+    multipart_part_size (16 MiB), artifact_max_attempts (8), artifact_run_wait (30 s).
     """
 
     def __init__(self, env=None, **options):
@@ -136,6 +159,12 @@ class Client:
             transport, o.url, o.spool_dir, o.project, o.flush_points, o.flush_interval, o.max_buffered_points, o.retry_base_ms, o.retry_max_ms, o.fsync
         )
         self._pipeline.start()
+        self._artifacts = None
+        if not o.offline:
+            self._artifacts = ArtifactUploader(
+                o.artifact_url, o.token, o.principal, o.request_timeout, o.retry_base_ms, o.retry_max_ms,
+                o.multipart_threshold, o.multipart_part_size, o.artifact_max_attempts, o.artifact_run_wait,
+            )
         self._runs = {}
         self._created_experiments = set()
         self._closed = False
@@ -264,7 +293,11 @@ class Client:
             p.seal_barrier(timeout)
             if not p.offline:
                 p.wait_for_all(deadline)
+            if self._artifacts is not None:
+                self._artifacts.wait_all(deadline)
             _exit.unregister(self)
+        if self._artifacts is not None:
+            self._artifacts.close()
         self._recovery_stop.set()
         spool_path = p.spool_path
         unsent = p.close()

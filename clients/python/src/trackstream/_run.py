@@ -7,10 +7,12 @@ import time
 import typing
 
 from . import _limits as L
+from ._artifacts import Job as ArtifactJob
 from ._ids import new_event_id
 from ._secrets import redact_params
 from ._spool import dumps
 from ._validate import (
+    check_artifact_path,
     check_key,
     check_mapping,
     check_name,
@@ -22,7 +24,7 @@ from ._validate import (
     string_map,
     stringify_value,
 )
-from .errors import InvalidArgumentError, RunFinishedError
+from .errors import InvalidArgumentError, OfflineArtifactError, RunFinishedError
 
 STATUSES = ("FINISHED", "FAILED", "KILLED")
 LINEAGE_KINDS = ("dataset", "model", "code", "run")
@@ -34,7 +36,7 @@ _MAP_EVENT_BYTES = 512 * 1024
 class FinishReport:
     run_id: str
     status: str
-    #: Every event of the run reached the gateway.
+    #: Every event of the run reached the gateway and every artifact was uploaded.
     complete: bool
     sent_events: int
     #: Not acknowledged by the deadline: on disk at spool_path, sent by the next start or `trackstream sync`.
@@ -46,6 +48,8 @@ class FinishReport:
     backpressure: dict
     #: AccessDeniedError when the gateway refused the token; the unsent events are in the spool.
     error: typing.Optional[Exception]
+    #: Uploads of log_artifact(local_path): {uploaded, pending (still going on after the deadline), failed, errors}.
+    artifacts: dict = dataclasses.field(default_factory=lambda: {"uploaded": 0, "pending": 0, "failed": 0, "errors": []})
 
 
 def _now_ms():
@@ -156,39 +160,64 @@ class Run:
             self._emit("tags_deleted", {"keys": list(keys[i : i + L.KEYS_PER_EVENT])})
 
     def log_artifact(self, local_path=None, artifact_path=None, uri=None, size_bytes=None, sha256=None, media_type=None):
-        """Records an artifact of the run (an ``artifact_logged`` event: path, uri, size, sha256, media type).
+        """Uploads a file, or every file under a directory, to the artifact store, in the background.
 
-        With ``local_path`` the file is hashed and sized here and its uri is ``file://<absolute path>``: the bytes are
-        NOT uploaded (the artifact store is not wired into this SDK yet). Or give ``uri`` (already uploaded) and
-        ``artifact_path``.
+        A file goes to ``artifact_path`` (default its base name); a directory's files go to
+        ``<artifact_path>/<path under the directory>`` (the run's artifact root when ``artifact_path`` is None), as
+        ``mlflow.log_artifacts`` does. Returns the artifact paths queued. The call checks its input (a missing file,
+        a path that would escape the run's artifact root: InvalidArgumentError naming the argument) and only stats
+        the files: hashing and upload happen on the uploader's thread, streamed from disk; ``finish()`` waits for
+        them (bounded) and its report counts uploaded/pending/failed. Offline (no artifact store to reach) a
+        local_path raises OfflineArtifactError rather than recording an artifact nobody will upload.
+
+        Without ``local_path``: ``artifact_path`` and ``uri`` record an artifact stored elsewhere (metadata only).
         """
         self._assert_open()
-        if local_path is not None:
-            if not isinstance(local_path, (str, os.PathLike)):
-                raise InvalidArgumentError("local_path", "must be a path, got %s" % describe(local_path))
-            local = os.path.abspath(os.fspath(local_path))
-            if not os.path.isfile(local):
-                raise InvalidArgumentError("local_path", "no such file: %s" % local)
-            h = hashlib.sha256()
-            size = 0
-            with open(local, "rb") as f:
-                for block in iter(lambda: f.read(1 << 20), b""):
-                    h.update(block)
-                    size += len(block)
-            sha256 = sha256 if sha256 is not None else h.hexdigest()
-            size_bytes = size if size_bytes is None else size_bytes
-            uri = uri if uri is not None else "file://" + local
-            artifact_path = artifact_path if artifact_path is not None else os.path.basename(local)
-            media_type = media_type if media_type is not None else mimetypes.guess_type(local)[0]
-        if artifact_path is None or uri is None:
-            raise InvalidArgumentError("artifact_path", "give local_path, or artifact_path and uri")
-        p = check_name("artifact_path", artifact_path, L.TAG_VALUE_LENGTH)
-        u = check_name("uri", uri, L.TAG_VALUE_LENGTH)
-        if size_bytes is not None and (isinstance(size_bytes, bool) or not isinstance(size_bytes, int) or size_bytes < 0 or size_bytes > L.MAX_LONG):
-            raise InvalidArgumentError("size_bytes", "must be a non-negative integer, got %s" % describe(size_bytes))
-        sha = None if sha256 is None else check_sha256("sha256", sha256)
+        if local_path is None:
+            if artifact_path is None or uri is None:
+                raise InvalidArgumentError("artifact_path", "give local_path, or artifact_path and uri")
+            p = check_artifact_path("artifact_path", artifact_path)
+            u = check_name("uri", uri, L.TAG_VALUE_LENGTH)
+            if size_bytes is not None and (isinstance(size_bytes, bool) or not isinstance(size_bytes, int) or size_bytes < 0 or size_bytes > L.MAX_LONG):
+                raise InvalidArgumentError("size_bytes", "must be a non-negative integer, got %s" % describe(size_bytes))
+            sha = None if sha256 is None else check_sha256("sha256", sha256)
+            media = None if media_type is None else check_name("media_type", media_type)
+            self._emit("artifact_logged", {"path": p, "uri": u, "size_bytes": size_bytes, "sha256": sha, "media_type": media})
+            return [p]
+        for name, v in (("uri", uri), ("size_bytes", size_bytes), ("sha256", sha256)):
+            if v is not None:
+                raise InvalidArgumentError(name, "is computed from local_path by the upload; give local_path or uri, not both")
+        if not isinstance(local_path, (str, os.PathLike)):
+            raise InvalidArgumentError("local_path", "must be a path, got %s" % describe(local_path))
+        local = os.path.abspath(os.fspath(local_path))
+        if not os.path.exists(local):
+            raise InvalidArgumentError("local_path", "no such file or directory: %s" % local)
+        prefix = None if artifact_path is None else check_artifact_path("artifact_path", artifact_path)
         media = None if media_type is None else check_name("media_type", media_type)
-        self._emit("artifact_logged", {"path": p, "uri": u, "size_bytes": size_bytes, "sha256": sha, "media_type": media})
+        if os.path.isdir(local):
+            files = []
+            for root, dirs, names in os.walk(local):
+                dirs.sort()
+                for n in sorted(names):
+                    f = os.path.join(root, n)
+                    if os.path.isfile(f):
+                        rel = os.path.relpath(f, local).replace(os.sep, "/")
+                        files.append((f, rel if prefix is None else prefix + "/" + rel))
+            if not files:
+                raise InvalidArgumentError("local_path", "directory %s holds no files" % local)
+        elif os.path.isfile(local):
+            files = [(local, prefix if prefix is not None else os.path.basename(local))]
+        else:
+            raise InvalidArgumentError("local_path", "is neither a regular file nor a directory: %s" % local)
+        uploader = self._client._artifacts
+        if uploader is None:
+            raise OfflineArtifactError(local)
+        jobs = []
+        for f, dest in files:
+            check_artifact_path("artifact_path (for %s)" % f, dest)
+            jobs.append(ArtifactJob(self.run_id, f, dest, os.stat(f).st_size, media or mimetypes.guess_type(f)[0]))
+        uploader.enqueue(jobs)
+        return [j.artifact_path for j in jobs]
 
     def record_lineage(self, inputs=None, outputs=None):
         """inputs/outputs: lists of {"kind": dataset|model|code|run, "name": ..., "version": ..., "digest": ...}."""
@@ -224,7 +253,9 @@ class Run:
             p.spill_now()
         elif not p.wait_for_run(self.run_id, deadline):
             p.spill_now()
-        return self._make_report(status)
+        uploader = self._client._artifacts
+        artifacts = None if uploader is None else uploader.wait(self.run_id, deadline)
+        return self._make_report(status, artifacts)
 
     def end(self, status):
         """Enqueues run_completed without waiting (exit paths); finish() is the normal way."""
@@ -234,14 +265,17 @@ class Run:
         self._finishing = True
         self._status = status
 
-    def _make_report(self, status):
+    def _make_report(self, status, artifacts=None):
         p = self._pipeline
+        if artifacts is None:
+            uploader = self._client._artifacts
+            artifacts = uploader.counts(self.run_id) if uploader is not None else {"uploaded": 0, "pending": 0, "failed": 0, "errors": []}
         with p._lock:
             d = p.delivery(self.run_id)
             self._report = FinishReport(
                 run_id=self.run_id,
                 status=status,
-                complete=d.pending == 0 and d.rejected == 0,
+                complete=d.pending == 0 and d.rejected == 0 and artifacts["pending"] == 0 and artifacts["failed"] == 0,
                 sent_events=d.sent,
                 unsent_events=d.pending,
                 spool_path=p.spool_path if d.pending > 0 else None,
@@ -249,6 +283,7 @@ class Run:
                 rejected_path=p.rejected_path if d.rejected > 0 else None,
                 backpressure=self._gate.snapshot(),
                 error=p.denied,
+                artifacts=artifacts,
             )
         p.forget(self.run_id)
         self._client._run_ended(self)

@@ -139,3 +139,35 @@ def check_uuid(argument, value):
     if not isinstance(value, str) or not _UUID.match(value):
         raise InvalidArgumentError(argument, "must be a UUID")
     return value
+
+
+#: The artifact store's path limits (ARTIFACT_PATH_LIMITS in packages/artifacts/src/artifact-path.ts).
+ARTIFACT_PATH_MAX_LENGTH = 1024
+ARTIFACT_PATH_MAX_SEGMENT = 255
+ARTIFACT_PATH_MAX_DEPTH = 32
+
+
+def check_artifact_path(argument, path):
+    """A run's artifact path as the store accepts it (relative, ``/``-separated, no ``.``/``..``/empty segments, no
+    backslash or control characters): checked at the call so an escaping path fails where it was written."""
+    if not isinstance(path, str):
+        raise InvalidArgumentError(argument, "must be a string, got %s" % describe(path))
+    if path == "":
+        raise InvalidArgumentError(argument, "is empty")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in path):
+        raise InvalidArgumentError(argument, "contains a NUL or control character")
+    if "\\" in path:
+        raise InvalidArgumentError(argument, "contains a backslash; use / between segments: %r" % path[:100])
+    if path.startswith("/") or re.match(r"^[A-Za-z]:", path):
+        raise InvalidArgumentError(argument, "must be relative to the run's artifact root, got %r" % path[:100])
+    if len(path) > ARTIFACT_PATH_MAX_LENGTH:
+        raise InvalidArgumentError(argument, "is %d characters; at most %d" % (len(path), ARTIFACT_PATH_MAX_LENGTH))
+    segments = path.split("/")
+    if len(segments) > ARTIFACT_PATH_MAX_DEPTH:
+        raise InvalidArgumentError(argument, "has %d segments; at most %d" % (len(segments), ARTIFACT_PATH_MAX_DEPTH))
+    for s in segments:
+        if s in ("", ".", ".."):
+            raise InvalidArgumentError(argument, "must not contain %s segments (it would escape or blur the run's artifact root): %r" % ("empty" if s == "" else "'%s'" % s, path[:100]))
+        if len(s) > ARTIFACT_PATH_MAX_SEGMENT:
+            raise InvalidArgumentError(argument, "has a segment of %d characters; at most %d" % (len(s), ARTIFACT_PATH_MAX_SEGMENT))
+    return path

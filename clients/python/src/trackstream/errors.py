@@ -50,3 +50,16 @@ class AccessDeniedError(TrackstreamError):
         self.status = status
         self.gateway_code = gateway_code
         self.reason = reason
+
+
+class OfflineArtifactError(TrackstreamError):
+    """log_artifact(local_path) in offline mode: there is no artifact store to upload to, and nothing would later."""
+
+    code = "SDK_OFFLINE_ARTIFACT"
+
+    def __init__(self, local_path):
+        super().__init__(
+            "cannot upload %s: the client is offline (TRACKSTREAM_MODE=offline / offline=True) and artifacts are not "
+            "spooled; log it from an online run, or record one stored elsewhere with log_artifact(artifact_path=..., uri=...)" % local_path
+        )
+        self.local_path = local_path
