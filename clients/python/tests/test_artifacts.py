@@ -1,8 +1,6 @@
 """log_artifact against the real artifact store (test/python/stack.ts: local blob store, Kafka, Postgres read model)."""
 import hashlib
 import json
-import os
-import time
 import urllib.request
 
 import pytest
@@ -51,16 +49,13 @@ def test_file_directory_and_multipart_uploads_download_back_identical(gateway_ur
     (d / "metrics.json").write_text('{"acc": 0.9}')
     (d / "plots" / "loss.csv").write_text("step,loss\n0,1.0\n")
 
-    t0 = time.perf_counter()
     assert run.log_artifact(str(model), "models/model.bin") == ["models/model.bin"]
     assert run.log_artifact(big) == ["big.bin"]
     assert run.log_artifact(str(d), "outputs") == ["outputs/metrics.json", "outputs/plots/loss.csv"]
-    enqueue_s = time.perf_counter() - t0
     report = run.finish(timeout=30)
     c.close()
     assert report.artifacts == {"uploaded": 4, "pending": 0, "failed": 0, "errors": []}, report.artifacts
     assert report.complete
-    assert enqueue_s < 5  # generous sanity bound only: the calls enqueue, the worker uploads
 
     base = artifact_url
     for local, path in [(model, "models/model.bin"), (big, "big.bin"), (d / "metrics.json", "outputs/metrics.json"), (d / "plots" / "loss.csv", "outputs/plots/loss.csv")]:
