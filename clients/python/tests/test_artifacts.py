@@ -133,6 +133,15 @@ def test_unreachable_store_is_a_counted_failure_and_offline_refuses_clearly(gate
     assert "gave up after 3 attempts" in report.artifacts["errors"][0]
     assert not report.complete
 
+    # Still retrying at the deadline: finish() returns anyway and says the upload is pending.
+    c = _client(gateway_url, dead_url, spool_dir, artifact_max_attempts=1000)
+    run = c.start_run(experiment="py-artifacts", name="slow")
+    run.log_artifact(f)
+    report = run.finish(timeout=0.5)
+    assert (report.artifacts["uploaded"], report.artifacts["pending"], report.artifacts["failed"]) == (0, 1, 0)
+    assert not report.complete
+    c.close(timeout=0.1)
+
     off = trackstream.Client(project="pysdk", offline=True, spool_dir=spool_dir, exit_hooks=False, capture_context=False)
     r = off.start_run(experiment="py-artifacts", name="offline")
     with pytest.raises(trackstream.OfflineArtifactError, match="offline"):

@@ -140,11 +140,19 @@ class ArtifactUploader:
             return True
 
     def close(self):
+        """Stops the worker (it closes its connection); uploads not done by now stay counted as pending."""
         self._stop.set()
         with self._cond:
             self._cond.notify_all()
-        if self._conn is not None:
-            self._close_conn()
+
+    def after_fork_in_child(self):
+        """The parent's queue, counts, connection and lock are the parent's: a child starts empty."""
+        self._cond = threading.Condition()
+        self._queue = collections.deque()
+        self._counts = {}
+        self._thread = None
+        self._conn = None
+        self._stop = threading.Event()
 
     def _tally(self, run_id):
         t = self._counts.get(run_id)
@@ -160,6 +168,7 @@ class ArtifactUploader:
                 while not self._queue and not self._stop.is_set():
                     self._cond.wait()
                 if self._stop.is_set():
+                    self._close_conn()
                     return
                 job = self._queue.popleft()
             error = None

@@ -337,6 +337,8 @@ class Client:
 
     def _after_fork_in_child(self):
         self._pipeline.after_fork_in_child()
+        if self._artifacts is not None:
+            self._artifacts.after_fork_in_child()
         self._recovery_thread = None
         self._recovery_stop = threading.Event()
 
