@@ -7,7 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 venv=.stack/venv/bin
 port="${MLFLOW_REFERENCE_PORT:-5055}"
 dir="$(mktemp -d)"
-"$venv/mlflow" server --backend-store-uri "sqlite:///$dir/mlflow.db" --default-artifact-root "$dir/artifacts" \
+"$venv/mlflow" server --backend-store-uri "sqlite:///$dir/mlflow.db" --artifacts-destination "$dir/artifacts" \
   --host 127.0.0.1 --port "$port" --workers 1 >"$dir/server.log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$dir"' EXIT

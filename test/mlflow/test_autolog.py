@@ -10,7 +10,6 @@ def data():
     return make_classification(n_samples=200, n_features=6, random_state=0)
 
 
-@pytest.mark.artifacts
 def test_autolog_logs_params_and_training_metrics(client, unique, data):
     """Needs artifact uploads too: sklearn autolog logs its plots (training_roc_curve.png, …) through the artifact
     proxy before it flushes the training metrics, and a refused upload drops the metrics batch."""
@@ -31,9 +30,9 @@ def test_autolog_logs_params_and_training_metrics(client, unique, data):
     assert got.info.status == "FINISHED"
 
 
-@pytest.mark.artifacts
+@pytest.mark.logged_models
 def test_autolog_logs_the_model(client, unique, data):
-    """Needs the artifact proxy and MLflow 3's logged-models API behind the tracking server."""
+    """Needs MLflow 3's logged-models API (/api/2.0/mlflow/logged-models) behind the tracking server."""
     X, y = data
     mlflow.set_experiment(unique("autolog-model"))
     mlflow.sklearn.autolog(log_models=True, log_datasets=False, silent=True)

@@ -16,7 +16,7 @@ import { clampRange, type ByteRange } from './range';
 import { listChildren, type ArtifactListing } from './tree';
 
 /** What the core reads of the projections: a run's scope, its artifact tree, and the read-your-writes wait. */
-export type ArtifactIndex = Pick<ReadModel, 'runScope' | 'runArtifacts' | 'waitFor'>;
+export type ArtifactIndex = Pick<ReadModel, 'runScope' | 'runArtifacts' | 'waitFor' | 'artifactUsage'>;
 
 export interface ArtifactCoreOptions {
   store: BlobStore;
@@ -160,6 +160,11 @@ export class ArtifactCore {
     const prefix = dir === null || dir === '' ? null : validateArtifactPath(dir.replace(/\/+$/, ''));
     await this.requireRun(caller, runId);
     return listChildren(prefix, await this.index.runArtifacts(runId, prefix));
+  }
+
+  /** Dedup figures of the projects the caller may read: bytes logged vs bytes stored, per project and in total. */
+  usage(caller: ArtifactCaller): ReturnType<ReadModel['artifactUsage']> {
+    return this.index.artifactUsage(caller.projects);
   }
 
   /** The run's project and experiment when the caller may touch it; RUN_NOT_FOUND otherwise. */

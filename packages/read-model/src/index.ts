@@ -1,5 +1,5 @@
 // The read model: the one place that knows how to read the projections (Postgres and ClickHouse).
-export { PostgresReader, type RunView, type ArtifactView, type ExperimentView, type LineageView, type NoteView, type AnnotationView, type ExperimentRecord, type RunLifecycle } from './pg-reader';
+export { PostgresReader, type RunView, type ArtifactView, type ArtifactUsage, type ExperimentView, type LineageView, type NoteView, type AnnotationView, type ExperimentRecord, type RunLifecycle } from './pg-reader';
 export { CollabReader, readCollabTargets, targetKey, type SavedViewView, type CollabTargetQuery, type CollabTargets } from './collab-reader';
 export { ClickHouseReader, type HistoryPoint, type MetricStats, type AuditEntry } from './ch-reader';
 export { historyStatsQuery, historyPointsQuery, historyPageQuery, historyBucketsQuery, metricStatsQuery, checkpointsQuery, subjectEventsQuery, runParamEventsQuery, type AuditSubject, WHOLE_SERIES, type MetricRef, type StepRange } from './ch-queries';

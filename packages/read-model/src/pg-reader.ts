@@ -84,6 +84,15 @@ export function noteView(r: Record<string, unknown>): NoteView {
 }
 
 /** One file of a run's artifact tree (the last artifact_logged for its path). */
+/** Bytes logged (every file of every run's tree) vs bytes stored (each distinct blob once). */
+export interface ArtifactUsage {
+  project: string;
+  files: number;
+  bytes_logged: number;
+  blobs: number;
+  bytes_stored: number;
+}
+
 export interface ArtifactView {
   path: string;
   uri: string;
@@ -399,6 +408,24 @@ export class PostgresReader {
       )
     ).rows as Row[];
     return rows.map(artifactView);
+  }
+
+  /**
+   * Dedup figures per project: files in the runs' artifact trees and their bytes (logged) vs distinct blobs and
+   * their bytes (stored), plus the total over `projects` (a blob shared by two projects is stored once).
+   */
+  async artifactUsage(projects: readonly string[] | null): Promise<{ projects: ArtifactUsage[]; total: Omit<ArtifactUsage, 'project'> }> {
+    const blobs = `SELECT r.project, a.sha256, max(a.size_bytes) AS size, count(*) AS n FROM ${this.s}.${PG_TABLES.artifacts} a
+       JOIN ${this.s}.${PG_TABLES.runs} r USING (run_id) WHERE a.sha256 IS NOT NULL AND ($1::text[] IS NULL OR r.project = ANY($1))
+       GROUP BY r.project, a.sha256`;
+    const sums = `sum(n)::bigint AS files, coalesce(sum(n * size), 0)::bigint AS bytes_logged, count(*)::bigint AS blobs, coalesce(sum(size), 0)::bigint AS bytes_stored`;
+    const scope = [scopeParam(projects)];
+    const [perProject, total] = await Promise.all([
+      this.pool.query(`SELECT project, ${sums} FROM (${blobs}) b GROUP BY project ORDER BY project`, scope),
+      this.pool.query(`SELECT ${sums} FROM (SELECT sha256, max(size) AS size, sum(n) AS n FROM (${blobs}) b GROUP BY sha256) t`, scope),
+    ]);
+    const usage = (r: Row) => ({ files: Number(r.files ?? 0), bytes_logged: Number(r.bytes_logged ?? 0), blobs: Number(r.blobs ?? 0), bytes_stored: Number(r.bytes_stored ?? 0) });
+    return { projects: (perProject.rows as Row[]).map((r) => ({ project: String(r.project), ...usage(r) })), total: usage((total.rows as Row[])[0] ?? {}) };
   }
 
   /** Every sha256 some artifact_logged event references (the garbage collector's keep set). */

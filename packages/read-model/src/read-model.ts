@@ -143,6 +143,11 @@ export class ReadModel {
     return guard(this.pg.runArtifacts(runId, prefix));
   }
 
+  /** Dedup figures (bytes logged vs stored) per project in scope, and their total. */
+  artifactUsage(projects: readonly string[] | null): ReturnType<PostgresReader['artifactUsage']> {
+    return guard(this.pg.artifactUsage(projects));
+  }
+
   /** Every blob digest an artifact_logged event references, in any project. */
   referencedDigests(): Promise<Set<string>> {
     return guard(this.pg.referencedDigests());

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { compileArtifactServiceOptions, type ArtifactStoreServiceOptions } from './options';
 import { ArtifactHttpError } from './errors';
 import { registerMultipartRoutes } from './multipart-routes';
-import { answerError, downloadRoute, listRoute, parseTarget, uploadRoute, type RouteDeps } from './routes';
+import { answerError, downloadRoute, listRoute, parseTarget, uploadRoute, usageRoute, type RouteDeps } from './routes';
 
 export interface ArtifactStoreService {
   readonly app: express.Express;
@@ -32,6 +32,14 @@ export function createArtifactStoreService(raw: ArtifactStoreServiceOptions): Ar
     else log.info('artifact request refused', { method: req.method, code: e.code, status: e.status, ...(e.who ?? {}) });
   };
   if (opts.uploads !== null) registerMultipartRoutes(app, { uploads: opts.uploads, auth: opts.auth, jsonBodyLimit: opts.jsonBodyLimit, onError: logRefusal });
+
+  app.get('/v1/artifacts/usage', async (req: Request, res: Response) => {
+    try {
+      await usageRoute(deps, req, res);
+    } catch (err) {
+      logRefusal(req, answerError(req, res, err), err);
+    }
+  });
 
   app.use('/v1/runs', async (req: Request, res: Response) => {
     try {

@@ -116,6 +116,7 @@ describe.each([
   it('uploads, downloads whole and by range with ETag and media type, and lists the tree', async () => {
     const model = Buffer.alloc(300_000);
     for (let i = 0; i < model.length; i++) model[i] = (i * 31) % 251;
+    const before = (await raw(base, 'GET', '/v1/artifacts/usage')).json;
     const up = await put(RUN, 'models/v1/model.bin', model);
     expect(up.status).toBe(201);
     expect(up.json).toMatchObject({ visible: true, created: true, artifact: { path: 'models/v1/model.bin', size_bytes: model.length, sha256: sha(model), media_type: 'application/octet-stream' } });
@@ -160,6 +161,15 @@ describe.each([
       ['models/copy.bin', false],
       ['models/v1', true],
     ]);
+
+    // Dedup figures: three files logged, the model's bytes twice; stored, each distinct blob once.
+    const after = (await raw(base, 'GET', '/v1/artifacts/usage')).json;
+    expect(after.total.files - before.total.files).toBe(3);
+    expect(after.total.bytes_logged - before.total.bytes_logged).toBe(2 * model.length + metrics.length);
+    expect(after.total.bytes_logged - after.total.bytes_stored).toBeGreaterThanOrEqual(model.length);
+    expect(after.bytes_saved).toBe(after.total.bytes_logged - after.total.bytes_stored);
+    const perProject = after.projects.reduce((sum: number, p: { bytes_logged: number }) => sum + p.bytes_logged, 0);
+    expect(perProject).toBe(after.total.bytes_logged);
   });
 
   it('multipart: parts in any order, a retried part, list, complete with checksums (refused when wrong or missing), abort', async () => {

@@ -140,3 +140,11 @@ export function answerError(req: Request, res: Response, err: unknown): Artifact
   res.status(e.status).json(errorBody(e));
   return e;
 }
+
+/** GET /v1/artifacts/usage: dedup figures (bytes logged vs stored) per project the caller may read, and the total. */
+export async function usageRoute(deps: RouteDeps, req: Request, res: Response): Promise<void> {
+  const caller = authorize(deps.auth, req, 'read');
+  const usage = await deps.core.usage(caller);
+  const saved = usage.total.bytes_logged - usage.total.bytes_stored;
+  res.json({ ...usage, dedup_ratio: usage.total.bytes_stored === 0 ? null : usage.total.bytes_logged / usage.total.bytes_stored, bytes_saved: saved });
+}

@@ -1,14 +1,13 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MlflowError } from '@trackstream/mlflow-protocol';
+import { ARTIFACT_PROXY_PREFIX } from './artifact-proxy';
 import { authorize, type Caller } from './auth';
 import { answerError, answerJson, parseJsonBody, parseQuery, readBody } from './http';
 import { compileOptions, type CompiledOptions, type MlflowServerOptions } from './options';
 import { resolveRoute, type Route } from './routes';
 import { Tracking } from './tracking';
 
-/** Where MLflow's client sends artifacts (`mlflow-artifacts:` URIs); served by an extra route once the artifact store is wired. */
-export const ARTIFACT_PROXY_PREFIX = '/api/2.0/mlflow-artifacts/';
 
 export interface MlflowServer {
   listen(port: number, host?: string): Promise<{ port: number; url: string }>;
@@ -50,7 +49,7 @@ export function createMlflowServer(options: MlflowServerOptions): MlflowServer {
         const extra = o.extraRoutes.find((r) => url.pathname.startsWith(r.prefix));
         if (extra) return await extra.handle(req, res, authorize(o.auth, req.headers.authorization, o.project, extra.access(req.method ?? 'GET')));
         if (url.pathname.startsWith(ARTIFACT_PROXY_PREFIX)) {
-          throw new MlflowError('ENDPOINT_NOT_FOUND', `The artifact proxy (${ARTIFACT_PROXY_PREFIX}) is not served by this server yet: artifacts cannot be uploaded or downloaded through it`);
+          throw new MlflowError('ENDPOINT_NOT_FOUND', `The artifact proxy (${ARTIFACT_PROXY_PREFIX}) is not wired into this server: it was started without an artifact store`);
         }
         await serveApi(o, tracking, req, res, url);
       } catch (err) {

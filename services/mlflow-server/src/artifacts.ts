@@ -1,28 +1,23 @@
+import { listChildren } from '@trackstream/artifacts';
 import { decodeOffsetToken, invalid, notFound, pageOf, proto, runArtifactUri, toWireExperimentId } from '@trackstream/mlflow-protocol';
 import type { Caller } from './auth';
+import type { ArtifactView } from '@trackstream/read-model';
 import type { Tracking } from './tracking';
 
 type Message = proto.Message;
 export const ARTIFACTS_PAGE = 1000;
 
+/** MLflow's FileInfo: path relative to the run's artifact root, file_size only for files. */
 export interface FileInfo {
   path: string;
   is_dir: boolean;
   file_size?: number;
 }
 
-/** The direct children of `dir` in a run's artifact tree (logged paths; directories are implied by them). */
-export function listDirectory(paths: readonly { path: string; size_bytes: number | null }[], dir: string): FileInfo[] {
-  const prefix = dir === '' ? '' : `${dir.replace(/\/+$/, '')}/`;
-  const out = new Map<string, FileInfo>();
-  for (const a of paths) {
-    if (!a.path.startsWith(prefix) || a.path === prefix) continue;
-    const rest = a.path.slice(prefix.length);
-    const slash = rest.indexOf('/');
-    if (slash < 0) out.set(a.path, { path: a.path, is_dir: false, ...(a.size_bytes === null ? {} : { file_size: a.size_bytes }) });
-    else out.set(prefix + rest.slice(0, slash), { path: prefix + rest.slice(0, slash), is_dir: true });
-  }
-  return [...out.values()].sort((x, y) => (x.path < y.path ? -1 : 1));
+/** The direct children of `dir` in a run's artifact tree, by the artifact store's tree rule, in MLflow's shape. */
+export function listDirectory(artifacts: readonly ArtifactView[], dir: string): FileInfo[] {
+  const trimmed = dir.replace(/\/+$/, '');
+  return listChildren(trimmed === '' ? null : trimmed, artifacts).files.map((f) => ({ path: f.path, is_dir: f.is_dir, ...(f.file_size === undefined ? {} : { file_size: f.file_size }) }));
 }
 
 export async function listArtifacts(t: Tracking, caller: Caller, m: Message) {

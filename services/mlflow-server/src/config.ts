@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authEnv, commonEnv, envVar, kafkaTopicName, parseEnv, port, positiveInt, type ConfigOf } from '@trackstream/config';
+import { artifactsFromEnv, authEnv, commonEnv, envVar, kafkaTopicName, parseEnv, port, positiveInt, type ConfigOf } from '@trackstream/config';
 import { EVENTS_TOPIC, LIMITS } from '@trackstream/events';
 
 const project = z.string().regex(LIMITS.idPattern, 'must be a project name (letters, digits, _ . : -, starting with a letter or digit)');
@@ -24,8 +24,9 @@ export const mlflowEnv = {
   ...authEnv,
 };
 
-export type MlflowConfig = ConfigOf<typeof mlflowEnv>;
+/** `artifacts`: the artifact store's variables (TRACKSTREAM_ARTIFACTS_URL, S3 endpoint and credentials), read by the same rule as services/artifact-store. */
+export type MlflowConfig = ConfigOf<typeof mlflowEnv> & { artifacts: ReturnType<typeof artifactsFromEnv> };
 
 export function loadMlflowConfig(env: Record<string, string | undefined>): MlflowConfig {
-  return parseEnv(mlflowEnv, env);
+  return Object.freeze({ ...parseEnv(mlflowEnv, env), artifacts: artifactsFromEnv(env) });
 }

@@ -1,5 +1,7 @@
 import { MlflowError } from '@trackstream/mlflow-protocol';
 import { listDirectory } from './artifacts';
+import { ArtifactStoreError } from '@trackstream/artifacts';
+import { parseProxyTarget, toProxyError } from './artifact-proxy';
 import { authorize } from './auth';
 import { parseJsonBody, parseQuery } from './http';
 import { sampleEvenly } from './metrics';
@@ -85,7 +87,8 @@ describe('metric sampling and artifact listing', () => {
     expect(sampleEvenly([1, 2, 3], 1)).toEqual([3]);
   });
   it("given logged paths, then a directory's direct children with implied directories", () => {
-    const files = [{ path: 'model/MLmodel', size_bytes: 10 }, { path: 'model/data/w.bin', size_bytes: 99 }, { path: 'plot.png', size_bytes: null }];
+    const art = (path: string, size_bytes: number | null) => ({ path, size_bytes, uri: `file:///${path}`, sha256: null, media_type: 'text/plain', logged_at: 0 });
+    const files = [art('model/MLmodel', 10), art('model/data/w.bin', 99), art('plot.png', null)];
     expect(listDirectory(files, '')).toEqual([{ path: 'model', is_dir: true }, { path: 'plot.png', is_dir: false }]);
     expect(listDirectory(files, 'model/')).toEqual([{ path: 'model/MLmodel', is_dir: false, file_size: 10 }, { path: 'model/data', is_dir: true }]);
   });
@@ -99,5 +102,26 @@ describe('content event ids', () => {
     expect(contentEventId('metrics', 'r', p)).not.toBe(contentEventId('params', 'r', p));
     expect(contentEventId('metrics', 'r', [{ ...p[0]!, value: NaN }])).not.toBe(contentEventId('metrics', 'r', [{ ...p[0]!, value: Infinity }]));
     expect(contentEventId('metrics', 'r', [{ ...p[0]!, value: Infinity }])).not.toBe(contentEventId('metrics', 'r', [{ ...p[0]!, value: -Infinity }]));
+  });
+});
+
+describe('artifact proxy targets', () => {
+  const P = '/api/2.0/mlflow-artifacts/artifacts';
+  it("given a run's mlflow-artifacts URL, then its run id and path, percent-decoded once", () => {
+    expect(parseProxyTarget(`${P}/0/r1/artifacts/model/MLmodel`)).toEqual({ kind: 'file', runId: 'r1', path: 'model/MLmodel' });
+    expect(parseProxyTarget(`${P}/7/r1/artifacts/a%20b.txt`)).toEqual({ kind: 'file', runId: 'r1', path: 'a b.txt' });
+    expect(parseProxyTarget(`${P}?path=0/r1/artifacts`)).toEqual({ kind: 'list', runId: 'r1', dir: null });
+    expect(parseProxyTarget(`${P}?path=0/r1/artifacts/model/`)).toEqual({ kind: 'list', runId: 'r1', dir: 'model' });
+    expect(parseProxyTarget('/api/2.0/mlflow-artifacts/mpu/create/0/r1/artifacts/x')).toEqual({ kind: 'multipart' });
+  });
+  it('given a location that is not a run, a missing path or a bad encoding, then INVALID_PARAMETER_VALUE naming it', () => {
+    for (const url of [`${P}/0/models/m-1/artifacts`, `${P}/0/r1/artifacts`, `${P}/0/r1/artifacts/%E0%A4`, `${P}?path=`, `${P}/0/r%001/artifacts/x`]) {
+      expect(() => parseProxyTarget(url)).toThrow(expect.objectContaining({ code: 'INVALID_PARAMETER_VALUE' }));
+    }
+  });
+  it("given the artifact core's refusals, then MLflow's codes: not found 404, store down 503, bad input 400", () => {
+    expect(toProxyError(new ArtifactStoreError('ARTIFACT_NOT_FOUND', 'x'), 1)).toMatchObject({ code: 'RESOURCE_DOES_NOT_EXIST', status: 404 });
+    expect(toProxyError(new ArtifactStoreError('STORE_UNAVAILABLE', 'x'), 2)).toMatchObject({ code: 'TEMPORARILY_UNAVAILABLE', retryAfterSeconds: 2 });
+    expect(toProxyError(new ArtifactStoreError('CHECKSUM_MISMATCH', 'x'), 1)).toMatchObject({ code: 'INVALID_PARAMETER_VALUE', status: 400 });
   });
 });

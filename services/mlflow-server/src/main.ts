@@ -1,3 +1,4 @@
+import { artifactsRawFromEnv, compileArtifactStoreOptions } from '@trackstream/artifacts';
 import { startPostgresTokenValidator, type TokenAuthWiring } from '@trackstream/auth';
 import { ConfigError } from '@trackstream/config';
 import { createJsonLogger, redactUrl, scrubSecrets, stopOnSignals } from '@trackstream/telemetry';
@@ -7,11 +8,13 @@ import { startMlflowServer } from './start';
 
 async function main(): Promise<void> {
   let config;
+  let artifacts;
   try {
     config = loadMlflowConfig(process.env);
+    artifacts = compileArtifactStoreOptions(artifactsRawFromEnv(config.artifacts));
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`mlflow-server: ${err.message}\n`);
+    if (err instanceof ConfigError || (err as { code?: string }).code === 'INVALID_ARTIFACTS_URL') {
+      process.stderr.write(`mlflow-server: ${(err as Error).message}\n`);
       process.exit(2);
     }
     throw err;
@@ -39,6 +42,7 @@ async function main(): Promise<void> {
     visibilityPollMs: config.visibilityPollMs,
     logger,
     auth,
+    artifacts,
   });
   // The ready line: tools that start this server (bench, import tests) wait for it or for GET /health.
   logger.info('MLflow-compatible server listening', {
@@ -50,6 +54,7 @@ async function main(): Promise<void> {
     pgSchema: config.pgSchema,
     postgres: redactUrl(config.pgUrl),
     auth: config.authMode,
+    artifacts: artifacts.kind === 'file' ? artifacts.root : `s3://${artifacts.bucket}/${artifacts.prefix}`,
   });
   stopOnSignals({
     logger,

@@ -2,6 +2,7 @@ import type { proto } from '@trackstream/mlflow-protocol';
 import { listArtifacts } from './artifacts';
 import type { Access, Caller } from './auth';
 import * as experiments from './experiments';
+import { searchLoggedModels } from './logged-models';
 import { getHistory, getHistoryBulkInterval } from './metrics';
 import * as runs from './runs';
 import type { Tracking } from './tracking';
@@ -45,6 +46,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: 'metrics/get-history', access: 'read', handle: getHistory },
   { method: 'GET', path: 'metrics/get-history-bulk-interval', access: 'read', handle: getHistoryBulkInterval },
   { method: 'GET', path: 'artifacts/list', access: 'read', handle: listArtifacts },
+  { method: 'POST', path: 'logged-models/search', access: 'read', handle: searchLoggedModels },
 ];
 
 export const API_PREFIXES = ['/api/2.0/mlflow/', '/ajax-api/2.0/mlflow/'] as const;

@@ -1,7 +1,9 @@
+import { ArtifactCore, openBlobStore, type ArtifactStoreOptions, type BlobStore } from '@trackstream/artifacts';
 import { KafkaEventLog, createKafkaClient, ensureTopic } from '@trackstream/kafka';
 import { ReadModel } from '@trackstream/read-model';
 import type { Logger } from '@trackstream/telemetry';
 import { createMlflowServer } from './app';
+import { artifactProxyRoute } from './artifact-proxy';
 import type { MlflowAuth } from './auth';
 import type { MlflowServerOptions } from './options';
 
@@ -17,6 +19,8 @@ export interface StartOptions extends Omit<MlflowServerOptions, 'eventLog' | 're
   host?: string;
   logger: Logger;
   auth: MlflowAuth;
+  /** Where the artifact proxy (`mlflow-artifacts:` URIs) stores blobs: the artifact store's own options, so both doors share one store. Null: no proxy. */
+  artifacts: ArtifactStoreOptions | null;
 }
 
 export interface RunningMlflowServer {
@@ -27,12 +31,15 @@ export interface RunningMlflowServer {
 
 /** The server wired to Kafka, Postgres and ClickHouse; `port` 0 = any free port. */
 export async function startMlflowServer(opts: StartOptions): Promise<RunningMlflowServer> {
-  const { brokers, topic, partitions, pgUrl, pgSchema, clickhouseUrl, port, host, ...rest } = opts;
+  const { brokers, topic, partitions, pgUrl, pgSchema, clickhouseUrl, port, host, artifacts, ...rest } = opts;
   const kafka = createKafkaClient({ clientId: 'trackstream-mlflow-server', brokers, logger: opts.logger, logLevel: 'warn' });
   await ensureTopic(kafka, { topic, partitions: partitions ?? 12 });
   const eventLog = new KafkaEventLog({ kafka, topic, logger: opts.logger });
   const readModel = ReadModel.open({ pgUrl, pgSchema, clickhouseUrl, logger: opts.logger });
-  const server = createMlflowServer({ ...rest, eventLog, readModel });
+  const store: BlobStore | null = artifacts === null ? null : openBlobStore(artifacts);
+  const extraRoutes =
+    store === null ? [] : [artifactProxyRoute({ core: new ArtifactCore({ store, log: eventLog, index: readModel, logger: opts.logger }), logger: opts.logger, retryAfterSeconds: rest.retryAfterSeconds ?? 1 })];
+  const server = createMlflowServer({ ...rest, eventLog, readModel, extraRoutes });
   const address = await server.listen(port, host);
   return {
     ...address,
@@ -40,6 +47,7 @@ export async function startMlflowServer(opts: StartOptions): Promise<RunningMlfl
       await server.close();
       await eventLog.close();
       await readModel.close();
+      await store?.close();
     },
   };
 }

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 // What the MLflow compatibility suite talks to, in-process on the shared stack: both projectors on a test-owned
 // topic, schema and database, and the MLflow-compatible server over them.
 import { startTestProjectors } from '@trackstream/projector/testing';
@@ -24,6 +27,8 @@ export async function startMlflowTestStack(opts: { prefix?: string; auth?: Mlflo
   const projectors = await startTestProjectors({
     brokers: endpoints.kafkaBrokers, topic: topic.topic, dlqTopic: dlq.topic, pgUrl: endpoints.pgUrl, pgSchema: pg.schema, clickhouseUrl: ch.url, name: prefix,
   });
+  // The proxy's blobs in a directory of this stack (the contract suite covers the S3 adapter on SeaweedFS).
+  const artifactsDir = await mkdtemp(join(tmpdir(), `${prefix}-artifacts-`));
   const server = await startMlflowServer({
     brokers: endpoints.kafkaBrokers,
     topic: topic.topic,
@@ -37,6 +42,7 @@ export async function startMlflowTestStack(opts: { prefix?: string; auth?: Mlflo
     auth: opts.auth ?? { mode: 'off' },
     ...(opts.project === undefined ? {} : { project: opts.project }),
     readYourWritesWaitMs: 30_000,
+    artifacts: { kind: 'file', root: artifactsDir },
   });
   return {
     url: server.url,
@@ -48,6 +54,7 @@ export async function startMlflowTestStack(opts: { prefix?: string; auth?: Mlflo
       await server.stop();
       await projectors.stop();
       for (const cleanup of [pg.cleanup, ch.cleanup, topic.cleanup, dlq.cleanup]) await cleanup().catch(() => undefined);
+      await rm(artifactsDir, { recursive: true, force: true });
     },
   };
 }
